@@ -1,0 +1,322 @@
+"""The `balancer` command. Maps the error hierarchy to exit codes: input 2, solver 3.
+
+Only this module (and the readers it calls) touches files, the terminal and the clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from balancer.errors import BalancerError, InputError, Location, SolverError
+from balancer.model import DEFAULT_MAX_TABLES, GROUP_BY_MODES, Plan, Settings
+from balancer.reporter import Reporter
+
+_RANGE = re.compile(r"^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$")
+
+
+def parse_pipelines(text: str) -> tuple[int, int, bool]:
+    """'5' -> (5, 5, explicit); '3..8' -> (3, 8, not explicit)."""
+    m = _RANGE.match(text)
+    if not m:
+        raise InputError(
+            f"--pipelines '{text}' is neither a number nor a range MIN..MAX.",
+            fix="write e.g. --pipelines 5 or --pipelines 3..8.",
+        )
+    lo = int(m.group(1))
+    hi = int(m.group(2)) if m.group(2) else lo
+    if lo < 1 or hi < lo:
+        raise InputError(
+            f"--pipelines '{text}' is not a valid count or range.",
+            fix="use a number >= 1, or MIN..MAX with MIN <= MAX.",
+        )
+    return lo, hi, m.group(2) is None
+
+
+def _fmt(seconds: float) -> str:
+    s = round(seconds)
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+class _CliReporter(Reporter):
+    def __init__(self, status: Any) -> None:
+        self.status = status
+
+    def k_done(self, k: int, makespan: int, lower_bound: int) -> None:
+        if self.status is not None:
+            self.status.update(
+                f"solving: K={k} done (makespan load {makespan}, bound {lower_bound})"
+            )
+
+    def stage_done(self, stage: str, pool: str, status: str) -> None:
+        if self.status is not None:
+            self.status.update(f"solving: {stage} stage of {pool.split('@')[0]}: {status}")
+
+
+def print_plan(plan: Plan, out: Any) -> None:
+    from rich.table import Table as RichTable
+
+    table = RichTable(title=f"{len(plan.pipelines)} pipelines", title_justify="left")
+    right: dict[str, Any] = {"justify": "right"}
+    for name, kw in (
+        ("pipeline", {}),
+        ("group", {}),
+        ("schedule", {}),
+        ("tables", right),
+        ("predicted runtime", right),
+        ("share of makespan", {}),
+    ):
+        table.add_column(name, **kw)
+    for p in plan.pipelines:
+        share = p.runtime_s / plan.makespan_s if plan.makespan_s else 0.0
+        bar = "█" * round(share * 10)
+        table.add_row(
+            p.key,
+            p.group,
+            p.schedule,
+            str(len(p.tables)),
+            _fmt(p.runtime_s),
+            f"{bar:<20} {share * 100:5.1f}%",
+        )
+    out.print(table)
+    sources: dict[str, int] = {}
+    for e in plan.estimates:
+        sources[e.source] = sources.get(e.source, 0) + 1
+    out.print(
+        f"makespan {_fmt(plan.makespan_s)} ({plan.makespan_s} s)   lower bound {plan.lower_bound_s} s   "
+        f"gap {plan.gap * 100:.2f}%   spread {plan.spread_s} s   category splits {plan.category_splits}   "
+        f"status {plan.status}"
+    )
+    out.print("costs from " + ", ".join(f"{v} {k}" for k, v in sorted(sources.items())))
+    if len(plan.k_results) > 1:
+        out.print(
+            "by pipeline count: "
+            + "  ".join(
+                f"K={k.k}: {_fmt(k.makespan_s)}" if k.status != "INFEASIBLE" else f"K={k.k}: -"
+                for k in plan.k_results
+            )
+        )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="lakeflow-balancer")
+def main() -> None:
+    """Split a Lakeflow connector's tables over balanced pipelines."""
+
+
+@main.command()
+@click.option(
+    "--tables",
+    "tables_path",
+    type=click.Path(dir_okay=False),
+    help="tables.csv (default: tables.csv beside --history).",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False),
+    help="runs.csv or Parquet run history.",
+)
+@click.option("--pipelines", default="3..8", show_default=True, help="K, or a range MIN..MAX.")
+@click.option(
+    "--group-by", type=click.Choice(GROUP_BY_MODES), default="ingestion_type", show_default=True
+)
+@click.option("--max-tables-per-pipeline", type=int, default=DEFAULT_MAX_TABLES, show_default=True)
+@click.option(
+    "--allow-mixed-schedules",
+    is_flag=True,
+    help="Let one pipeline hold tables of several schedules.",
+)
+@click.option(
+    "--sla-headroom",
+    type=float,
+    default=None,
+    help="Runtime must stay within schedule interval x this (e.g. 0.8).",
+)
+@click.option(
+    "--overhead",
+    "overhead_s",
+    type=int,
+    default=60,
+    show_default=True,
+    help="Pipeline start-up seconds.",
+)
+@click.option(
+    "--concurrency",
+    default="1",
+    show_default=True,
+    help="Flows run at once, or 'auto' (from history).",
+)
+@click.option(
+    "--k-tolerance",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="With a range, the smallest K within this of the best makespan.",
+)
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Solver budget (deterministic seconds).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--name", default=None, help="Prefix of pipeline keys (default: the tables file's folder)."
+)
+@click.option("--schedule-snapshot", default=None, help="Default cron for snapshot tables.")
+@click.option("--schedule-append", default=None, help="Default cron for append tables.")
+@click.option(
+    "--schedule-cdc", default=None, help="Default cron for cdc and cdc_with_deletes tables."
+)
+@click.option(
+    "--output", "-o", default="plan.json", show_default=True, type=click.Path(dir_okay=False)
+)
+@click.option("--quiet", "-q", is_flag=True)
+def solve(**kw: Any) -> None:
+    """Balance the tables and write plan.json."""
+    _run(_solve, kw)
+
+
+def _solve(kw: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    from balancer.planio import dumps, write_atomic
+    from balancer.planner import make_plan
+    from balancer.readers import read_history, read_tables
+    from balancer.schedules import cron_problem
+
+    err = Console(stderr=True)
+    out = Console()
+    tables_path = kw["tables_path"]
+    if tables_path is None:
+        if kw["history_path"] is None:
+            raise InputError(
+                "give --tables (and optionally --history).",
+                fix="e.g. balancer solve "
+                "--tables examples/osipi/tables.csv --history examples/osipi/runs.csv",
+            )
+        tables_path = str(Path(kw["history_path"]).with_name("tables.csv"))
+        if not kw["quiet"]:
+            err.print(f"using {tables_path} (beside --history)")
+    overrides = {}
+    for itype, opt in (
+        ("snapshot", "schedule_snapshot"),
+        ("append", "schedule_append"),
+        ("cdc", "schedule_cdc"),
+        ("cdc_with_deletes", "schedule_cdc"),
+    ):
+        if kw[opt]:
+            problem = cron_problem(kw[opt])
+            if problem:
+                raise InputError(problem, where=Location(column=f"--{opt.replace('_', '-')}"))
+            overrides[itype] = " ".join(kw[opt].split())
+    lo, hi, explicit = parse_pipelines(kw["pipelines"])
+    concurrency_text = str(kw["concurrency"]).strip().lower()
+    calibrate = concurrency_text == "auto"
+    if not calibrate and not (concurrency_text.isdigit() and int(concurrency_text) >= 1):
+        raise InputError(
+            f"--concurrency '{kw['concurrency']}' must be a whole number >= 1 or 'auto'."
+        )
+    if calibrate and not kw["history_path"]:
+        raise InputError("--concurrency auto needs --history to calibrate from.")
+    if kw["sla_headroom"] is not None and kw["sla_headroom"] <= 0:
+        raise InputError("--sla-headroom must be > 0.")
+    if kw["time_limit_s"] <= 0:
+        raise InputError("--time-limit must be > 0.")
+    name = kw["name"] or Path(tables_path).resolve().parent.name or "lakeflow"
+    settings = Settings(
+        pipelines_min=lo,
+        pipelines_max=hi,
+        group_by=kw["group_by"],
+        max_tables_per_pipeline=kw["max_tables_per_pipeline"],
+        allow_mixed_schedules=kw["allow_mixed_schedules"],
+        sla_headroom=kw["sla_headroom"],
+        time_limit_s=kw["time_limit_s"],
+        k_tolerance=kw["k_tolerance"],
+        overhead_s=kw["overhead_s"],
+        concurrency=1 if calibrate else int(concurrency_text),
+        concurrency_calibrated=calibrate,
+        seed=kw["seed"],
+        name=name,
+    )
+    catalog = read_tables(tables_path, overrides)
+    history = read_history(kw["history_path"]) if kw["history_path"] else None
+    started = time.perf_counter()
+    with (
+        err.status("solving...", spinner="dots")
+        if err.is_terminal and not kw["quiet"]
+        else _null() as status
+    ):
+        try:
+            plan = make_plan(catalog, history, settings, _CliReporter(status), k_explicit=explicit)
+        except SolverError as exc:
+            if exc.best_plan is not None:
+                write_atomic(kw["output"], dumps(exc.best_plan))
+                err.print(f"best plan found written to {kw['output']}")
+            raise
+    wall = time.perf_counter() - started
+    write_atomic(kw["output"], dumps(plan))
+    if not kw["quiet"]:
+        for w in plan.warnings:
+            err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        print_plan(plan, out)
+        out.print(f"solved in {wall:.2f} s; plan written to {kw['output']}")
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@main.command("synth-history")
+@click.option("--tables", "tables_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+@click.option("--days", type=int, default=30, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--max-runs-per-table", type=int, default=360, show_default=True)
+def synth_history(**kw: Any) -> None:
+    """Write a SYNTHETIC runs.csv for a tables.csv (for examples and tests)."""
+    _run(_synth, kw)
+
+
+def _synth(kw: dict[str, Any]) -> None:
+    from balancer.planio import write_atomic
+    from balancer.readers import read_tables
+    from balancer.synthetic import HEADER, generate_runs
+
+    catalog = read_tables(kw["tables_path"])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(HEADER)
+    connector = Path(kw["tables_path"]).resolve().parent.name
+    writer.writerows(
+        generate_runs(catalog.tables, kw["days"], kw["seed"], kw["max_runs_per_table"], connector)
+    )
+    write_atomic(kw["output"], buf.getvalue())
+
+
+def _run(func: Any, kw: dict[str, Any]) -> None:
+    try:
+        func(kw)
+    except BalancerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The validated data types everything else passes around. All frozen.
+
+`Table` is one row of tables.csv after validation; `Catalog` is the whole file. `Run` is one
+row of runs.csv. `CostEstimate` is the estimator's answer for one table. `Settings` are the
+knobs of one solve; `PipelinePlan` and `Plan` are the answer (see `balancer.planio` for
+plan.json).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+INGESTION_TYPES = ("snapshot", "append", "cdc", "cdc_with_deletes")
+INCREMENTAL_TYPES = ("append", "cdc", "cdc_with_deletes")
+GROUP_BY_MODES = ("none", "ingestion_type", "category", "category_and_ingestion_type")
+DEFAULT_SCHEDULES = {
+    "snapshot": "0 0 * * *",
+    "append": "*/15 * * * *",
+    "cdc": "*/5 * * * *",
+    "cdc_with_deletes": "*/5 * * * *",
+    "unknown": "0 0 * * *",
+}
+MAX_TABLES_CEILING = 1000
+DEFAULT_MAX_TABLES = 250
+
+GroupBy = Literal["none", "ingestion_type", "category", "category_and_ingestion_type"]
+CostSource = Literal["history", "weight", "similar", "fallback"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One source table and the rules that bind it. `row` is its data row in tables.csv."""
+
+    source_table: str
+    destination_table: str = ""
+    category: str = ""
+    ingestion_type: str = "unknown"
+    schedule: str = "0 0 * * *"
+    schedule_is_default: bool = True
+    weight: float | None = None
+    primary_keys: tuple[str, ...] = ()
+    cursor_field: str = ""
+    table_configuration: tuple[tuple[str, str], ...] = ()
+    pin: str | None = None
+    together: str | None = None
+    apart: tuple[str, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()
+    row: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.source_table
+
+    def group_value(self, group_by: str) -> str:
+        """The purity group this table belongs to under a --group-by mode."""
+        category = self.category or "uncategorized"
+        if group_by == "none":
+            return "all"
+        if group_by == "ingestion_type":
+            return self.ingestion_type
+        if group_by == "category":
+            return category
+        return f"{category}__{self.ingestion_type}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All tables of a connector, in file order, plus what the reader warned about."""
+
+    tables: tuple[Table, ...]
+    path: str = ""
+    digest: str = ""
+    warnings: tuple[str, ...] = ()
+
+    def by_name(self) -> dict[str, Table]:
+        return {t.source_table: t for t in self.tables}
+
+
+class Run(NamedTuple):
+    """One table's part in one pipeline update. Times are UTC epoch seconds."""
+
+    table: str
+    start: float
+    duration_s: float
+    status: str  # "COMPLETED", "FAILED", ... upper case; "" when not given
+    run_id: str = ""
+    pipeline_id: str = ""
+    rows_written: float | None = None
+    bytes_written: float | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class History:
+    """Runs grouped by table, each list sorted by start time."""
+
+    runs: dict[str, tuple[Run, ...]] = field(default_factory=dict)
+    path: str = ""
+    digest: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def n_runs(self) -> int:
+        return sum(len(r) for r in self.runs.values())
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """Predicted seconds for one scheduled run of a table, and where the number came from."""
+
+    table: str
+    seconds: float
+    p50: float
+    p90: float
+    source: CostSource
+    runs_used: int = 0
+    growth_per_day: float = 0.0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes a plan besides the inputs. Stored in plan.json."""
+
+    pipelines_min: int = 3
+    pipelines_max: int = 8
+    group_by: str = "ingestion_type"
+    max_tables_per_pipeline: int = DEFAULT_MAX_TABLES
+    allow_mixed_schedules: bool = False
+    sla_headroom: float | None = None
+    time_limit_s: float = 10.0
+    k_tolerance: float = 0.05
+    makespan_tolerance: float = 0.0
+    spread_tolerance: float = 0.01
+    overhead_s: int = 60
+    concurrency: int = 1
+    concurrency_calibrated: bool = False
+    half_life_days: float = 7.0
+    seed: int = 0
+    name: str = "lakeflow"
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class PipelinePlan:
+    """One pipeline of a plan. `load_s` is the sum of its tables' costs."""
+
+    key: str
+    name: str
+    group: str
+    schedule: str
+    tables: tuple[str, ...]
+    load_s: int
+    runtime_s: int
+    pin: str | None = None
+
+
+@dataclass(frozen=True)
+class KResult:
+    """What the solver found for one pipeline count."""
+
+    k: int
+    makespan_s: int
+    lower_bound_s: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A complete, validated assignment of every table to one pipeline."""
+
+    settings: Settings
+    pipelines: tuple[PipelinePlan, ...]
+    estimates: tuple[CostEstimate, ...]
+    makespan_s: int
+    lower_bound_s: int
+    spread_s: int
+    category_splits: int
+    status: str
+    deterministic_time: float
+    k_results: tuple[KResult, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    moves: tuple[tuple[str, str, str], ...] = ()
+    tool: str = ""
+    format: int = 1
+
+    @property
+    def gap(self) -> float:
+        if self.lower_bound_s <= 0:
+            return 0.0
+        return (self.makespan_s - self.lower_bound_s) / self.lower_bound_s
+
+    def pipeline_of(self) -> dict[str, str]:
+        return {t: p.key for p in self.pipelines for t in p.tables}

@@ -1,0 +1,121 @@
+"""plan.json, format 1: to text and back. Same plan, same bytes.
+
+Wall-clock solve time is deliberately not stored (it would break byte-identical plans);
+`solver.deterministic_time_s` is CP-SAT's deterministic work measure instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from balancer.errors import InputError, Location
+from balancer.model import CostEstimate, KResult, PipelinePlan, Plan, Settings
+
+FORMAT = 1
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    return {
+        "format": plan.format,
+        "tool": plan.tool,
+        "settings": dataclasses.asdict(plan.settings),
+        "inputs": dict(plan.inputs),
+        "summary": {
+            "pipelines": len(plan.pipelines),
+            "tables": sum(len(p.tables) for p in plan.pipelines),
+            "makespan_s": plan.makespan_s,
+            "lower_bound_s": plan.lower_bound_s,
+            "gap": round(plan.gap, 6),
+            "spread_s": plan.spread_s,
+            "category_splits": plan.category_splits,
+        },
+        "solver": {
+            "status": plan.status,
+            "deterministic_time_s": plan.deterministic_time,
+            "k_sweep": [dataclasses.asdict(k) for k in plan.k_results],
+        },
+        "pipelines": [dataclasses.asdict(p) | {"tables": list(p.tables)} for p in plan.pipelines],
+        "estimates": [dataclasses.asdict(e) for e in plan.estimates],
+        "moves": [{"table": t, "from": a, "to": b} for t, a, b in plan.moves],
+        "warnings": list(plan.warnings),
+    }
+
+
+def dumps(plan: Plan) -> str:
+    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def plan_from_dict(data: dict[str, Any], path: str = "") -> Plan:
+    where = Location(path)
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise InputError(
+            f"not a plan of format {FORMAT} (format is {found!r}).",
+            fix="produce it with `balancer solve`.",
+            where=where,
+        )
+    try:
+        settings = Settings(**data["settings"])
+        pipelines = tuple(
+            PipelinePlan(**(p | {"tables": tuple(p["tables"])})) for p in data["pipelines"]
+        )
+        estimates = tuple(CostEstimate(**e) for e in data["estimates"])
+        summary, solver = data["summary"], data["solver"]
+        return Plan(
+            settings=settings,
+            pipelines=pipelines,
+            estimates=estimates,
+            makespan_s=summary["makespan_s"],
+            lower_bound_s=summary["lower_bound_s"],
+            spread_s=summary["spread_s"],
+            category_splits=summary["category_splits"],
+            status=solver["status"],
+            deterministic_time=solver["deterministic_time_s"],
+            k_results=tuple(KResult(**k) for k in solver.get("k_sweep", [])),
+            inputs=tuple(data.get("inputs", {}).items()),
+            warnings=tuple(data.get("warnings", [])),
+            moves=tuple((m["table"], m["from"], m["to"]) for m in data.get("moves", [])),
+            tool=data.get("tool", ""),
+        )
+    except (KeyError, TypeError) as exc:
+        raise InputError(
+            f"the plan is missing or has a malformed field: {exc}.",
+            fix="regenerate it with `balancer solve`.",
+            where=where,
+        ) from exc
+
+
+def read_plan(path: str | Path) -> Plan:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("plan file not found.", where=Location(str(p))) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the plan is not valid JSON: {exc.msg}.", where=Location(str(p), exc.lineno)
+        ) from None
+    return plan_from_dict(data, str(p))
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write the whole file or nothing: a temporary file beside it, then a rename."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

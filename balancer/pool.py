@@ -1,0 +1,116 @@
+"""One pool of interchangeable pipelines and the items that may go into it.
+
+A pool is the unit the solver balances: every item in it shares the purity group and the
+schedule of the pool's pipelines, so pools never exchange items. Bins 0..n_labeled-1 are
+named by pins; the rest are interchangeable, which is what makes symmetry breaking valid.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PoolProblem:
+    """Items of one pool to place into `n_bins` bins.
+
+    `pins[i]` is the bin item i must go to (a labeled bin) or None. `apart[i]` are labels
+    no two items in one bin may share. `max_tables` caps the sum of `sizes` per bin; `cap`
+    caps the load per bin (from an SLA).
+    """
+
+    costs: tuple[int, ...]
+    n_bins: int
+    sizes: tuple[int, ...] = ()
+    pins: tuple[int | None, ...] = ()
+    apart: tuple[frozenset[str], ...] = ()
+    categories: tuple[tuple[str, ...], ...] = ()
+    n_labeled: int = 0
+    max_tables: int | None = None
+    cap: int | None = None
+    _side: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.costs)
+        if not self.sizes:
+            object.__setattr__(self, "sizes", (1,) * n)
+        if not self.pins:
+            object.__setattr__(self, "pins", (None,) * n)
+        if not self.apart:
+            object.__setattr__(self, "apart", (frozenset(),) * n)
+        if not self.categories:
+            object.__setattr__(self, "categories", ((),) * n)
+        tables_can_bind = self.max_tables is not None and sum(self.sizes) > self.max_tables
+        side = (
+            tables_can_bind
+            or any(p is not None for p in self.pins)
+            or any(self.apart)
+            or self.n_labeled > 0
+        )
+        object.__setattr__(self, "_side", side)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.costs)
+
+    @property
+    def has_side_constraints(self) -> bool:
+        """True when pins, apart labels or a binding table cap restrict where items go."""
+        return self._side
+
+    @property
+    def total(self) -> int:
+        return sum(self.costs)
+
+
+class BinState:
+    """Mutable loads, table counts and apart-label counts of an assignment in progress."""
+
+    def __init__(self, problem: PoolProblem, assignment: list[int] | None = None) -> None:
+        self.p = problem
+        self.loads = [0] * problem.n_bins
+        self.sizes = [0] * problem.n_bins
+        self.labels: list[Counter[str]] = [Counter() for _ in range(problem.n_bins)]
+        self.members: list[set[int]] = [set() for _ in range(problem.n_bins)]
+        self.assign: list[int] = [-1] * problem.n_items
+        if assignment is not None:
+            for i, b in enumerate(assignment):
+                self.add(i, b)
+
+    def add(self, i: int, b: int) -> None:
+        self.assign[i] = b
+        self.loads[b] += self.p.costs[i]
+        self.sizes[b] += self.p.sizes[i]
+        self.labels[b].update(self.p.apart[i])
+        self.members[b].add(i)
+
+    def remove(self, i: int) -> None:
+        b = self.assign[i]
+        self.assign[i] = -1
+        self.loads[b] -= self.p.costs[i]
+        self.sizes[b] -= self.p.sizes[i]
+        self.labels[b].subtract(self.p.apart[i])
+        self.members[b].discard(i)
+
+    def can_place(self, i: int, b: int, leaving: int | None = None) -> bool:
+        """Whether item i may join bin b (with item `leaving` leaving b at the same time)."""
+        p = self.p
+        pin = p.pins[i]
+        if pin is not None and pin != b:
+            return False
+        if p.max_tables is not None:
+            size = self.sizes[b] + p.sizes[i] - (p.sizes[leaving] if leaving is not None else 0)
+            if size > p.max_tables:
+                return False
+        if p.apart[i]:
+            counts = self.labels[b]
+            drop = p.apart[leaving] if leaving is not None else frozenset()
+            for label in p.apart[i]:
+                if counts[label] - (1 if label in drop else 0) > 0:
+                    return False
+        return True
+
+    def max_bin(self) -> int:
+        loads = self.loads
+        return max(range(len(loads)), key=lambda b: (loads[b], -b))

@@ -1,0 +1,90 @@
+"""Shared file handling of the readers: existence, digests, CSV rows with their numbers."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from balancer.errors import InputError, Location
+
+
+def read_bytes(path: str | Path, what: str) -> bytes:
+    """The file's bytes, or an InputError saying it is missing, unreadable or empty."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{what} file not found.", fix="check the path.", where=Location(str(p)))
+    if p.is_dir():
+        raise InputError(f"{what} path is a folder, not a file.", where=Location(str(p)))
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the {what} file: {exc}.", where=Location(str(p))) from exc
+    if not data.strip():
+        raise InputError(
+            f"the {what} file is empty.",
+            fix="give it a header row and one row per entry.",
+            where=Location(str(p)),
+        )
+    return data
+
+
+def digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def csv_rows(
+    data: bytes, path: str, what: str
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header (stripped, lower-cased) and an iterator of (row number, cells); header is row 1."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the {what} file is not UTF-8 text (byte {exc.start}).",
+            fix="save it as UTF-8 CSV.",
+            where=Location(path),
+        ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"the {what} file is empty.", where=Location(path)) from None
+    except csv.Error as exc:
+        raise InputError(
+            f"the {what} file is not valid CSV: {exc}.", where=Location(path, 1)
+        ) from exc
+    header = [h.strip().lower() for h in header]
+    seen: set[str] = set()
+    for h in header:
+        if h and h in seen:
+            raise InputError(
+                f"column '{h}' appears twice in the header.",
+                where=Location(path, 1, h),
+                fix="remove one of them.",
+            )
+        seen.add(h)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        try:
+            for cells in reader:
+                number += 1
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) > len(header):
+                    raise InputError(
+                        f"the row has {len(cells)} cells but the header has {len(header)} columns.",
+                        fix="quote cells that contain commas.",
+                        where=Location(path, number),
+                    )
+                cells = cells + [""] * (len(header) - len(cells))
+                yield number, cells
+        except csv.Error as exc:
+            raise InputError(
+                f"the {what} file is not valid CSV: {exc}.", where=Location(path, number + 1)
+            ) from exc
+
+    return header, rows()
