@@ -87,8 +87,6 @@ def makespan_lower_bound(costs: Sequence[int], m: int, upper: int | None = None)
     desc = sorted(costs, reverse=True)
     if m >= len(desc):
         return desc[0]
-    if len(desc) <= 2 * m:
-        return _pairing_optimum(desc, m)
     lb = max(trivial_bound(desc, m), pigeonhole_bound(desc, m))
     hi = upper if upper is not None else sum(desc)
     if hi > lb:
@@ -102,17 +100,3 @@ def spread_lower_bound(total: int, makespan: int, m: int) -> int:
         return 0
     return max(0, makespan - (total - makespan) // (m - 1))
 
-
-def _pairing_optimum(desc: Sequence[int], m: int) -> int:
-    """Exact optimum when n <= 2m: the m largest each take one partner, largest with smallest.
-
-    With at most two items per pipeline, pairing the i-th largest with the i-th smallest of
-    the remaining items is optimal (and is what LPT does).
-    """
-    n = len(desc)
-    singles = 2 * m - n  # pipelines that hold one item
-    best = desc[0]
-    rest = desc[singles:]
-    for k in range(len(rest) // 2):
-        best = max(best, rest[k] + rest[len(rest) - 1 - k])
-    return best

@@ -51,6 +51,9 @@ class InputError(BalancerError):
         self.where = where or Location()
         super().__init__(self.message)
 
+    def __str__(self) -> str:
+        return self.message
+
     @property
     def message(self) -> str:
         text = f"{self.where}: {self.problem}" if str(self.where) else self.problem

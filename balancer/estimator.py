@@ -2,7 +2,7 @@
 
 For a table with successful runs:
 1. failed runs are dropped; outliers are dropped on the log scale (beyond 4 robust standard
-   deviations, from the median absolute deviation);
+   deviations, from the median absolute deviation, floored so a level shift is kept);
 2. each run is weighted by recency, halving every `half_life_days` before the newest run in
    the history (the history's own clock, never the machine's);
 3. growth: a weighted least-squares trend of log(duration) over time, used when it is
@@ -25,6 +25,8 @@ from balancer.model import CostEstimate, History, Run, Settings, Table
 DEFAULT_COST_S = 60.0
 _OUTLIER_SIGMAS = 4.0
 _MAX_GROWTH = 2.0
+# A floor on the robust spread, so a level shift (x2) is not taken for outliers (x4 and up).
+_MIN_LOG_SPREAD = 0.25
 _DAY = 86400.0
 
 
@@ -54,7 +56,7 @@ def estimate_table(runs: Sequence[Run], now: float, half_life_days: float) -> Co
     logs = [math.log(r.duration_s) for r in ok]
     med = statistics.median(logs)
     mad = statistics.median([abs(x - med) for x in logs]) * 1.4826
-    limit = _OUTLIER_SIGMAS * max(mad, 0.05)
+    limit = _OUTLIER_SIGMAS * max(mad, _MIN_LOG_SPREAD)
     kept = [(r, x) for r, x in zip(ok, logs, strict=True) if abs(x - med) <= limit]
     dropped = len(ok) - len(kept)
     ages = [(now - r.start) / _DAY for r, _ in kept]

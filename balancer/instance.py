@@ -96,6 +96,7 @@ def build_instance(
         item_key = names[0] if len(names) == 1 else f"together:{members[0].together}"
         items.append(Item(item_key, cost, names, cats, key, pin, labels))
     pins.precheck_pools(items)
+    apart.precheck_pins(items)
     pools: list[Pool] = []
     for key in sorted(pool_info):
         group, schedules = pool_info[key]

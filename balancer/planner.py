@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from balancer import __version__
 from balancer.checker import check_plan
-from balancer.errors import SolverError
+from balancer.errors import InputError, SolverError
 from balancer.estimator import calibrate_concurrency, estimate_costs, pipeline_runtime
 from balancer.instance import build_instance, integer_cost
 from balancer.model import Catalog, History, KResult, PipelinePlan, Plan, Settings
@@ -37,7 +37,12 @@ def make_plan(
         if settings.concurrency_calibrated:
             settings = dataclasses.replace(settings, concurrency=calibrate_concurrency(history))
     estimates = estimate_costs(catalog.tables, history, settings)
-    instance = build_instance(catalog.tables, estimates, settings, k_explicit)
+    try:
+        instance = build_instance(catalog.tables, estimates, settings, k_explicit)
+    except InputError as exc:
+        if not exc.where.file and catalog.path:
+            exc.where = dataclasses.replace(exc.where, file=catalog.path)
+        raise
     options = SolveOptions(
         time_limit_s=settings.time_limit_s,
         k_tolerance=settings.k_tolerance,

@@ -7,7 +7,7 @@ computed from a fixed anchor, never from the clock, so plans stay reproducible.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from croniter import croniter
@@ -44,14 +44,14 @@ def normalize(expr: str) -> str:
 
 @lru_cache(maxsize=256)
 def min_interval_seconds(expr: str) -> int:
-    """Shortest gap in seconds between two runs over eight weeks from a fixed anchor."""
+    """Shortest gap in seconds between two runs (eight weeks or 1,000 runs from a fixed anchor)."""
     it = croniter(expr, _ANCHOR)
-    prev = it.get_next(float)
+    prev = it.get_next(datetime)
     best = float("inf")
-    end = prev + 8 * 7 * 86400
-    for _ in range(20_000):
-        nxt = it.get_next(float)
-        best = min(best, nxt - prev)
+    end = prev + timedelta(weeks=8)
+    for _ in range(1_000):
+        nxt = it.get_next(datetime)
+        best = min(best, (nxt - prev).total_seconds())
         if nxt > end:
             break
         prev = nxt

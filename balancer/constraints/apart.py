@@ -11,6 +11,7 @@ from balancer.model import PipelinePlan, Table
 
 if TYPE_CHECKING:
     from balancer.cpsat import ModelContext
+    from balancer.instance import Item
 
 
 def labels_of(table: Table) -> frozenset[str]:
@@ -31,6 +32,22 @@ def precheck_component(members: Sequence[Table]) -> frozenset[str]:
                 )
             seen[label] = t.source_table
     return frozenset(seen)
+
+
+def precheck_pins(items: Sequence[Item]) -> None:
+    """Items pinned to one pipeline may not share an apart label."""
+    seen: dict[tuple[str, str], str] = {}
+    for it in items:
+        if not it.pin:
+            continue
+        for label in sorted(it.apart):
+            other = seen.setdefault((it.pin, label), it.key)
+            if other != it.key:
+                raise InfeasibleError(
+                    f"{other} and {it.key} are both pinned to '{it.pin}' but must be apart ('{label}').",
+                    fix="pin one of them elsewhere or drop the apart label.",
+                    where=Location(column="pin"),
+                )
 
 
 def post(ctx: ModelContext) -> None:
