@@ -99,4 +99,3 @@ def spread_lower_bound(total: int, makespan: int, m: int) -> int:
     if m <= 1:
         return 0
     return max(0, makespan - (total - makespan) // (m - 1))
-

@@ -66,26 +66,23 @@ def print_plan(plan: Plan, out: Any) -> None:
     from rich.table import Table as RichTable
 
     table = RichTable(title=f"{len(plan.pipelines)} pipelines", title_justify="left")
-    right: dict[str, Any] = {"justify": "right"}
-    for name, kw in (
-        ("pipeline", {}),
-        ("group", {}),
-        ("schedule", {}),
-        ("tables", right),
-        ("predicted runtime", right),
-        ("share of makespan", {}),
-    ):
-        table.add_column(name, **kw)
+    table.add_column("pipeline", no_wrap=True)
+    table.add_column("group", no_wrap=True)
+    table.add_column("schedule", no_wrap=True)
+    table.add_column("tables", justify="right")
+    table.add_column("runtime", justify="right", no_wrap=True)
+    table.add_column("of makespan", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
     for p in plan.pipelines:
         share = p.runtime_s / plan.makespan_s if plan.makespan_s else 0.0
-        bar = "█" * round(share * 10)
         table.add_row(
             p.key,
             p.group,
             p.schedule,
             str(len(p.tables)),
             _fmt(p.runtime_s),
-            f"{bar:<20} {share * 100:5.1f}%",
+            f"{share * 100:.1f}%",
+            "█" * round(share * 12),
         )
     out.print(table)
     sources: dict[str, int] = {}
@@ -198,7 +195,7 @@ def _solve(kw: dict[str, Any]) -> None:
     from balancer.schedules import cron_problem
 
     err = Console(stderr=True)
-    out = Console()
+    out = Console(width=None if sys.stdout.isatty() else 140)
     tables_path = kw["tables_path"]
     if tables_path is None:
         if kw["history_path"] is None:

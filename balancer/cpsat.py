@@ -138,11 +138,13 @@ _STATUS = {
 
 
 def _run(
-    ctx: ModelContext, time_limit: float, seed: int, workers: int
+    ctx: ModelContext, time_limit: float, seed: int, workers: int, wall_limit: float | None
 ) -> tuple[cp_model.CpSolver, str]:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_deterministic_time = max(0.01, time_limit)
+    if wall_limit is not None:
+        params.max_time_in_seconds = max(0.01, wall_limit)
     params.random_seed = seed
     params.num_workers = workers
     params.interleave_search = workers > 1
@@ -154,10 +156,13 @@ def _run(
 class PoolModel:
     """Stage-by-stage solving of one pool. Each stage adds the previous stage's limit."""
 
-    def __init__(self, problem: PoolProblem, seed: int = 0, workers: int = 2) -> None:
+    def __init__(
+        self, problem: PoolProblem, seed: int = 0, workers: int = 2, wall_limit: float | None = None
+    ) -> None:
         self.ctx = ModelContext(problem)
         self.seed = seed
         self.workers = workers
+        self.wall_limit = wall_limit
         self._makespan: Any = None
         self._min_load: Any = None
 
@@ -219,7 +224,7 @@ class PoolModel:
     def _solve(self, hint: list[int] | None, time_limit: float, var: Any) -> StageResult:
         if hint is not None:
             self.ctx.hint(hint)
-        solver, status = _run(self.ctx, time_limit, self.seed, self.workers)
+        solver, status = _run(self.ctx, time_limit, self.seed, self.workers, self.wall_limit)
         if status in ("OPTIMAL", "FEASIBLE"):
             value = int(solver.objective_value)
             bound = round(solver.best_objective_bound)

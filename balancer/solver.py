@@ -17,14 +17,22 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from balancer.bounds import makespan_lower_bound
 from balancer.errors import InfeasibleError, SolverError
+from balancer.exact import fits
 from balancer.heuristics import best_heuristic, makespan_of
 from balancer.instance import Instance
 from balancer.pool import PoolProblem
 from balancer.reporter import Reporter
+
+# Shares of the time limit (deterministic seconds). The makespan stage gets most of it; the
+# refinements are polish and must not make a small solve slow.
+MAKESPAN_SHARE = 0.6
+SPREAD_SHARE = 0.01
+CATEGORY_SHARE = 0.005
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class SolveOptions:
     seed: int = 0
     workers: int = 2
     stages: int = 3
+    dive_nodes: int = 100_000
+    # Benchmarks pass time.perf_counter to also stop at time_limit_s of wall time; a plan
+    # made with a clock is no longer guaranteed to be reproducible.
+    clock: Callable[[], float] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,12 +85,21 @@ class _PoolN:
 
 
 class _Budget:
-    def __init__(self, total: float) -> None:
+    """Deterministic seconds to spend; with a clock (benchmarks only), also a wall deadline."""
+
+    def __init__(self, total: float, clock: Callable[[], float] | None = None) -> None:
         self.total = total
         self.used = 0.0
+        self.clock = clock
+        self.deadline = clock() + total if clock is not None else None
 
     def take(self, share: float) -> float:
         return max(0.0, min(self.total - self.used, self.total * share))
+
+    def wall_left(self) -> float | None:
+        if self.clock is None or self.deadline is None:
+            return None
+        return max(0.0, self.deadline - self.clock())
 
     def spend(self, dt: float) -> None:
         self.used += dt
@@ -91,7 +112,7 @@ class Solver:
         self.inst = instance
         self.opt = options
         self.rep = reporter or Reporter()
-        self.budget = _Budget(options.time_limit_s)
+        self.budget = _Budget(options.time_limit_s, options.clock)
         self.pool_items = {p.key: instance.items_of(p.key) for p in instance.pools}
         self.pool_by_key = {p.key: p for p in instance.pools}
         self.cache: dict[tuple[str, int], _PoolN] = {}
@@ -173,12 +194,16 @@ class Solver:
         state = self._heuristic(pool, n)
         if state.proven:
             return state
+        if not state.problem.has_side_constraints:
+            self._dive(state)
+            if state.proven:
+                return state
         limit = self.budget.take(share)
         if limit <= 0.0:
             return state
         from balancer.cpsat import PoolModel
 
-        model = PoolModel(state.problem, self.opt.seed, self.opt.workers)
+        model = PoolModel(state.problem, self.opt.seed, self.opt.workers, self.budget.wall_left())
         upper = state.ub - 1 if state.assign is not None else state.problem.total
         if upper < state.lb:
             state.proven = True
@@ -199,6 +224,22 @@ class Solver:
                 state.lb = state.ub
         return state
 
+    def _dive(self, state: _PoolN) -> None:
+        """Raise the bound or meet it with the exact dive, capacity by capacity."""
+        costs = state.problem.costs
+        while state.lb < state.ub:
+            left = self.budget.wall_left()
+            if left is not None and left <= 0:
+                return
+            result = fits(costs, state.problem.n_bins, state.lb, self.opt.dive_nodes)
+            if result.status == "INFEASIBLE":
+                state.lb += 1
+            elif result.status == "FOUND" and result.assignment is not None:
+                state.assign, state.ub = result.assignment, state.lb
+            else:
+                return
+        state.proven = True
+
     def _pool_infeasible(self, pool: str, n: int) -> InfeasibleError:
         items = [self.inst.items[i] for i in self.pool_items[pool]]
         pinned = [it.key for it in items if it.pin]
@@ -212,8 +253,8 @@ class Solver:
 
     # ---- allocation ----------------------------------------------------------------------
 
-    def _allocate(self, k: int, value: str) -> dict[str, int]:
-        """Greedy min-max allocation of k bins to pools on 'lb' or 'ub' values."""
+    def _allocate_on_bounds(self, k: int) -> dict[str, int]:
+        """Greedy min-max allocation of k bins to pools on lower bounds (cheap, exact for them)."""
         alloc = dict(self.min_bins)
         while sum(alloc.values()) < k:
             best = None
@@ -221,15 +262,34 @@ class Solver:
                 if alloc[pool] >= self.max_bins[pool]:
                     continue
                 n = alloc[pool]
-                if value == "lb":
-                    score = (self._monotone_lb(pool, n, self.inst.k_max), self._lb(pool, n))
-                else:
-                    st = self._heuristic(pool, n)
-                    score = (st.ub, st.lb)
+                score = (self._monotone_lb(pool, n, self.inst.k_max), self._lb(pool, n))
                 if best is None or score > best[0]:
                     best = (score, pool)
             assert best is not None
             alloc[best[1]] += 1
+        return alloc
+
+    def _allocate(self, k: int) -> dict[str, int]:
+        """Start from the bound allocation; move a bin to the bottleneck pool while that helps."""
+        alloc = self._allocate_on_bounds(k)
+        for _ in range(4 * k):
+            ubs = {p: self._heuristic(p, n).ub for p, n in alloc.items()}
+            worst = max(ubs.values())
+            neck = max(sorted(alloc), key=lambda p: ubs[p])
+            if alloc[neck] >= self.max_bins[neck]:
+                break
+            moved = False
+            for donor in sorted(alloc, key=lambda p: (ubs[p], p)):
+                if donor == neck or alloc[donor] <= self.min_bins[donor]:
+                    continue
+                trial = dict(alloc)
+                trial[donor] -= 1
+                trial[neck] += 1
+                if max(self._heuristic(p, n).ub for p, n in trial.items()) < worst:
+                    alloc, moved = trial, True
+                    break
+            if not moved:
+                break
         return alloc
 
     def _feasible_k(self, k: int) -> str | None:
@@ -250,9 +310,9 @@ class Solver:
 
     def _solve_k(self, k: int, share: float) -> tuple[dict[str, int], int, int]:
         """Makespan stage for k pipelines: (allocation, makespan, lower bound)."""
-        lb_alloc = self._allocate(k, "lb")
+        lb_alloc = self._allocate_on_bounds(k)
         lower = max(self._monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
-        alloc = self._allocate(k, "ub")
+        alloc = self._allocate(k)
         for _ in range(2 * len(alloc) + 2):
             bottleneck = max(sorted(alloc), key=lambda p: self._heuristic(p, alloc[p]).ub)
             state = self._heuristic(bottleneck, alloc[bottleneck])
@@ -262,7 +322,7 @@ class Solver:
             self._exact(bottleneck, alloc[bottleneck], share)
             if state.ub == before and not state.proven:
                 break
-            alloc = self._allocate(k, "ub")
+            alloc = self._allocate(k)
         for p, n in alloc.items():
             if self.cache[(p, n)].assign is None:
                 self._exact(p, n, share)
@@ -272,7 +332,7 @@ class Solver:
                     )
         makespan = max(self.cache[(p, n)].ub for p, n in alloc.items())
         # Proven pool optima raised the cached bounds; the allocation on bounds sees them.
-        lb_alloc = self._allocate(k, "lb")
+        lb_alloc = self._allocate_on_bounds(k)
         lower = max(self._monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
         return alloc, makespan, min(lower, makespan)
 
@@ -291,10 +351,11 @@ class Solver:
             n = alloc[pool]
             loads = _loads(st.problem, final[pool])
             minima[pool] = min(loads)
-            if n == 1 or min(loads) >= st.problem.total // n:
+            # With two bins the spread is 2 x max - total: settled by the makespan stage.
+            if n == 1 or min(loads) >= st.problem.total // n or (n == 2 and st.proven):
                 continue
             model = PoolModel(st.problem, self.opt.seed, self.opt.workers)
-            res = model.maximize_min_load(cap, final[pool], self.budget.take(0.02))
+            res = model.maximize_min_load(cap, final[pool], self.budget.take(SPREAD_SHARE))
             self.budget.spend(res.deterministic_time)
             self.rep.stage_done("spread", pool, res.status)
             if (
@@ -316,7 +377,7 @@ class Solver:
             for load in model.ctx.loads:
                 model.ctx.model.add(load <= cap)
             res = model.minimize_category_touches(
-                minima[pool] - slack, final[pool], self.budget.take(0.02)
+                minima[pool] - slack, final[pool], self.budget.take(CATEGORY_SHARE)
             )
             self.budget.spend(res.deterministic_time)
             self.rep.stage_done("categories", pool, res.status)
@@ -346,7 +407,7 @@ class Solver:
                 + " ".join(f"K={k}: {r}" for k, r in reasons.items()),
                 fix="allow another number of pipelines (--pipelines), or relax the rules named.",
             )
-        share = 0.6 / max(1, len(feasible))
+        share = MAKESPAN_SHARE / max(1, len(feasible))
         for k in feasible:
             results[k] = self._solve_k(k, share)
             self.rep.k_done(k, results[k][1], results[k][2])

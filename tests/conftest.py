@@ -31,7 +31,9 @@ def plan_of(tables: Sequence[Table], **settings: Any) -> Plan:
     settings.setdefault("overhead_s", 0)
     settings.setdefault("time_limit_s", 5.0)
     settings.setdefault("workers", 1)
-    explicit = settings.pop("explicit", settings.get("pipelines_min") == settings.get("pipelines_max"))
+    explicit = settings.pop(
+        "explicit", settings.get("pipelines_min") == settings.get("pipelines_max")
+    )
     plan = make_plan(catalog(tables), None, Settings(**settings), k_explicit=explicit)
     assert check_plan(plan, tables) == []
     return plan

@@ -46,8 +46,16 @@ def test_a_sound_plan_has_no_violations() -> None:
         (lambda pl: dataclasses.replace(pl, spread_s=pl.spread_s + 1), "spread is"),
         (lambda pl: dataclasses.replace(pl, category_splits=99), "category splits"),
         (lambda pl: dataclasses.replace(pl, lower_bound_s=pl.makespan_s + 1), "lower bound"),
-        (lambda pl: with_pipelines(pl, lambda ps: ps.append(dataclasses.replace(ps[0]))), "in 2 pipelines"),
-        (lambda pl: with_pipelines(pl, lambda ps: ps.__setitem__(0, dataclasses.replace(ps[0], load_s=1))), "load is"),
+        (
+            lambda pl: with_pipelines(pl, lambda ps: ps.append(dataclasses.replace(ps[0]))),
+            "in 2 pipelines",
+        ),
+        (
+            lambda pl: with_pipelines(
+                pl, lambda ps: ps.__setitem__(0, dataclasses.replace(ps[0], load_s=1))
+            ),
+            "load is",
+        ),
     ],
 )
 def test_numbers_are_recomputed(mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
@@ -57,7 +65,9 @@ def test_numbers_are_recomputed(mutate, expected: str) -> None:  # type: ignore[
 
 def test_missing_table_is_caught() -> None:
     tables, plan = base()
-    broken = with_pipelines(plan, lambda ps: ps.__setitem__(0, dataclasses.replace(ps[0], tables=ps[0].tables[1:])))
+    broken = with_pipelines(
+        plan, lambda ps: ps.__setitem__(0, dataclasses.replace(ps[0], tables=ps[0].tables[1:]))
+    )
     assert any("in no pipeline" in v for v in check_plan(broken, tables))
 
 
@@ -77,7 +87,11 @@ def test_rule_violations_are_caught(table_name: str, expected: str) -> None:
 
 def test_table_cap_and_schedule_violations_are_caught() -> None:
     tables, plan = base()
-    capped = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, max_tables_per_pipeline=1))
+    capped = dataclasses.replace(
+        plan, settings=dataclasses.replace(plan.settings, max_tables_per_pipeline=1)
+    )
     assert any("more than 1" in v for v in check_plan(capped, tables))
-    other = [dataclasses.replace(t, schedule="0 * * * *") if t.source_table == "e" else t for t in tables]
+    other = [
+        dataclasses.replace(t, schedule="0 * * * *") if t.source_table == "e" else t for t in tables
+    ]
     assert any("holds schedules" in v for v in check_plan(plan, other))

@@ -38,7 +38,16 @@ def test_solve_osipi_is_optimal_and_checked(tmp_path: Path) -> None:
 def test_two_runs_give_byte_identical_plans(tmp_path: Path) -> None:
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     for out in (a, b):
-        code, text = run("solve", "--tables", str(OSIPI / "tables.csv"), "--history", str(OSIPI / "runs.csv"), "-o", str(out), "-q")
+        code, text = run(
+            "solve",
+            "--tables",
+            str(OSIPI / "tables.csv"),
+            "--history",
+            str(OSIPI / "runs.csv"),
+            "-o",
+            str(out),
+            "-q",
+        )
         assert code == 0, text
     assert a.read_bytes() == b.read_bytes()
 
@@ -48,8 +57,18 @@ def test_plan_format_1_holds_what_design_asks(tmp_path: Path) -> None:
     run("solve", "--history", str(OSIPI / "runs.csv"), "-o", str(out), "-q")
     data = json.loads(out.read_text())
     assert data["format"] == 1
-    assert set(data) >= {"settings", "inputs", "pipelines", "estimates", "summary", "solver", "moves"}
-    assert data["inputs"]["tables"].startswith("sha256:") and data["inputs"]["history"].startswith("sha256:")
+    assert set(data) >= {
+        "settings",
+        "inputs",
+        "pipelines",
+        "estimates",
+        "summary",
+        "solver",
+        "moves",
+    }
+    assert data["inputs"]["tables"].startswith("sha256:") and data["inputs"]["history"].startswith(
+        "sha256:"
+    )
     p = data["pipelines"][0]
     assert set(p) >= {"key", "name", "schedule", "tables", "runtime_s"}
     e = data["estimates"][0]
@@ -66,7 +85,9 @@ def test_plan_format_1_holds_what_design_asks(tmp_path: Path) -> None:
         ("source_table\na\na\n", "listed twice"),
     ],
 )
-def test_bad_input_exits_2_with_one_message_and_writes_nothing(tmp_path: Path, tables_text: str, words: str) -> None:
+def test_bad_input_exits_2_with_one_message_and_writes_nothing(
+    tmp_path: Path, tables_text: str, words: str
+) -> None:
     tables = tmp_path / "tables.csv"
     tables.write_text(tables_text)
     out = tmp_path / "out" / "plan.json"
@@ -90,7 +111,9 @@ def test_an_existing_plan_is_not_touched_by_a_failed_solve(tmp_path: Path) -> No
 def test_infeasible_rules_exit_2_and_name_the_tables(tmp_path: Path) -> None:
     tables = tmp_path / "tables.csv"
     tables.write_text("source_table,weight,pin,apart\na,1,p,x\nb,1,p,x\nc,1,,\n")
-    code, text = run("solve", "--tables", str(tables), "--pipelines", "2", "-o", str(tmp_path / "p.json"))
+    code, text = run(
+        "solve", "--tables", str(tables), "--pipelines", "2", "-o", str(tmp_path / "p.json")
+    )
     assert code == 2
     assert "a and b are both pinned to 'p'" in text and str(tables) in text
 
@@ -106,7 +129,9 @@ def test_infeasible_rules_exit_2_and_name_the_tables(tmp_path: Path) -> None:
     ],
 )
 def test_bad_settings_exit_2(tmp_path: Path, args: list[str], words: str) -> None:
-    code, text = run("solve", "--history", str(OSIPI / "runs.csv"), "-o", str(tmp_path / "p.json"), *args)
+    code, text = run(
+        "solve", "--history", str(OSIPI / "runs.csv"), "-o", str(tmp_path / "p.json"), *args
+    )
     assert code == 2 and words in text
 
 
@@ -115,7 +140,9 @@ def test_history_with_unknown_tables_warns(tmp_path: Path) -> None:
     runs = (OSIPI / "runs.csv").read_text().splitlines()
     runs.append(runs[1].replace("pi_timeseries", "pi_ghost"))
     (tmp_path / "runs.csv").write_text("\n".join(runs) + "\n")
-    code, text = run("solve", "--history", str(tmp_path / "runs.csv"), "-o", str(tmp_path / "p.json"))
+    code, text = run(
+        "solve", "--history", str(tmp_path / "runs.csv"), "-o", str(tmp_path / "p.json")
+    )
     assert code == 0 and "pi_ghost" in text
 
 

@@ -18,7 +18,9 @@ from balancer.model import History, Run, Settings, Table
 DAY = 86400.0
 
 
-def runs(table: str, durations: list[float], status: str = "COMPLETED", step: float = DAY) -> list[Run]:
+def runs(
+    table: str, durations: list[float], status: str = "COMPLETED", step: float = DAY
+) -> list[Run]:
     return [Run(table, k * step, d, status, f"r{k}") for k, d in enumerate(durations)]
 
 
@@ -67,9 +69,19 @@ def test_p90_reports_spread() -> None:
 @pytest.mark.parametrize(
     ("tables", "history", "expected_source", "expected_seconds", "note"),
     [
-        ([Table("x", ingestion_type="cdc", weight=42.0)], {}, "weight", 42.0, "weight from tables.csv"),
         (
-            [Table("x", ingestion_type="cdc"), Table("y", ingestion_type="cdc"), Table("z", ingestion_type="cdc")],
+            [Table("x", ingestion_type="cdc", weight=42.0)],
+            {},
+            "weight",
+            42.0,
+            "weight from tables.csv",
+        ),
+        (
+            [
+                Table("x", ingestion_type="cdc"),
+                Table("y", ingestion_type="cdc"),
+                Table("z", ingestion_type="cdc"),
+            ],
             {"y": [10.0] * 5, "z": [30.0] * 5},
             "fallback",
             20.0,
@@ -103,8 +115,13 @@ def test_only_failed_runs_fall_back_and_say_so() -> None:
 
 def test_rows_based_estimate_from_similar_tables() -> None:
     y = [Run("y", k * DAY, 10.0, "COMPLETED", rows_written=1000.0) for k in range(5)]
-    tables = [Table("x", category="c", ingestion_type="cdc"), Table("y", category="c", ingestion_type="cdc")]
-    est = estimate_costs(tables, History({"y": tuple(y)}), Settings(), expected_rows={"x": 5000.0})["x"]
+    tables = [
+        Table("x", category="c", ingestion_type="cdc"),
+        Table("y", category="c", ingestion_type="cdc"),
+    ]
+    est = estimate_costs(tables, History({"y": tuple(y)}), Settings(), expected_rows={"x": 5000.0})[
+        "x"
+    ]
     assert est.source == "similar" and est.seconds == pytest.approx(50.0)
 
 

@@ -27,7 +27,13 @@ def test_valid_crons_and_their_shortest_gap(expr: str, interval: int) -> None:
 
 @pytest.mark.parametrize(
     ("expr", "words"),
-    [("99 99 * * *", "not valid"), ("0 0 * *", "4 fields"), ("0 0 * * 8", "not valid"), ("0 0 * * * *", "6 fields"), ("", "0 fields")],
+    [
+        ("99 99 * * *", "not valid"),
+        ("0 0 * *", "4 fields"),
+        ("0 0 * * 8", "not valid"),
+        ("0 0 * * * *", "6 fields"),
+        ("", "0 fields"),
+    ],
 )
 def test_invalid_crons_say_why(expr: str, words: str) -> None:
     problem = cron_problem(expr)

@@ -106,7 +106,13 @@ def test_random_rule_sets_give_checked_plans_or_clear_errors(rows: list[dict]) -
     from balancer.errors import InfeasibleError
 
     tables = [
-        table(f"t{i}", r["weight"], ingestion_type=r["ingestion_type"], apart=r["apart"], together=r["together"])
+        table(
+            f"t{i}",
+            r["weight"],
+            ingestion_type=r["ingestion_type"],
+            apart=r["apart"],
+            together=r["together"],
+        )
         for i, r in enumerate(rows)
     ]
     try:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import networkx as nx
-
 from balancer.errors import InfeasibleError, Location
 from balancer.model import PipelinePlan, Settings, Table
 
@@ -13,6 +11,10 @@ from balancer.model import PipelinePlan, Settings, Table
 def components(tables: Sequence[Table]) -> list[list[str]]:
     """Groups of table names joined by shared `together` labels, in file order."""
     order = {t.source_table: k for k, t in enumerate(tables)}
+    if not any(t.together for t in tables):
+        return [[t.source_table] for t in tables]
+    import networkx as nx  # only when labels exist: it costs 0.2 s to import
+
     graph: nx.Graph = nx.Graph()
     graph.add_nodes_from(t.source_table for t in tables)
     first_with: dict[str, str] = {}

@@ -7,7 +7,12 @@ from tests.conftest import plan_of, table, where
 
 
 def test_feasible_apart_tables_are_split() -> None:
-    tables = [table("a", 10, apart=("x",)), table("b", 10, apart=("x",)), table("c", 100), table("d", 5)]
+    tables = [
+        table("a", 10, apart=("x",)),
+        table("b", 10, apart=("x",)),
+        table("c", 100),
+        table("d", 5),
+    ]
     plan = plan_of(tables, pipelines_min=2, pipelines_max=2)
     w = where(plan)
     assert w["a"] != w["b"]

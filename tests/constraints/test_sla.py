@@ -25,7 +25,7 @@ def test_sla_changes_the_answer() -> None:
 
 
 def test_infeasible_sla_no_split_meets_names_the_table() -> None:
-    slow = tables() + [table("slow", 800, schedule=EVERY_15)]
+    slow = [*tables(), table("slow", 800, schedule=EVERY_15)]
     with pytest.raises(InfeasibleError, match=r"no split meets the SLA.*slow \(800 s\)"):
         plan_of(slow, pipelines_min=1, pipelines_max=8, sla_headroom=0.8)
 

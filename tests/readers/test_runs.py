@@ -26,22 +26,43 @@ def write(tmp_path: Path, text: str, name: str = "runs.csv") -> Path:
         (HEAD, None, None, "no runs"),
         ("start_time,duration_s\n2026-01-01T00:00:00Z,3\n", 1, "table", "'table' is missing"),
         ("table,duration_s\na,3\n", 1, "start_time", "'start_time' is missing"),
-        ("table,start_time\na,2026-01-01T00:00:00Z\n", 1, "duration_s", "neither duration_s nor end_time"),
+        (
+            "table,start_time\na,2026-01-01T00:00:00Z\n",
+            1,
+            "duration_s",
+            "neither duration_s nor end_time",
+        ),
         (HEAD + "a,2026-01-01T00:00:00Z,,-5,COMPLETED\n", 2, "duration_s", "negative"),
         (HEAD + "a,2026-01-01T00:00:00Z,,fast,COMPLETED\n", 2, "duration_s", "not a number"),
-        (HEAD + "a,2026-01-01T00:10:00Z,2026-01-01T00:00:00Z,,COMPLETED\n", 2, "end_time", "before start_time"),
+        (
+            HEAD + "a,2026-01-01T00:10:00Z,2026-01-01T00:00:00Z,,COMPLETED\n",
+            2,
+            "end_time",
+            "before start_time",
+        ),
         (HEAD + "a,yesterday,,5,COMPLETED\n", 2, "start_time", "not an ISO-8601 time"),
-        (HEAD + "a,2026-01-01T00:00:00Z,,,COMPLETED\n", 2, "duration_s", "neither duration_s nor end_time"),
+        (
+            HEAD + "a,2026-01-01T00:00:00Z,,,COMPLETED\n",
+            2,
+            "duration_s",
+            "neither duration_s nor end_time",
+        ),
         (HEAD + "a,2026-01-01T00:00:00Z,,nan,COMPLETED\n", 2, "duration_s", "not a finite number"),
         (HEAD + ",2026-01-01T00:00:00Z,,3,COMPLETED\n", 2, "table", "table is empty"),
     ],
 )
-def test_bad_history_inputs(tmp_path: Path, text: str, row: int | None, column: str | None, words: str) -> None:
+def test_bad_history_inputs(
+    tmp_path: Path, text: str, row: int | None, column: str | None, words: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(InputError) as info:
         read_history(path)
     assert words in str(info.value)
-    assert (info.value.where.file, info.value.where.row, info.value.where.column) == (str(path), row, column)
+    assert (info.value.where.file, info.value.where.row, info.value.where.column) == (
+        str(path),
+        row,
+        column,
+    )
 
 
 def test_times_without_offset_are_utc_and_end_time_gives_duration(tmp_path: Path) -> None:
@@ -56,7 +77,11 @@ def test_parquet_with_the_same_columns_loads(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     table = pa.table(
-        {"table": ["a", "a"], "start_time": ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"], "duration_s": [5.0, 7.0]}
+        {
+            "table": ["a", "a"],
+            "start_time": ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"],
+            "duration_s": [5.0, 7.0],
+        }
     )
     path = tmp_path / "runs.parquet"
     pq.write_table(table, path)
@@ -69,14 +94,19 @@ def test_parquet_errors_name_the_row(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     path = tmp_path / "runs.parquet"
-    pq.write_table(pa.table({"table": ["a"], "start_time": ["2026-01-01T00:00:00Z"], "duration_s": [-1.0]}), path)
+    pq.write_table(
+        pa.table({"table": ["a"], "start_time": ["2026-01-01T00:00:00Z"], "duration_s": [-1.0]}),
+        path,
+    )
     with pytest.raises(InputError) as info:
         read_history(path)
     assert (info.value.where.row, info.value.where.column) == (2, "duration_s")
 
 
 def test_runs_of_unknown_tables_are_a_warning(tmp_path: Path) -> None:
-    history = read_history(write(tmp_path, HEAD + "a,2026-01-01T00:00:00Z,,3,\nghost,2026-01-01T00:00:00Z,,3,\n"))
+    history = read_history(
+        write(tmp_path, HEAD + "a,2026-01-01T00:00:00Z,,3,\nghost,2026-01-01T00:00:00Z,,3,\n")
+    )
     kept, warnings = unknown_table_warnings(history, Catalog((Table("a"),), "tables.csv"))
     assert list(kept.runs) == ["a"]
     assert len(warnings) == 1 and "ghost" in warnings[0]

@@ -28,9 +28,24 @@ def write(tmp_path: Path, text: str) -> Path:
         ("source_table,schedule\na,99 99 * * *\n", 2, "schedule", "out of range"),
         ("source_table,schedule\na,0 0 * *\n", 2, "schedule", "4 fields"),
         ("source_table,schedule\na,0 0 * * 8\n", 2, "schedule", "not valid"),
-        ('source_table,table_configuration_json\na,"{bad json"\n', 2, "table_configuration_json", "JSON is not valid"),
-        ('source_table,table_configuration_json\na,"[1,2]"\n', 2, "table_configuration_json", "must be an object"),
-        ('source_table,table_options_json\na,"{""k"": null}"\n', 2, "table_options_json", "is null"),
+        (
+            'source_table,table_configuration_json\na,"{bad json"\n',
+            2,
+            "table_configuration_json",
+            "JSON is not valid",
+        ),
+        (
+            'source_table,table_configuration_json\na,"[1,2]"\n',
+            2,
+            "table_configuration_json",
+            "must be an object",
+        ),
+        (
+            'source_table,table_options_json\na,"{""k"": null}"\n',
+            2,
+            "table_options_json",
+            "is null",
+        ),
         ("source_table,weight\na,-3\n", 2, "weight", ">= 0"),
         ("source_table,weight\na,abc\n", 2, "weight", "not a number"),
         ('source_table,primary_keys\na,"[""id"""\n', 2, "primary_keys", "not valid JSON"),
@@ -40,7 +55,9 @@ def write(tmp_path: Path, text: str) -> Path:
         ("source_table,source_table\na,a\n", 1, "source_table", "appears twice"),
     ],
 )
-def test_bad_tables_inputs(tmp_path: Path, text: str, row: int | None, column: str | None, words: str) -> None:
+def test_bad_tables_inputs(
+    tmp_path: Path, text: str, row: int | None, column: str | None, words: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(InputError) as info:
         read_tables(path)
@@ -66,7 +83,12 @@ def test_full_catalog_row_is_read(tmp_path: Path) -> None:
         "hot,g1,x;y\n",
     )
     t = read_tables(path).tables[0]
-    assert (t.destination_table, t.category, t.ingestion_type, t.schedule) == ("a_dst", "cat", "cdc", "*/10 * * * *")
+    assert (t.destination_table, t.category, t.ingestion_type, t.schedule) == (
+        "a_dst",
+        "cat",
+        "cdc",
+        "*/10 * * * *",
+    )
     assert (t.weight, t.primary_keys, t.cursor_field) == (12.5, ("id", "ts"), "ts")
     assert t.table_configuration == (("maxCount", "10"), ("flag", "true"))
     assert (t.pin, t.together, t.apart) == ("hot", "g1", ("x", "y"))
@@ -75,7 +97,12 @@ def test_full_catalog_row_is_read(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("itype", "cron"),
-    [("snapshot", "0 0 * * *"), ("append", "*/15 * * * *"), ("cdc", "*/5 * * * *"), ("cdc_with_deletes", "*/5 * * * *")],
+    [
+        ("snapshot", "0 0 * * *"),
+        ("append", "*/15 * * * *"),
+        ("cdc", "*/5 * * * *"),
+        ("cdc_with_deletes", "*/5 * * * *"),
+    ],
 )
 def test_default_schedules(tmp_path: Path, itype: str, cron: str) -> None:
     t = read_tables(write(tmp_path, f"source_table,ingestion_type\na,{itype}\n")).tables[0]
@@ -83,7 +110,9 @@ def test_default_schedules(tmp_path: Path, itype: str, cron: str) -> None:
 
 
 def test_schedule_overrides(tmp_path: Path) -> None:
-    cat = read_tables(write(tmp_path, "source_table,ingestion_type\na,append\n"), {"append": "0 * * * *"})
+    cat = read_tables(
+        write(tmp_path, "source_table,ingestion_type\na,append\n"), {"append": "0 * * * *"}
+    )
     assert cat.tables[0].schedule == "0 * * * *"
 
 

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks: `python -m benchmarks.run` (see RESULTS.md)."""
