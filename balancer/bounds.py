@@ -31,6 +31,23 @@ def pigeonhole_bound(costs_desc: Sequence[int], m: int) -> int:
     return best
 
 
+def at_most_two_bound(costs_desc: Sequence[int], m: int) -> int:
+    """For n <= 2m: min(best split with <= 2 items per pipeline, sum of the 3 smallest).
+
+    Either some pipeline holds 3 or more items (so at least the 3 smallest), or every one
+    holds at most 2, where the best split puts the 2m - n largest alone and pairs the rest
+    largest-with-smallest. 0 when n > 2m.
+    """
+    n = len(costs_desc)
+    if n > 2 * m or n < 3:
+        return 0
+    singles = 2 * m - n
+    rest = costs_desc[singles:]
+    paired = max((rest[k] + rest[len(rest) - 1 - k] for k in range(len(rest) // 2)), default=0)
+    two_each = max(costs_desc[0], paired)
+    return min(two_each, sum(costs_desc[-3:]))
+
+
 def bins_needed_l2(costs_desc: Sequence[int], capacity: int) -> int:
     """Martello-Toth L2 lower bound on the number of bins of `capacity` for these costs.
 
@@ -87,7 +104,7 @@ def makespan_lower_bound(costs: Sequence[int], m: int, upper: int | None = None)
     desc = sorted(costs, reverse=True)
     if m >= len(desc):
         return desc[0]
-    lb = max(trivial_bound(desc, m), pigeonhole_bound(desc, m))
+    lb = max(trivial_bound(desc, m), pigeonhole_bound(desc, m), at_most_two_bound(desc, m))
     hi = upper if upper is not None else sum(desc)
     if hi > lb:
         lb = binpacking_bound(desc, m, lb, hi)

@@ -173,15 +173,7 @@ def _balance_pairs(state: BinState, costs: list[int]) -> bool:
             split = _two_bin_split(costs, items)
             if split is None:
                 continue
-            side_a, side_b = split
-            if max(sum(costs[i] for i in side_a), sum(costs[i] for i in side_b)) < hi:
-                for i in items:
-                    state.remove(i)
-                for i in side_a:
-                    state.add(i, b1)
-                for i in side_b:
-                    state.add(i, b2)
-                changed = True
+            changed |= _apply_if_lower(state, split, b1, b2, hi)
     return changed
 
 
@@ -259,16 +251,26 @@ def _try_two_bin(state: BinState, bmax: int, top: int, costs: list[int]) -> bool
         split = _two_bin_split(costs, items)
         if split is None:
             continue
-        side_a, side_b = split
-        if max(sum(costs[i] for i in side_a), sum(costs[i] for i in side_b)) < top:
-            for i in items:
-                state.remove(i)
-            for i in side_a:
-                state.add(i, bmax)
-            for i in side_b:
-                state.add(i, b)
+        if _apply_if_lower(state, split, bmax, b, top):
             return True
     return False
+
+
+def _apply_if_lower(
+    state: BinState, split: tuple[list[int], list[int]], b1: int, b2: int, limit: int
+) -> bool:
+    """Put split[0] in b1 and split[1] in b2 if the larger side stays below `limit`."""
+    costs = state.p.costs
+    side_a, side_b = split
+    if max(sum(costs[i] for i in side_a), sum(costs[i] for i in side_b)) >= limit:
+        return False
+    for i in (*side_a, *side_b):
+        state.remove(i)
+    for i in side_a:
+        state.add(i, b1)
+    for i in side_b:
+        state.add(i, b2)
+    return True
 
 
 def best_heuristic(problem: PoolProblem, target: int = 0) -> Assignment | None:

@@ -17,23 +17,10 @@ from datetime import datetime, timedelta, timezone
 from croniter import croniter
 
 from balancer.model import Table
+from balancer.readers.runs import COLUMNS
 
 START = datetime(2026, 10, 1, tzinfo=timezone.utc)
-HEADER = (
-    "run_id",
-    "pipeline_id",
-    "pipeline_name",
-    "table",
-    "flow_name",
-    "start_time",
-    "end_time",
-    "duration_s",
-    "rows_written",
-    "rows_upserted",
-    "rows_deleted",
-    "bytes_written",
-    "status",
-)
+HEADER = COLUMNS
 
 
 def _fire_times(schedule: str, days: int, max_runs: int) -> list[datetime]:

@@ -74,19 +74,33 @@ def workloads() -> str:
         costs = [cost[t.source_table] for t in catalog.tables]
         groups = [t.group_value("category_and_ingestion_type") for t in catalog.tables]
         # The seed's and tapworks' plans keep ingestion types and schedules apart, so they are
-        # plans under balancer's default rules: compare at their K under those rules.
-        for label, split in (
-            ("seed toolkit", baselines.seed_toolkit(groups)),
-            ("tapworks", baselines.tapworks(groups)),
-        ):
+        # plans under balancer's default rules: compare at their K under those rules. LPT and
+        # KK mix everything: compare with the same freedom.
+        seed = baselines.seed_toolkit(groups)
+        cases: list[tuple[str, list[list[int]], str, dict[str, Any]]] = [
+            ("seed toolkit", seed, "ingestion_type", {"group_by": "ingestion_type"}),
+            (
+                "tapworks",
+                baselines.tapworks(groups),
+                "ingestion_type",
+                {"group_by": "ingestion_type"},
+            ),
+        ]
+        mixed: dict[str, Any] = {"group_by": "none", "allow_mixed_schedules": True}
+        for k in (4, 8):
+            cases.append(("LPT", baselines.lpt_split(costs, k), "none, mixed schedules", mixed))
+            cases.append(
+                ("Karmarkar-Karp", baselines.kk_split(costs, k), "none, mixed schedules", mixed)
+            )
+        for label, split, rules_text, rules in cases:
             k = len(split)
-            ms, lb, sp = plan(k, group_by="ingestion_type")
+            ms, lb, sp = plan(k, **rules)
             theirs = baselines.makespan(costs, split)
             rows.append(
                 [
                     name,
                     k,
-                    "ingestion_type",
+                    rules_text,
                     label,
                     f"{theirs / lb:.4f}",
                     baselines.spread(costs, split),
@@ -95,27 +109,6 @@ def workloads() -> str:
                 ]
             )
             verdicts.append(ms <= theirs)
-        # LPT and KK mix everything: compare with the same freedom.
-        for k in (4, 8):
-            ms, lb, sp = plan(k, group_by="none", allow_mixed_schedules=True)
-            for label, split in (
-                ("LPT", baselines.lpt_split(costs, k)),
-                ("Karmarkar-Karp", baselines.kk_split(costs, k)),
-            ):
-                theirs = baselines.makespan(costs, split)
-                rows.append(
-                    [
-                        name,
-                        k,
-                        "none, mixed schedules",
-                        label,
-                        f"{theirs / lb:.4f}",
-                        baselines.spread(costs, split),
-                        f"{ms / lb:.4f}",
-                        sp,
-                    ]
-                )
-                verdicts.append(ms <= theirs)
         rows.append(
             [
                 name,

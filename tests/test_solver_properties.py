@@ -121,3 +121,11 @@ def test_random_rule_sets_give_checked_plans_or_clear_errors(rows: list[dict]) -
         assert str(exc)  # a message, not a solver status
         return
     assert sum(len(p.tables) for p in plan.pipelines) == len(tables)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 40), min_size=3, max_size=6), st.integers(2, 3))
+def test_at_most_two_bound_is_valid(costs: list[int], m: int) -> None:
+    from balancer.bounds import at_most_two_bound
+
+    assert at_most_two_bound(sorted(costs, reverse=True), m) <= brute_force(costs, m)
