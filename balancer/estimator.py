@@ -20,7 +20,9 @@ import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 
-from balancer.model import CostEstimate, History, Run, Settings, Table
+import numpy as np
+
+from balancer.model import CostEstimate, History, Settings, Table, TableRuns
 
 DEFAULT_COST_S = 60.0
 _OUTLIER_SIGMAS = 4.0
@@ -30,84 +32,73 @@ _MIN_LOG_SPREAD = 0.25
 _DAY = 86400.0
 
 
-def _weighted_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
-    pairs = sorted(zip(values, weights, strict=True))
-    total = sum(w for _, w in pairs)
-    acc = 0.0
-    for v, w in pairs:
-        acc += w
-        if acc >= q * total - 1e-12:
-            return v
-    return pairs[-1][0]
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    k = int(np.searchsorted(cum, q * cum[-1] - 1e-12))
+    return float(values[order][min(k, len(order) - 1)])
 
 
-def _successful(runs: Sequence[Run]) -> list[Run]:
-    from balancer.readers.runs import FAILED
-
-    return [r for r in runs if r.status not in FAILED]
-
-
-def estimate_table(runs: Sequence[Run], now: float, half_life_days: float) -> CostEstimate | None:
+def estimate_table(
+    runs: TableRuns | None, now: float, half_life_days: float
+) -> CostEstimate | None:
     """Estimate from one table's runs; None when no successful run is usable."""
-    ok = [r for r in _successful(runs) if r.duration_s > 0]
-    if not ok:
+    if runs is None or len(runs) == 0:
         return None
-    table = ok[0].table
-    logs = [math.log(r.duration_s) for r in ok]
-    med = statistics.median(logs)
-    mad = statistics.median([abs(x - med) for x in logs]) * 1.4826
-    limit = _OUTLIER_SIGMAS * max(mad, _MIN_LOG_SPREAD)
-    kept = [(r, x) for r, x in zip(ok, logs, strict=True) if abs(x - med) <= limit]
-    dropped = len(ok) - len(kept)
-    ages = [(now - r.start) / _DAY for r, _ in kept]
-    weights = [0.5 ** (a / half_life_days) for a in ages]
-    xs = [-a for a in ages]  # days relative to the newest run (<= 0)
-    ys = [x for _, x in kept]
+    usable = runs.ok & (runs.duration_s > 0)
+    if not usable.any():
+        return None
+    durations = runs.duration_s[usable]
+    starts = runs.start[usable]
+    logs = np.log(durations)
+    med = float(np.median(logs))
+    mad = float(np.median(np.abs(logs - med))) * 1.4826
+    keep = np.abs(logs - med) <= _OUTLIER_SIGMAS * max(mad, _MIN_LOG_SPREAD)
+    dropped = int(len(logs) - keep.sum())
+    ys = logs[keep]
+    xs = (starts[keep] - now) / _DAY  # days relative to the newest run (<= 0)
+    weights = 0.5 ** (-xs / half_life_days)
     slope = _significant_slope(xs, ys, weights)
-    adjusted = []
-    for x, y in zip(xs, ys, strict=True):
-        shift = max(-math.log(_MAX_GROWTH), min(math.log(_MAX_GROWTH), -slope * x))
-        adjusted.append(math.exp(y + shift))
-    total_w = sum(weights)
-    mean = sum(v * w for v, w in zip(adjusted, weights, strict=True)) / total_w
+    shift = np.clip(-slope * xs, -math.log(_MAX_GROWTH), math.log(_MAX_GROWTH))
+    adjusted = np.exp(ys + shift)
+    mean = float((adjusted * weights).sum() / weights.sum())
     p50 = _weighted_quantile(adjusted, weights, 0.5)
     p90 = _weighted_quantile(adjusted, weights, 0.9)
     notes = []
     if dropped:
         notes.append(f"{dropped} outlier run(s) ignored")
-    failed = len(runs) - len(ok)
+    failed = int(len(runs) - usable.sum())
     if failed:
         notes.append(f"{failed} failed or empty run(s) ignored")
     growth = math.expm1(slope)
     if slope:
         notes.append(f"trend {growth * 100:+.1f}%/day")
     return CostEstimate(
-        table=table,
+        table=runs.table,
         seconds=round(mean, 3),
         p50=round(p50, 3),
         p90=round(p90, 3),
         source="history",
-        runs_used=len(kept),
+        runs_used=int(keep.sum()),
         growth_per_day=round(growth, 6),
         note="; ".join(notes),
     )
 
 
-def _significant_slope(xs: list[float], ys: list[float], ws: list[float]) -> float:
+def _significant_slope(xs: np.ndarray, ys: np.ndarray, ws: np.ndarray) -> float:
     """Weighted least-squares slope of y on x, or 0 when it is not clearly there."""
-    n = len(xs)
-    if n < 6 or max(xs) - min(xs) < 3.0:
+    if len(xs) < 6 or float(xs.max() - xs.min()) < 3.0:
         return 0.0
-    sw = sum(ws)
-    mx = sum(w * x for w, x in zip(ws, xs, strict=True)) / sw
-    my = sum(w * y for w, y in zip(ws, ys, strict=True)) / sw
-    sxx = sum(w * (x - mx) ** 2 for w, x in zip(ws, xs, strict=True))
+    sw = float(ws.sum())
+    mx = float((ws * xs).sum()) / sw
+    my = float((ws * ys).sum()) / sw
+    dx = xs - mx
+    sxx = float((ws * dx * dx).sum())
     if sxx <= 0:
         return 0.0
-    sxy = sum(w * (x - mx) * (y - my) for w, x, y in zip(ws, xs, ys, strict=True))
-    slope = sxy / sxx
-    resid = sum(w * (y - my - slope * (x - mx)) ** 2 for w, x, y in zip(ws, xs, ys, strict=True))
-    n_eff = sw**2 / sum(w * w for w in ws)
+    slope = float((ws * dx * (ys - my)).sum()) / sxx
+    resid = float((ws * (ys - my - slope * dx) ** 2).sum())
+    n_eff = sw**2 / float((ws * ws).sum())
     if n_eff <= 3:
         return 0.0
     sigma2 = resid / sw * n_eff / (n_eff - 2)
@@ -117,9 +108,13 @@ def _significant_slope(xs: list[float], ys: list[float], ws: list[float]) -> flo
     return 0.0
 
 
-def seconds_per_row(runs: Sequence[Run]) -> float | None:
-    rates = [r.duration_s / r.rows_written for r in _successful(runs) if r.rows_written]
-    return statistics.median(rates) if rates else None
+def seconds_per_row(runs: TableRuns | None) -> float | None:
+    if runs is None:
+        return None
+    mask = runs.ok & (runs.rows_written > 0)
+    if not mask.any():
+        return None
+    return float(np.median(runs.duration_s[mask] / runs.rows_written[mask]))
 
 
 def estimate_costs(
@@ -130,11 +125,11 @@ def estimate_costs(
 ) -> dict[str, CostEstimate]:
     """One estimate per table, in table order. Pure: the history's newest run is 'now'."""
     runs = history.runs if history is not None else {}
-    starts = [rs[-1].start for rs in runs.values() if rs]
+    starts = [float(rs.start[-1]) for rs in runs.values() if len(rs)]
     now = max(starts) if starts else 0.0
     out: dict[str, CostEstimate] = {}
     for t in tables:
-        est = estimate_table(runs.get(t.source_table, ()), now, settings.half_life_days)
+        est = estimate_table(runs.get(t.source_table), now, settings.half_life_days)
         if est is not None:
             out[t.source_table] = est
     by_type: dict[str, list[float]] = {}
@@ -146,7 +141,7 @@ def estimate_costs(
     for t in tables:
         if t.source_table in out:
             continue
-        had_runs = bool(runs.get(t.source_table))
+        had_runs = t.source_table in runs and len(runs[t.source_table]) > 0
         why = "only failed runs in the history" if had_runs else "no runs in the history"
         if t.weight is not None:
             out[t.source_table] = CostEstimate(
@@ -186,7 +181,7 @@ def estimate_costs(
 
 
 def _similar_rate(
-    table: Table, tables: Sequence[Table], runs: Mapping[str, Sequence[Run]]
+    table: Table, tables: Sequence[Table], runs: Mapping[str, TableRuns]
 ) -> tuple[float, str] | None:
     """Median seconds per row of tables like this one that have rows in their history."""
     tiers: list[tuple[Callable[[Table], bool], str]] = [
@@ -201,7 +196,7 @@ def _similar_rate(
             r
             for o in tables
             if o is not table and match(o)
-            if (r := seconds_per_row(runs.get(o.source_table, ()))) is not None
+            if (r := seconds_per_row(runs.get(o.source_table))) is not None
         ]
         if rates:
             return statistics.median(rates), label
@@ -217,18 +212,20 @@ def pipeline_runtime(costs: Sequence[int], overhead_s: int, concurrency: int) ->
 
 def calibrate_concurrency(history: History) -> int:
     """Flow concurrency seen in history: median over updates of sum(flow time) / wall time."""
-    updates: dict[str, list[Run]] = {}
-    for rs in history.runs.values():
-        for r in rs:
-            if r.run_id:
-                updates.setdefault(r.run_id, []).append(r)
+    updates: dict[str, list[tuple[float, float]]] = {}
+    for tr in history.runs.values():
+        for run_id, start, duration in zip(
+            tr.run_id, tr.start.tolist(), tr.duration_s.tolist(), strict=True
+        ):
+            if run_id:
+                updates.setdefault(run_id, []).append((start, duration))
     ratios = []
     for flows in updates.values():
         if len(flows) < 2:
             continue
-        wall = max(f.start + f.duration_s for f in flows) - min(f.start for f in flows)
+        wall = max(s + d for s, d in flows) - min(s for s, _ in flows)
         if wall > 0:
-            ratios.append(sum(f.duration_s for f in flows) / wall)
+            ratios.append(sum(d for _, d in flows) / wall)
     if not ratios:
         return 1
     return max(1, round(statistics.median(ratios)))

@@ -8,8 +8,11 @@ plan.json).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
+
+import numpy as np
 
 INGESTION_TYPES = ("snapshot", "append", "cdc", "cdc_with_deletes")
 INCREMENTAL_TYPES = ("append", "cdc", "cdc_with_deletes")
@@ -78,7 +81,10 @@ class Catalog:
 
 
 class Run(NamedTuple):
-    """One table's part in one pipeline update. Times are UTC epoch seconds."""
+    """One table's part in one pipeline update. Times are UTC epoch seconds.
+
+    A convenient row form; `History` keeps runs as columns (`TableRuns`).
+    """
 
     table: str
     start: float
@@ -88,14 +94,33 @@ class Run(NamedTuple):
     pipeline_id: str = ""
     rows_written: float | None = None
     bytes_written: float | None = None
-    row: int = 0
 
 
-@dataclass(frozen=True)
+FAILED_STATUSES = frozenset(
+    {"FAILED", "ERROR", "CANCELED", "CANCELLED", "ABORTED", "TIMEDOUT", "SKIPPED"}
+)
+
+
+@dataclass(frozen=True, eq=False)
+class TableRuns:
+    """One table's runs as columns, sorted by start time. NaN marks unknown rows_written."""
+
+    table: str
+    start: np.ndarray
+    duration_s: np.ndarray
+    ok: np.ndarray  # False for failed, cancelled, ... runs
+    rows_written: np.ndarray
+    run_id: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
+@dataclass(frozen=True, eq=False)
 class History:
-    """Runs grouped by table, each list sorted by start time."""
+    """Runs grouped by table."""
 
-    runs: dict[str, tuple[Run, ...]] = field(default_factory=dict)
+    runs: dict[str, TableRuns] = field(default_factory=dict)
     path: str = ""
     digest: str = ""
     warnings: tuple[str, ...] = ()
@@ -103,6 +128,30 @@ class History:
     @property
     def n_runs(self) -> int:
         return sum(len(r) for r in self.runs.values())
+
+    @staticmethod
+    def from_runs(
+        runs: Iterable[Run], path: str = "", digest: str = "", warnings: tuple[str, ...] = ()
+    ) -> History:
+        """Group row-form runs by table (sorted by table, then start time)."""
+        by_table: dict[str, list[Run]] = {}
+        for r in runs:
+            by_table.setdefault(r.table, []).append(r)
+        out = {}
+        for table in sorted(by_table):
+            rs = sorted(by_table[table], key=lambda r: r.start)
+            out[table] = TableRuns(
+                table=table,
+                start=np.array([r.start for r in rs], dtype=np.float64),
+                duration_s=np.array([r.duration_s for r in rs], dtype=np.float64),
+                ok=np.array([r.status not in FAILED_STATUSES for r in rs], dtype=bool),
+                rows_written=np.array(
+                    [np.nan if r.rows_written is None else r.rows_written for r in rs],
+                    dtype=np.float64,
+                ),
+                run_id=tuple(r.run_id for r in rs),
+            )
+        return History(out, path, digest, warnings)
 
 
 @dataclass(frozen=True)

@@ -336,7 +336,7 @@ def estimation_section(n_tables: int = 1_000, runs_per_table: int = 1_000) -> st
                 "-o",
                 str(rpath),
                 "--days",
-                "400",
+                str(runs_per_table),
                 "--max-runs-per-table",
                 str(runs_per_table),
             ],

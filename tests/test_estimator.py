@@ -13,7 +13,7 @@ from balancer.estimator import (
     estimate_table,
     pipeline_runtime,
 )
-from balancer.model import History, Run, Settings, Table
+from balancer.model import History, Run, Settings, Table, TableRuns
 
 DAY = 86400.0
 
@@ -24,8 +24,12 @@ def runs(
     return [Run(table, k * step, d, status, f"r{k}") for k, d in enumerate(durations)]
 
 
+def columns(rs: list[Run]) -> TableRuns:
+    return History.from_runs(rs).runs[rs[0].table]
+
+
 def test_flat_history_predicts_its_level() -> None:
-    est = estimate_table(runs("a", [100.0] * 20), 19 * DAY, 7.0)
+    est = estimate_table(columns(runs("a", [100.0] * 20)), 19 * DAY, 7.0)
     assert est is not None
     assert est.source == "history" and est.seconds == pytest.approx(100.0)
     assert est.p50 == pytest.approx(100.0) and est.p90 == pytest.approx(100.0)
@@ -35,7 +39,7 @@ def test_outliers_and_failed_runs_are_ignored() -> None:
     rs = runs("a", [100.0 + (k % 3) for k in range(20)])
     rs[5] = rs[5]._replace(duration_s=5000.0)
     rs[7] = rs[7]._replace(duration_s=3.0, status="FAILED")
-    est = estimate_table(rs, 19 * DAY, 7.0)
+    est = estimate_table(columns(rs), 19 * DAY, 7.0)
     assert est is not None
     assert 99 <= est.seconds <= 103
     assert "1 outlier" in est.note and "1 failed" in est.note
@@ -43,7 +47,7 @@ def test_outliers_and_failed_runs_are_ignored() -> None:
 
 def test_growth_is_followed() -> None:
     durations = [100.0 * 2 ** (k / 29) for k in range(30)]  # doubles over the window
-    est = estimate_table(runs("a", durations), 29 * DAY, 7.0)
+    est = estimate_table(columns(runs("a", durations)), 29 * DAY, 7.0)
     assert est is not None
     plain_mean = sum(durations) / len(durations)
     assert est.seconds > plain_mean * 1.2
@@ -54,14 +58,14 @@ def test_growth_is_followed() -> None:
 def test_recent_runs_weigh_more() -> None:
     # A step change without a trend: old level 100, the last week 200 (noisy, so no clean slope).
     durations = [100.0] * 23 + [200.0] * 7
-    est = estimate_table(runs("a", durations), 29 * DAY, 7.0)
+    est = estimate_table(columns(runs("a", durations)), 29 * DAY, 7.0)
     assert est is not None
     assert est.seconds > 100.0 * 1.25
 
 
 def test_p90_reports_spread() -> None:
     durations = [100.0, 110.0, 120.0, 130.0, 140.0, 150.0, 160.0, 170.0, 180.0, 190.0]
-    est = estimate_table(runs("a", durations, step=3600.0), 9 * 3600.0, 7.0)
+    est = estimate_table(columns(runs("a", durations, step=3600.0)), 9 * 3600.0, 7.0)
     assert est is not None
     assert est.p50 < est.p90
 
@@ -100,7 +104,7 @@ def test_p90_reports_spread() -> None:
 def test_tables_without_history_say_where_their_cost_comes_from(
     tables: list[Table], history: dict, expected_source: str, expected_seconds: float, note: str
 ) -> None:
-    hist = History({t: tuple(runs(t, d)) for t, d in history.items()})
+    hist = History.from_runs([r for t, d in history.items() for r in runs(t, d)])
     est = estimate_costs(tables, hist, Settings())["x"]
     assert est.source == expected_source
     assert est.seconds == pytest.approx(expected_seconds)
@@ -108,7 +112,7 @@ def test_tables_without_history_say_where_their_cost_comes_from(
 
 
 def test_only_failed_runs_fall_back_and_say_so() -> None:
-    hist = History({"x": tuple(runs("x", [5.0] * 3, status="FAILED"))})
+    hist = History.from_runs(runs("x", [5.0] * 3, status="FAILED"))
     est = estimate_costs([Table("x", weight=9.0)], hist, Settings())["x"]
     assert est.source == "weight" and "only failed runs" in est.note
 
@@ -119,9 +123,8 @@ def test_rows_based_estimate_from_similar_tables() -> None:
         Table("x", category="c", ingestion_type="cdc"),
         Table("y", category="c", ingestion_type="cdc"),
     ]
-    est = estimate_costs(tables, History({"y": tuple(y)}), Settings(), expected_rows={"x": 5000.0})[
-        "x"
-    ]
+    hist = History.from_runs(y)
+    est = estimate_costs(tables, hist, Settings(), expected_rows={"x": 5000.0})["x"]
     assert est.source == "similar" and est.seconds == pytest.approx(50.0)
 
 
@@ -136,14 +139,14 @@ def test_pipeline_runtime(costs: list[int], overhead: int, c: int, expected: int
 def test_concurrency_is_calibrated_from_overlapping_flows() -> None:
     parallel = [Run(f"t{i}", 0.0, 100.0, "COMPLETED", "u1") for i in range(4)]
     parallel += [Run(f"t{i}", 1000.0 + 50.0 * (i % 2), 100.0, "COMPLETED", "u2") for i in range(4)]
-    hist = History({f"t{i}": tuple(r for r in parallel if r.table == f"t{i}") for i in range(4)})
+    hist = History.from_runs(parallel)
     assert calibrate_concurrency(hist) in (3, 4)
     sequential = [Run(f"t{i}", 100.0 * i, 100.0, "COMPLETED", "u1") for i in range(4)]
-    assert calibrate_concurrency(History({r.table: (r,) for r in sequential})) == 1
+    assert calibrate_concurrency(History.from_runs(sequential)) == 1
 
 
 def test_estimates_do_not_depend_on_the_clock() -> None:
-    hist = History({"a": tuple(runs("a", [10.0 * (1 + math.sin(k)) + 50 for k in range(12)]))})
+    hist = History.from_runs(runs("a", [10.0 * (1 + math.sin(k)) + 50 for k in range(12)]))
     first = estimate_costs([Table("a")], hist, Settings())
     second = estimate_costs([Table("a")], hist, Settings())
     assert first == second

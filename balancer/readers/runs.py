@@ -6,6 +6,8 @@ offset is given. Rows for tables not in the catalog are kept out with a warning.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from balancer.errors import InputError, Location
-from balancer.model import Catalog, History, Run
+from balancer.model import FAILED_STATUSES, Catalog, History, Run, TableRuns
 from balancer.readers._files import csv_rows, digest, read_bytes
 
 COLUMNS = (
@@ -31,18 +33,35 @@ COLUMNS = (
     "bytes_written",
     "status",
 )
-FAILED = frozenset({"FAILED", "ERROR", "CANCELED", "CANCELLED", "ABORTED", "TIMEDOUT", "SKIPPED"})
+FAILED = FAILED_STATUSES
 
 
 def read_history(path: str | Path) -> History:
-    """Read and validate a run history (CSV, or Parquet by extension or magic bytes)."""
+    """Read and validate a run history (CSV, or Parquet by extension or magic bytes).
+
+    Large files take a columnar path (pyarrow); anything it does not accept as clean is read
+    again row by row, which finds and names the exact row, column and problem.
+    """
     path = str(path)
     data = read_bytes(path, "run history")
-    if data[:4] == b"PAR1" or path.endswith((".parquet", ".pq")):
-        header, rows = _parquet_rows(path)
+    parquet = data[:4] == b"PAR1" or path.endswith((".parquet", ".pq"))
+    try:
+        runs = _columnar(path, data, parquet)
+    except _NotClean:
+        runs = None
+    if runs is not None:
+        header, by_table = runs
     else:
-        header, rows = csv_rows(data, path, "run history")
-    warnings: list[str] = []
+        if parquet:
+            header, rows = _parquet_rows(path)
+        else:
+            header, rows = csv_rows(data, path, "run history")
+        by_table = _row_by_row(path, header, rows)
+    warnings = _header_warnings(path, header)
+    return History(by_table, path=path, digest=digest(data), warnings=tuple(warnings))
+
+
+def _check_header(path: str, header: list[str]) -> None:
     for required in ("table", "start_time"):
         if required not in header:
             raise InputError(
@@ -56,17 +75,26 @@ def read_history(path: str | Path) -> History:
             fix="add duration_s (seconds) or end_time (ISO-8601).",
             where=Location(path, 1, "duration_s"),
         )
+
+
+def _header_warnings(path: str, header: list[str]) -> list[str]:
     unknown = [h for h in header if h and h not in COLUMNS]
-    if unknown:
-        warnings.append(f"{path}: ignoring unknown columns {', '.join(unknown)}.")
+    return [f"{path}: ignoring unknown columns {', '.join(unknown)}."] if unknown else []
+
+
+def _row_by_row(
+    path: str, header: list[str], rows: Iterator[tuple[int, list[Any]]]
+) -> dict[str, TableRuns]:
+    """The reference reader: one row at a time, with exact error locations."""
+    _check_header(path, header)
     col = {h: k for k, h in enumerate(header) if h}
     i_table, i_start = col["table"], col["start_time"]
     i_end, i_dur = col.get("end_time"), col.get("duration_s")
     i_status, i_run, i_pipe = col.get("status"), col.get("run_id"), col.get("pipeline_id")
     i_rows, i_bytes = col.get("rows_written"), col.get("bytes_written")
-    by_table: dict[str, list[Run]] = {}
+    runs: list[Run] = []
     for number, cells in rows:
-        table = str(cells[i_table]).strip()
+        table = str(cells[i_table] if cells[i_table] is not None else "").strip()
         if not table:
             raise InputError(
                 "table is empty.",
@@ -100,17 +128,12 @@ def read_history(path: str | Path) -> History:
                 fix="durations are seconds >= 0.",
                 where=Location(path, number, "duration_s"),
             )
-        status = (
-            str(cells[i_status]).strip().upper()
-            if i_status is not None and cells[i_status] is not None
-            else ""
-        )
-        by_table.setdefault(table, []).append(
+        runs.append(
             Run(
                 table=table,
                 start=start,
                 duration_s=duration,
-                status=status,
+                status=_text(cells, i_status).upper(),
                 run_id=_text(cells, i_run),
                 pipeline_id=_text(cells, i_pipe),
                 rows_written=_number(cells[i_rows], Location(path, number, "rows_written"))
@@ -119,19 +142,136 @@ def read_history(path: str | Path) -> History:
                 bytes_written=_number(cells[i_bytes], Location(path, number, "bytes_written"))
                 if i_bytes is not None
                 else None,
-                row=number,
             )
         )
-    if not by_table:
+    if not runs:
         raise InputError(
             "the run history has a header but no runs.",
             fix="add runs, or leave out --history to plan from weights.",
             where=Location(path),
         )
-    runs = {
-        t: tuple(sorted(rs, key=lambda r: (r.start, r.row))) for t, rs in sorted(by_table.items())
-    }
-    return History(runs=runs, path=path, digest=digest(data), warnings=tuple(warnings))
+    return History.from_runs(runs).runs
+
+
+class _NotClean(Exception):
+    """The columnar path saw something it leaves to the row-by-row reader."""
+
+
+def _columnar(
+    path: str, data: bytes, parquet: bool
+) -> tuple[list[str], dict[str, TableRuns]] | None:
+    """Fast path for large, clean files; None for small ones. Raises _NotClean to fall back."""
+    if len(data) < 2_000_000:
+        return None
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        if parquet:
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path)
+        else:
+            import pyarrow.csv as pacsv
+
+            first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+            names = [h.strip().lower() for h in next(csv.reader([first]))]
+            if len(set(names)) != len(names):
+                raise _NotClean
+            table = pacsv.read_csv(
+                io.BytesIO(data),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names}, strings_can_be_null=False
+                ),
+            )
+    except (pa.ArrowException, UnicodeDecodeError, StopIteration) as exc:
+        raise _NotClean from exc
+    header = [n.strip().lower() for n in table.column_names]
+    _check_header(path, header)
+    if table.num_rows == 0:
+        raise _NotClean
+    cols = {h: table.column(k) for k, h in enumerate(header) if h}
+
+    def text(name: str) -> Any:
+        c = cols[name]
+        if not pa.types.is_string(c.type) and not pa.types.is_large_string(c.type):
+            c = pc.cast(c, pa.string())
+        return pc.utf8_trim_whitespace(pc.fill_null(c, ""))
+
+    def number(name: str) -> Any:
+        c = cols[name]
+        if pa.types.is_floating(c.type) or pa.types.is_integer(c.type):
+            return pc.cast(c, pa.float64()).to_numpy(zero_copy_only=False)
+        t = text(name)
+        t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+        try:
+            return pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowException as exc:
+            raise _NotClean from exc
+
+    def seconds(name: str) -> Any:
+        c = cols[name]
+        if not pa.types.is_timestamp(c.type):
+            t = text(name)
+            try:
+                c = pc.cast(t, pa.timestamp("us", tz="UTC"))
+            except pa.ArrowException:
+                try:
+                    c = pc.assume_timezone(pc.cast(t, pa.timestamp("us")), "UTC")
+                except pa.ArrowException as exc:
+                    raise _NotClean from exc
+        elif c.type.tz is None:
+            c = pc.assume_timezone(c, "UTC")
+        us = pc.cast(pc.cast(c, pa.timestamp("us", tz="UTC")), pa.int64()).to_numpy(
+            zero_copy_only=False
+        )
+        return us / 1e6
+
+    names_col = text("table")
+    if pc.any(pc.equal(names_col, "")).as_py():
+        raise _NotClean
+    start = seconds("start_time")
+    duration = number("duration_s") if "duration_s" in cols else np.full(table.num_rows, np.nan)
+    if "end_time" in cols and np.isnan(duration).any():
+        missing = np.isnan(duration)
+        ends = text("end_time")
+        if pc.any(pc.and_(pc.equal(ends, ""), pa.array(missing))).as_py():
+            raise _NotClean
+        duration = np.where(missing, seconds("end_time") - start, duration)
+    if not np.isfinite(duration).all() or (duration < 0).any() or not np.isfinite(start).all():
+        raise _NotClean
+    rows_written = (
+        number("rows_written") if "rows_written" in cols else np.full(table.num_rows, np.nan)
+    )
+    if "bytes_written" in cols:
+        number("bytes_written")
+    if np.isinf(rows_written).any():
+        raise _NotClean
+    status = (
+        pc.utf8_upper(text("status")).to_pylist() if "status" in cols else [""] * table.num_rows
+    )
+    run_ids = text("run_id").to_pylist() if "run_id" in cols else [""] * table.num_rows
+    ok = np.array([s not in FAILED for s in status], dtype=bool)
+    encoded = pc.dictionary_encode(names_col).combine_chunks()
+    names = encoded.dictionary.to_pylist()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    order = np.lexsort((start, codes))
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    by_table: dict[str, TableRuns] = {}
+    for k in sorted(range(len(names)), key=lambda k: names[k]):
+        idx = order[bounds[k] : bounds[k + 1]]
+        by_table[names[k]] = TableRuns(
+            table=names[k],
+            start=start[idx],
+            duration_s=duration[idx],
+            ok=ok[idx],
+            rows_written=rows_written[idx],
+            run_id=tuple(run_ids[i] for i in idx.tolist()),
+        )
+    return header, by_table
 
 
 def unknown_table_warnings(history: History, catalog: Catalog) -> tuple[History, list[str]]:

@@ -67,9 +67,9 @@ def test_bad_history_inputs(
 
 def test_times_without_offset_are_utc_and_end_time_gives_duration(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD + "a,2026-01-01T00:00:00,2026-01-01T00:01:30+00:00,,\n")
-    run = read_history(path).runs["a"][0]
-    assert run.duration_s == 90.0
-    assert run.start == 1767225600.0
+    runs = read_history(path).runs["a"]
+    assert runs.duration_s[0] == 90.0
+    assert runs.start[0] == 1767225600.0
 
 
 def test_parquet_with_the_same_columns_loads(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_parquet_with_the_same_columns_loads(tmp_path: Path) -> None:
     path = tmp_path / "runs.parquet"
     pq.write_table(table, path)
     runs = read_history(path).runs["a"]
-    assert [r.duration_s for r in runs] == [5.0, 7.0]
+    assert runs.duration_s.tolist() == [5.0, 7.0]
 
 
 def test_parquet_errors_name_the_row(tmp_path: Path) -> None:
@@ -110,3 +110,43 @@ def test_runs_of_unknown_tables_are_a_warning(tmp_path: Path) -> None:
     kept, warnings = unknown_table_warnings(history, Catalog((Table("a"),), "tables.csv"))
     assert list(kept.runs) == ["a"]
     assert len(warnings) == 1 and "ghost" in warnings[0]
+
+
+def big_history(rows: int = 40_000) -> str:
+    lines = ["run_id,table,start_time,end_time,duration_s,rows_written,status"]
+    for k in range(rows):
+        status = "FAILED" if k % 50 == 0 else "COMPLETED"
+        day, sec = divmod(k, 86_000)
+        lines.append(
+            f"u{k // 7},t{k % 7},2026-01-{1 + day:02d}T00:00:{sec % 60:02d}.5Z,,{1 + k % 13}.25,{k},{status}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_large_files_take_the_columnar_path_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balancer.readers import runs as runs_module
+
+    path = write(tmp_path, big_history())
+    assert path.stat().st_size > 2_000_000
+    fast = read_history(path)
+    monkeypatch.setattr(runs_module, "_columnar", lambda *a: None)
+    slow = read_history(path)
+    assert list(fast.runs) == list(slow.runs)
+    for name in fast.runs:
+        a, b = fast.runs[name], slow.runs[name]
+        assert a.start.tolist() == b.start.tolist()
+        assert a.duration_s.tolist() == b.duration_s.tolist()
+        assert a.ok.tolist() == b.ok.tolist()
+        assert a.rows_written.tolist() == b.rows_written.tolist()
+        assert a.run_id == b.run_id
+
+
+def test_large_files_with_a_bad_row_still_name_it(tmp_path: Path) -> None:
+    lines = big_history().splitlines()
+    lines[30_001] = lines[30_001].replace(".25,", "x,", 1)
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        read_history(path)
+    assert (info.value.where.row, info.value.where.column) == (30_002, "duration_s")
