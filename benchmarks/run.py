@@ -102,8 +102,10 @@ def workloads() -> str:
                     k,
                     rules_text,
                     label,
+                    theirs,
                     f"{theirs / lb:.4f}",
                     baselines.spread(costs, split),
+                    ms,
                     f"{ms / lb:.4f}",
                     sp,
                 ]
@@ -117,7 +119,9 @@ def workloads() -> str:
                 "-",
                 "-",
                 "-",
-                f"{base.makespan_s / base.lower_bound_s:.3f}",
+                "-",
+                base.makespan_s,
+                f"{base.makespan_s / base.lower_bound_s:.4f}",
                 base.spread_s,
             ]
         )
@@ -127,8 +131,10 @@ def workloads() -> str:
             "K",
             "rules",
             "baseline",
+            "baseline makespan s",
             "baseline makespan/LB",
             "baseline spread s",
+            "balancer makespan s",
             "balancer makespan/LB",
             "balancer spread s",
         ],
