@@ -151,3 +151,35 @@ def test_synth_history_is_seeded(tmp_path: Path) -> None:
     for out in (a, b):
         assert run("synth-history", "--tables", str(OSIPI / "tables.csv"), "-o", str(out))[0] == 0
     assert a.read_bytes() == b.read_bytes() == (OSIPI / "runs.csv").read_bytes()
+
+
+def test_solver_trouble_exits_3_and_writes_the_best_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balancer import planner
+    from balancer.errors import SolverError
+
+    out = tmp_path / "plan.json"
+    good = tmp_path / "good.json"
+    assert run("solve", "--history", str(OSIPI / "runs.csv"), "-o", str(good), "-q")[0] == 0
+    best = read_plan(good)
+
+    def trouble(*args: object, **kwargs: object) -> None:
+        raise SolverError("no plan met the checks in time.", best_plan=best)
+
+    monkeypatch.setattr(planner, "make_plan", trouble)
+    code, text = run("solve", "--history", str(OSIPI / "runs.csv"), "-o", str(out))
+    assert code == 3
+    assert "no plan met the checks" in text
+    assert read_plan(out) == best
+
+
+def test_concurrency_auto_is_calibrated_from_history(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    code, text = run(
+        "solve", "--history", str(OSIPI / "runs.csv"), "--concurrency", "auto", "-o", str(out), "-q"
+    )
+    assert code == 0, text
+    plan = read_plan(out)
+    # The synthetic history runs flows one after another.
+    assert plan.settings.concurrency_calibrated and plan.settings.concurrency == 1
