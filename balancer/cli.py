@@ -307,6 +307,103 @@ def _synth(kw: dict[str, Any]) -> None:
     write_atomic(kw["output"], buf.getvalue())
 
 
+@main.command()
+@click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False))
+@click.option(
+    "--output-dir",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for databricks.yml, resources/ and src/ (replaced as a whole).",
+)
+@click.option(
+    "--source-name", default=None, help="Connector source name (default: the plan's name)."
+)
+@click.option(
+    "--connection-name",
+    default=None,
+    help="Unity Catalog connection (default: <source>_connection).",
+)
+@click.option("--catalog", default="main", show_default=True, help="Destination catalog.")
+@click.option("--schema", default="default", show_default=True, help="Destination schema.")
+@click.option(
+    "--ingest-files-path",
+    default=None,
+    help="Workspace folder the ingest files are uploaded to (default: src/ beside the bundle).",
+)
+@click.option(
+    "--emit-jobs/--no-emit-jobs",
+    default=True,
+    show_default=True,
+    help="One scheduled job per pipeline.",
+)
+@click.option("--pause-jobs", is_flag=True, help="Render the job schedules paused.")
+@click.option("--bundle-suffix", default="", help="Appended to the bundle name.")
+@click.option(
+    "--common-table-config-json", default="{}", help="Options for every table (a table's own win)."
+)
+@click.option(
+    "--legacy-layout", is_flag=True, help="The older entry file layout (pipeline/, libs/)."
+)
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="Java timezone id of the job schedules."
+)
+def render(**kw: Any) -> None:
+    """Write the ingest files and the Databricks Asset Bundle for a plan."""
+    _run(_render, kw)
+
+
+def _render(kw: dict[str, Any]) -> None:
+    import json
+
+    from balancer.planio import read_plan
+    from render import RenderOptions, render_files, write_tree
+    from render.quartz import CronError
+
+    plan = read_plan(kw["plan_path"])
+    if not plan.tables:
+        raise InputError(
+            "the plan holds no table details (made by an older version).",
+            fix="solve again to refresh it.",
+            where=Location(kw["plan_path"]),
+        )
+    try:
+        common = json.loads(kw["common_table_config_json"])
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"--common-table-config-json is not valid JSON: {exc.msg}.",
+            fix='write a JSON object such as {"maxCount": "1000"}.',
+        ) from None
+    if not isinstance(common, dict):
+        raise InputError("--common-table-config-json must be a JSON object.")
+    source = kw["source_name"] or plan.settings.name
+    options = RenderOptions(
+        source_name=source,
+        connection_name=kw["connection_name"] or f"{source}_connection",
+        catalog=kw["catalog"],
+        schema=kw["schema"],
+        ingest_files_path=kw["ingest_files_path"],
+        emit_jobs=kw["emit_jobs"],
+        pause_jobs=kw["pause_jobs"],
+        bundle_suffix=kw["bundle_suffix"],
+        common_table_config={
+            str(k): v if isinstance(v, str) else json.dumps(v) for k, v in common.items()
+        },
+        legacy_layout=kw["legacy_layout"],
+        timezone=kw["timezone"],
+    )
+    try:
+        files = render_files(plan, options)
+    except CronError as exc:
+        raise InputError(
+            str(exc) + ".",
+            fix="give the table a schedule that restricts one day field.",
+            where=Location(kw["plan_path"]),
+        ) from None
+    write_tree(kw["output_dir"], files)
+    click.echo(f"wrote {len(files)} files to {kw['output_dir']}")
+
+
 def _run(func: Any, kw: dict[str, Any]) -> None:
     try:
         func(kw)

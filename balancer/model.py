@@ -233,6 +233,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     moves: tuple[tuple[str, str, str], ...] = ()
     tool: str = ""
+    tables: tuple[Table, ...] = ()
     format: int = 1
 
     @property

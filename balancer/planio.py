@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from balancer.errors import InputError, Location
-from balancer.model import CostEstimate, KResult, PipelinePlan, Plan, Settings
+from balancer.model import CostEstimate, KResult, PipelinePlan, Plan, Settings, Table
 
 FORMAT = 1
 
@@ -40,8 +40,45 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "pipelines": [dataclasses.asdict(p) | {"tables": list(p.tables)} for p in plan.pipelines],
         "estimates": [dataclasses.asdict(e) for e in plan.estimates],
         "moves": [{"table": t, "from": a, "to": b} for t, a, b in plan.moves],
+        "tables": [_table_to_dict(t) for t in plan.tables],
         "warnings": list(plan.warnings),
     }
+
+
+def _table_to_dict(t: Table) -> dict[str, Any]:
+    return {
+        "source_table": t.source_table,
+        "destination_table": t.destination_table,
+        "category": t.category,
+        "ingestion_type": t.ingestion_type,
+        "schedule": t.schedule,
+        "weight": t.weight,
+        "primary_keys": list(t.primary_keys),
+        "cursor_field": t.cursor_field,
+        "table_configuration": dict(t.table_configuration),
+        "pin": t.pin,
+        "together": t.together,
+        "apart": list(t.apart),
+        "extra": dict(t.extra),
+    }
+
+
+def _table_from_dict(d: dict[str, Any]) -> Table:
+    return Table(
+        source_table=d["source_table"],
+        destination_table=d.get("destination_table") or d["source_table"],
+        category=d.get("category", ""),
+        ingestion_type=d.get("ingestion_type", "unknown"),
+        schedule=d.get("schedule", "0 0 * * *"),
+        weight=d.get("weight"),
+        primary_keys=tuple(d.get("primary_keys", ())),
+        cursor_field=d.get("cursor_field", ""),
+        table_configuration=tuple(d.get("table_configuration", {}).items()),
+        pin=d.get("pin"),
+        together=d.get("together"),
+        apart=tuple(d.get("apart", ())),
+        extra=tuple(d.get("extra", {}).items()),
+    )
 
 
 def dumps(plan: Plan) -> str:
@@ -79,6 +116,7 @@ def plan_from_dict(data: dict[str, Any], path: str = "") -> Plan:
             warnings=tuple(data.get("warnings", [])),
             moves=tuple((m["table"], m["from"], m["to"]) for m in data.get("moves", [])),
             tool=data.get("tool", ""),
+            tables=tuple(_table_from_dict(t) for t in data.get("tables", [])),
         )
     except (KeyError, TypeError) as exc:
         raise InputError(

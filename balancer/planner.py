@@ -131,6 +131,7 @@ def make_plan(
         ),
         warnings=tuple(warnings),
         tool=f"lakeflow-balancer {__version__}",
+        tables=catalog.tables,
     )
     problems = check_plan(plan, catalog.tables)
     if problems:

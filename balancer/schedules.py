@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from balancer.model import DEFAULT_SCHEDULES
 
@@ -30,8 +30,15 @@ def cron_problem(expr: str) -> str | None:
             f"cron '{expr}' has {len(fields)} fields; it needs 5 "
             f"({' '.join(_FIELDS)}), e.g. '0 0 * * *'."
         )
+    if fields[2] != "*" and fields[4] != "*":
+        return (
+            f"cron '{expr}' restricts both day-of-month and day-of-week; cron runs when either "
+            "matches, which a Databricks job schedule (Quartz) cannot express."
+        )
     try:
-        croniter(expr, _ANCHOR)
+        croniter(expr, _ANCHOR).get_next(datetime)
+    except CroniterBadDateError:
+        return f"cron '{expr}' never fires (no such date)."
     except (ValueError, KeyError) as exc:
         return f"cron '{expr}' is not valid: {exc}."
     return None

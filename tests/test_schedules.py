@@ -29,6 +29,8 @@ def test_valid_crons_and_their_shortest_gap(expr: str, interval: int) -> None:
     ("expr", "words"),
     [
         ("99 99 * * *", "not valid"),
+        ("0 0 31 2 *", "never fires"),
+        ("0 0 1 * 1", "both day-of-month and day-of-week"),
         ("0 0 * *", "4 fields"),
         ("0 0 * * 8", "not valid"),
         ("0 0 * * * *", "6 fields"),
