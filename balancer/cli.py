@@ -180,6 +180,13 @@ def main() -> None:
 @click.option(
     "--output", "-o", default="plan.json", show_default=True, type=click.Path(dir_okay=False)
 )
+@click.option(
+    "--current",
+    "current_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The plan in use: its pipeline keys are kept.",
+)
 @click.option("--quiet", "-q", is_flag=True)
 def solve(**kw: Any) -> None:
     """Balance the tables and write plan.json."""
@@ -250,6 +257,11 @@ def _solve(kw: dict[str, Any]) -> None:
     )
     catalog = read_tables(tables_path, overrides)
     history = read_history(kw["history_path"]) if kw["history_path"] else None
+    current = None
+    if kw["current_path"]:
+        from balancer.planio import read_plan
+
+        current = read_plan(kw["current_path"])
     started = time.perf_counter()
     with (
         err.status("solving...", spinner="dots")
@@ -257,7 +269,14 @@ def _solve(kw: dict[str, Any]) -> None:
         else _null() as status
     ):
         try:
-            plan = make_plan(catalog, history, settings, _CliReporter(status), k_explicit=explicit)
+            plan = make_plan(
+                catalog,
+                history,
+                settings,
+                _CliReporter(status),
+                k_explicit=explicit,
+                current=current,
+            )
         except SolverError as exc:
             if exc.best_plan is not None:
                 write_atomic(kw["output"], dumps(exc.best_plan))

@@ -15,7 +15,7 @@ from balancer.errors import InputError, SolverError
 from balancer.estimator import calibrate_concurrency, estimate_costs, pipeline_runtime
 from balancer.instance import build_instance, integer_cost
 from balancer.model import Catalog, History, KResult, PipelinePlan, Plan, Settings
-from balancer.naming import pipeline_key, schedule_slug
+from balancer.naming import keep_keys, pipeline_key, schedule_slug
 from balancer.readers.runs import unknown_table_warnings
 from balancer.reporter import Reporter
 from balancer.solver import SolveOptions, solve
@@ -27,8 +27,13 @@ def make_plan(
     settings: Settings,
     reporter: Reporter | None = None,
     k_explicit: bool = False,
+    current: Plan | None = None,
 ) -> Plan:
-    """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError."""
+    """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError.
+
+    With `current`, pipelines keep the keys of the current plan's pipelines they share most
+    tables with, so re-solving after adding tables renames nothing that exists.
+    """
     warnings = list(catalog.warnings)
     if history is not None:
         warnings.extend(history.warnings)
@@ -96,6 +101,8 @@ def make_plan(
                 pin=b.pin,
             )
         )
+    if current is not None:
+        pipelines = keep_keys(pipelines, current.pipelines)
     runtimes = [p.runtime_s for p in pipelines]
     largest = max(cost.values())
     lower = settings.overhead_s + max(-(-solution.lower_bound // settings.concurrency), largest)
