@@ -423,6 +423,97 @@ def _render(kw: dict[str, Any]) -> None:
     click.echo(f"wrote {len(files)} files to {kw['output_dir']}")
 
 
+@main.command()
+@click.argument("connector")
+@click.option(
+    "--output", "-o", default="tables.csv", show_default=True, type=click.Path(dir_okay=False)
+)
+@click.option(
+    "--category-prefix-map-json", default=None, help="JSON object of prefix -> category, or a file."
+)
+@click.option(
+    "--init-options-json", default=None, help="JSON object passed to the connector (local runs)."
+)
+@click.option(
+    "--best-effort", is_flag=True, help="Label tables whose metadata fails 'unknown' and go on."
+)
+@click.option("--schedule-snapshot", default=None, help="Cron written for snapshot tables.")
+@click.option("--schedule-append", default=None, help="Cron written for append tables.")
+@click.option(
+    "--schedule-cdc", default=None, help="Cron written for cdc and cdc_with_deletes tables."
+)
+def discover(**kw: Any) -> None:
+    """Write tables.csv from a community connector (a .py path or a module name)."""
+    _run(_discover, kw)
+
+
+def _json_object(text: str | None, flag: str, allow_file: bool = False) -> dict[str, str]:
+    import json
+
+    if not text:
+        return {}
+    source = text
+    if allow_file and not text.lstrip().startswith("{") and Path(text).is_file():
+        source = Path(text).read_text(encoding="utf-8")
+    try:
+        value = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{flag} is not valid JSON: {exc.msg} at character {exc.pos}.",
+            fix='write a JSON object such as {"key": "value"}.',
+        ) from None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise InputError(f"{flag} must be a JSON object of strings.")
+    return {str(k): v for k, v in value.items()}
+
+
+def _discover(kw: dict[str, Any]) -> None:
+    import json
+
+    from balancer.discovery import discover
+    from balancer.planio import write_atomic
+    from balancer.schedules import cron_problem
+
+    schedules: dict[str, str] = {}
+    for itypes, opt in (
+        (("snapshot",), "schedule_snapshot"),
+        (("append",), "schedule_append"),
+        (("cdc", "cdc_with_deletes"), "schedule_cdc"),
+    ):
+        if kw[opt]:
+            problem = cron_problem(kw[opt])
+            if problem:
+                raise InputError(problem, where=Location(column=f"--{opt.replace('_', '-')}"))
+            for itype in itypes:
+                schedules[itype] = " ".join(kw[opt].split())
+    tables, warnings = discover(
+        kw["connector"],
+        _json_object(kw["init_options_json"], "--init-options-json"),
+        _json_object(kw["category_prefix_map_json"], "--category-prefix-map-json", allow_file=True),
+        kw["best_effort"],
+    )
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        ["source_table", "category", "ingestion_type", "schedule", "primary_keys", "cursor_field"]
+    )
+    for t in tables:
+        writer.writerow(
+            [
+                t.source_table,
+                t.category,
+                t.ingestion_type,
+                schedules.get(t.ingestion_type, ""),
+                json.dumps(list(t.primary_keys)) if t.primary_keys else "",
+                t.cursor_field,
+            ]
+        )
+    write_atomic(kw["output"], buf.getvalue())
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"wrote {len(tables)} tables to {kw['output']}")
+
+
 def _run(func: Any, kw: dict[str, Any]) -> None:
     try:
         func(kw)

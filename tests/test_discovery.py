@@ -1,0 +1,128 @@
+"""`balancer discover` on small connector modules that mimic the real interface."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from balancer.cli import main
+from balancer.discovery import categorize, discover
+from balancer.errors import InputError
+from balancer.readers import read_tables
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "connectors"
+SHOP = str(FIXTURES / "flat" / "shop_source.py")
+PLANT = str(FIXTURES / "plantpkg" / "plant.py")
+
+
+def rows(path: Path) -> dict[str, dict[str, str]]:
+    with path.open() as fh:
+        return {r["source_table"]: r for r in csv.DictReader(fh)}
+
+
+def test_class_lists_then_prefix_map_then_first_token() -> None:
+    tables, warnings = discover(SHOP, prefix_map={"gift": "payments", "g": "other"})
+    got = {t.source_table: (t.category, t.ingestion_type) for t in tables}
+    assert got == {
+        "orders": ("sales", "cdc_with_deletes"),
+        "refunds": ("sales", "cdc"),
+        "products": ("catalog", "cdc"),
+        "customer_notes": ("customer", "cdc"),
+        "giftcards": ("payments", "cdc"),
+    }
+    assert warnings == []
+
+
+def test_module_level_lists_in_a_sibling_module_by_path_and_by_module_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    by_path, _ = discover(PLANT)
+    monkeypatch.syspath_prepend(str(FIXTURES))
+    by_name, _ = discover("plantpkg.plant")
+    for tables in (by_path, by_name):
+        got = {t.source_table: t.category for t in tables}
+        assert got == {
+            "plant_readings": "time_series",
+            "plant_events": "time_series",
+            "plant_assets": "assets",
+            "plant_units": "plant",
+        }
+    readings = next(t for t in by_path if t.source_table == "plant_readings")
+    assert (readings.primary_keys, readings.cursor_field, readings.ingestion_type) == (
+        ("tag", "ts"),
+        "ts",
+        "append",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("x", "unknown"), ("_x", "unknown"), ("ab_cd", "ab")]
+)
+def test_fallback_categories(name: str, expected: str) -> None:
+    assert categorize(name, {}, {}) == expected
+
+
+def test_first_metadata_failure_stops_with_table_and_error() -> None:
+    with pytest.raises(
+        InputError, match=r"metadata of table 'broken_table' failed: PermissionError: 403 Forbidden"
+    ):
+        discover(SHOP, init_options={"include_broken": "yes"})
+
+
+def test_best_effort_labels_failures_unknown_and_says_why() -> None:
+    tables, warnings = discover(SHOP, init_options={"include_broken": "yes"}, best_effort=True)
+    broken = next(t for t in tables if t.source_table == "broken_table")
+    assert broken.ingestion_type == "unknown"
+    assert len(warnings) == 1 and "broken_table" in warnings[0] and "403" in warnings[0]
+
+
+def test_cli_writes_a_tables_csv_that_solves(tmp_path: Path) -> None:
+    out = tmp_path / "tables.csv"
+    prefix = tmp_path / "prefix.json"
+    prefix.write_text('{"gift": "payments"}')
+    result = CliRunner().invoke(
+        main,
+        [
+            "discover",
+            SHOP,
+            "-o",
+            str(out),
+            "--category-prefix-map-json",
+            str(prefix),
+            "--schedule-cdc",
+            "*/10 * * * *",
+            "--init-options-json",
+            '{"include_broken": "yes"}',
+            "--best-effort",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    got = rows(out)
+    assert got["giftcards"]["category"] == "payments"
+    assert got["orders"]["schedule"] == "*/10 * * * *" and got["orders"]["primary_keys"] == '["id"]'
+    assert got["broken_table"]["ingestion_type"] == "unknown" and "broken_table" in result.output
+    catalog = read_tables(out)
+    assert len(catalog.tables) == 6
+    plan_out = tmp_path / "plan.json"
+    solved = CliRunner().invoke(
+        main, ["solve", "--tables", str(out), "--pipelines", "3", "-o", str(plan_out), "-q"]
+    )
+    assert solved.exit_code == 0, solved.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["nope_not_a_module_xyz"], "cannot import connector"),
+        ([str(FIXTURES / "plantpkg" / "plant_constants.py")], "no LakeflowConnect subclass"),
+        ([SHOP, "--init-options-json", "{bad"], "not valid JSON"),
+        ([SHOP, "--schedule-cdc", "every minute"], "fields"),
+    ],
+)
+def test_bad_discovery_inputs_exit_2(tmp_path: Path, args: list[str], words: str) -> None:
+    result = CliRunner().invoke(main, ["discover", *args, "-o", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2 and words in result.output
+    assert not (tmp_path / "t.csv").exists()
