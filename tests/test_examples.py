@@ -1,0 +1,100 @@
+"""Every example end to end: solve, render, and the bundle validates against the schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from balancer.cli import main
+from balancer.planio import read_plan
+from tests.conftest import EXAMPLES
+from tests.render.test_bundle import schema_errors
+
+
+@pytest.mark.parametrize("example", ["osipi", "github", "hubspot", "sap_successfactors"])
+def test_example_solves_renders_and_validates(example: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    plan_path, bundle = tmp_path / "plan.json", tmp_path / "bundle"
+    result = runner.invoke(
+        main,
+        ["solve", "--history", str(EXAMPLES / example / "runs.csv"), "-o", str(plan_path), "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    plan = read_plan(plan_path)
+    assert plan.status == "OPTIMAL"
+    result = runner.invoke(
+        main, ["render", str(plan_path), "-o", str(bundle), "--connection-name", f"{example}_conn"]
+    )
+    assert result.exit_code == 0, result.output
+    files = {str(p.relative_to(bundle)): p.read_text() for p in bundle.rglob("*") if p.is_file()}
+    assert schema_errors(files) == []
+    assert {f"src/ingest_{p.key}.py" for p in plan.pipelines} <= set(files)
+    prefix_map = EXAMPLES / example / "category_prefix_map.json"
+    if prefix_map.exists():
+        assert json.loads(prefix_map.read_text())
+
+
+def test_seed_preset_csv_solves_and_renders_unchanged(tmp_path: Path) -> None:
+    preset = tmp_path / "preset_by_category_and_ingestion.csv"
+    preset.write_text(
+        "source_table,category,table_configuration_json\n"
+        'pi_points,discovery_inventory,"{""maxCount"": ""1000""}"\n'
+        "pi_dataservers,discovery_inventory,\n"
+        'pi_timeseries,time_series,"{""startTime"": ""*-1d""}"\n'
+        "pi_plot,time_series,\n"
+        "pi_af_hierarchy,asset_framework,\n"
+    )
+    runner = CliRunner()
+    plan_path, bundle = tmp_path / "plan.json", tmp_path / "bundle"
+    result = runner.invoke(
+        main,
+        [
+            "solve",
+            "--tables",
+            str(preset),
+            "--group-by",
+            "category",
+            "--pipelines",
+            "3",
+            "-o",
+            str(plan_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        main,
+        [
+            "render",
+            str(plan_path),
+            "-o",
+            str(bundle),
+            "--source-name",
+            "osipi",
+            "--connection-name",
+            "osipi_connection_lakeflow",
+            "--catalog",
+            "osipi",
+            "--schema",
+            "bronze",
+            "--common-table-config-json",
+            "{}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    files = {str(p.relative_to(bundle)): p.read_text() for p in bundle.rglob("*") if p.is_file()}
+    assert schema_errors(files) == []
+    assert any(
+        "'startTime': '*-1d'" in text for name, text in files.items() if name.startswith("src/")
+    )
+    jobs = [
+        yaml.safe_load(t)["resources"]["jobs"]
+        for n, t in files.items()
+        if n.startswith("resources/")
+    ]
+    assert all(
+        next(iter(j.values()))["schedule"]["quartz_cron_expression"] == "0 0 0 * * ?" for j in jobs
+    )
