@@ -305,6 +305,14 @@ class _null:
 @click.option("--days", type=int, default=30, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--max-runs-per-table", type=int, default=360, show_default=True)
+@click.option(
+    "--drift",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Scale each table's cost by a lognormal factor with this sigma (a drifted history).",
+)
+@click.option("--drift-seed", type=int, default=1, show_default=True)
 def synth_history(**kw: Any) -> None:
     """Write a SYNTHETIC runs.csv for a tables.csv (for examples and tests)."""
     _run(_synth, kw)
@@ -321,7 +329,15 @@ def _synth(kw: dict[str, Any]) -> None:
     writer.writerow(HEADER)
     connector = Path(kw["tables_path"]).resolve().parent.name
     writer.writerows(
-        generate_runs(catalog.tables, kw["days"], kw["seed"], kw["max_runs_per_table"], connector)
+        generate_runs(
+            catalog.tables,
+            kw["days"],
+            kw["seed"],
+            kw["max_runs_per_table"],
+            connector,
+            kw["drift"],
+            kw["drift_seed"],
+        )
     )
     write_atomic(kw["output"], buf.getvalue())
 
@@ -512,6 +528,125 @@ def _discover(kw: dict[str, Any]) -> None:
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"wrote {len(tables)} tables to {kw['output']}")
+
+
+@main.command()
+@click.option(
+    "--plan", "plan_path", required=True, type=click.Path(dir_okay=False), help="The plan in use."
+)
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), help="New run history.")
+@click.option(
+    "--output-dir",
+    "-o",
+    default="rebalance-proposal",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the proposal goes (plan, diff, runbook, SQL).",
+)
+@click.option(
+    "--detect-threshold",
+    type=float,
+    default=0.10,
+    show_default=True,
+    help="Act only when the makespan is this much above the best achievable.",
+)
+@click.option(
+    "--target",
+    type=float,
+    default=0.02,
+    show_default=True,
+    help="Then get within this of the best, with the fewest moves.",
+)
+@click.option("--max-moves", type=int, default=None, help="At most this many table moves.")
+@click.option(
+    "--max-moves-per-pipeline",
+    type=int,
+    default=None,
+    help="At most this many moves in or out of a pipeline.",
+)
+@click.option("--freeze", multiple=True, help="A pipeline key to leave untouched (repeatable).")
+@click.option(
+    "--pipeline-ids-json",
+    default=None,
+    help="JSON object of pipeline key -> pipeline id, for the SQL.",
+)
+@click.option(
+    "--catalog", default="main", show_default=True, help="Catalog of tables without their own."
+)
+@click.option(
+    "--schema", default="default", show_default=True, help="Schema of tables without their own."
+)
+@click.option("--time-limit", "time_limit_s", type=float, default=10.0, show_default=True)
+@click.option(
+    "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
+)
+def rebalance(**kw: Any) -> None:
+    """Propose moving the fewest tables to get back to a balanced plan (dry run by default)."""
+    _run(_rebalance, kw)
+
+
+def _rebalance(kw: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    from balancer.planio import dumps, read_plan, write_atomic
+    from balancer.readers import read_history
+    from balancer.rebalance import RebalanceOptions
+    from balancer.rebalance import rebalance as propose
+    from balancer.runbook import runbook, sql_script
+    from render import write_tree
+
+    for flag in ("detect_threshold", "target"):
+        if kw[flag] < 0:
+            raise InputError(f"--{flag.replace('_', '-')} must be >= 0.")
+    current = read_plan(kw["plan_path"])
+    history = read_history(kw["history_path"]) if kw["history_path"] else None
+    ids = _json_object(kw["pipeline_ids_json"], "--pipeline-ids-json", allow_file=True)
+    options = RebalanceOptions(
+        detect_threshold=kw["detect_threshold"],
+        target=kw["target"],
+        max_moves=kw["max_moves"],
+        max_moves_per_pipeline=kw["max_moves_per_pipeline"],
+        freeze=tuple(kw["freeze"]),
+        time_limit_s=kw["time_limit_s"],
+    )
+    proposal = propose(current, history, options)
+    tables = {t.source_table: t for t in current.tables}
+    destinations = {}
+    for name, t in tables.items():
+        extra = dict(t.extra)
+        destinations[name] = (
+            extra.get("destination_catalog") or kw["catalog"],
+            extra.get("destination_schema") or kw["schema"],
+            t.destination_table or name,
+        )
+    diff = ["| table | from | to | load change s |", "|---|---|---|---|"]
+    diff += [f"| {m.table} | {m.source} | {m.destination} | {m.cost_s} |" for m in proposal.moves]
+    summary = (
+        f"{proposal.reason}.\n\nmakespan before {proposal.current_makespan_s} s, after "
+        f"{proposal.new_makespan_s} s, best achievable {proposal.best_makespan_s} s; "
+        f"{len(proposal.moves)} move(s); a fresh solve would move {proposal.fresh_moves}."
+    )
+    files = {
+        "plan.json": dumps(proposal.plan),
+        "diff.md": "# Rebalance proposal\n\n" + summary + "\n\n" + "\n".join(diff) + "\n",
+        "runbook.md": runbook(proposal.moves, destinations, ids),
+        "moves.sql": sql_script(proposal.moves, destinations, ids),
+    }
+    write_tree(kw["output_dir"], files)
+    if kw["apply"] and proposal.acted:
+        write_atomic(kw["plan_path"], dumps(proposal.plan))
+    out = Console(width=None if sys.stdout.isatty() else 140)
+    out.print(summary, highlight=False)
+    for m in proposal.moves[:50]:
+        out.print(f"  {m.table}: {m.source} -> {m.destination} ({m.cost_s} s)", highlight=False)
+    out.print(
+        f"proposal written to {kw['output_dir']}"
+        + (
+            " and applied to " + kw["plan_path"]
+            if kw["apply"] and proposal.acted
+            else " (dry run: the plan is unchanged)"
+        )
+    )
 
 
 def _run(func: Any, kw: dict[str, Any]) -> None:

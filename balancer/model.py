@@ -111,6 +111,7 @@ class TableRuns:
     ok: np.ndarray  # False for failed, cancelled, ... runs
     rows_written: np.ndarray
     run_id: tuple[str, ...]
+    bytes_written: np.ndarray | None = None  # NaN where unknown; None when never given
 
     def __len__(self) -> int:
         return len(self.start)
@@ -150,6 +151,10 @@ class History:
                     dtype=np.float64,
                 ),
                 run_id=tuple(r.run_id for r in rs),
+                bytes_written=np.array(
+                    [np.nan if r.bytes_written is None else r.bytes_written for r in rs],
+                    dtype=np.float64,
+                ),
             )
         return History(out, path, digest, warnings)
 

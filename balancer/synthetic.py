@@ -44,6 +44,8 @@ def generate_runs(
     seed: int = 7,
     max_runs_per_table: int = 360,
     connector: str = "connector",
+    drift_sigma: float = 0.0,
+    drift_seed: int = 1,
 ) -> Iterator[tuple[str, ...]]:
     """Rows of runs.csv (without header), grouped into sequential pipeline updates."""
     rng = random.Random(seed)
@@ -55,6 +57,13 @@ def generate_runs(
         factor = rng.uniform(1.3, 2.2) if grows else 1.0
         rate = rng.lognormvariate(math.log(400.0), 0.8)
         profile[t.source_table] = (base, factor, rate)
+    if drift_sigma > 0:
+        # Runtimes that drifted since a plan was made: each table's cost times a lognormal factor.
+        drift = random.Random(drift_seed)
+        profile = {
+            name: (base * drift.lognormvariate(0.0, drift_sigma), factor, rate)
+            for name, (base, factor, rate) in profile.items()
+        }
     by_schedule: dict[str, list[Table]] = {}
     for t in tables:
         by_schedule.setdefault(t.schedule, []).append(t)

@@ -246,9 +246,10 @@ def _columnar(
     rows_written = (
         number("rows_written") if "rows_written" in cols else np.full(table.num_rows, np.nan)
     )
-    if "bytes_written" in cols:
-        number("bytes_written")
-    if np.isinf(rows_written).any():
+    bytes_written = (
+        number("bytes_written") if "bytes_written" in cols else np.full(table.num_rows, np.nan)
+    )
+    if np.isinf(rows_written).any() or np.isinf(bytes_written).any():
         raise _NotClean
     status = (
         pc.utf8_upper(text("status")).to_pylist() if "status" in cols else [""] * table.num_rows
@@ -270,6 +271,7 @@ def _columnar(
             ok=ok[idx],
             rows_written=rows_written[idx],
             run_id=tuple(run_ids[i] for i in idx.tolist()),
+            bytes_written=bytes_written[idx],
         )
     return header, by_table
 

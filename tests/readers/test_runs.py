@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from balancer.errors import InputError
@@ -141,6 +142,8 @@ def test_large_files_take_the_columnar_path_with_the_same_result(
         assert a.ok.tolist() == b.ok.tolist()
         assert a.rows_written.tolist() == b.rows_written.tolist()
         assert a.run_id == b.run_id
+        assert a.bytes_written is not None and b.bytes_written is not None
+        assert np.array_equal(a.bytes_written, b.bytes_written, equal_nan=True)
 
 
 def test_large_files_with_a_bad_row_still_name_it(tmp_path: Path) -> None:

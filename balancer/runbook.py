@@ -1,0 +1,96 @@
+"""The migration runbook for moved streaming tables, with correctly quoted SQL.
+
+Moving a streaming table between pipelines is an operation: stop the source pipeline, take
+the table out of its ingest file, hand the table to the destination pipeline with
+`ALTER STREAMING TABLE ... SET TBLPROPERTIES ("pipelines.pipelineId" = ...)`, deploy the
+destination, restart. Identifiers are backtick-quoted (a backtick inside is doubled) and the
+id is a single-quoted SQL string, so any table name is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Move:
+    """One table leaving one pipeline for another."""
+
+    table: str
+    source: str
+    destination: str
+    cost_s: int
+    weight: float
+
+
+def quote_identifier(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def quote_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def qualified(catalog: str, schema: str, table: str) -> str:
+    return ".".join(quote_identifier(p) for p in (catalog, schema, table))
+
+
+def alter_statement(catalog: str, schema: str, table: str, pipeline_id: str) -> str:
+    return (
+        f"ALTER STREAMING TABLE {qualified(catalog, schema, table)} "
+        f"SET TBLPROPERTIES ({quote_string('pipelines.pipelineId')} = {quote_string(pipeline_id)});"
+    )
+
+
+def pipeline_id_of(key: str, ids: Mapping[str, str]) -> str:
+    return ids.get(key, f"<id of pipeline {key}>")
+
+
+def runbook(
+    moves: Sequence[Move],
+    destinations: Mapping[str, tuple[str, str, str]],
+    ids: Mapping[str, str],
+) -> str:
+    """Markdown runbook, one section per move in execution order.
+
+    `destinations[table]` is (catalog, schema, destination table name); `ids` maps
+    pipeline keys to pipeline ids where known (placeholders otherwise).
+    """
+    lines = ["# Rebalance runbook", ""]
+    if not moves:
+        return "\n".join([*lines, "No table moves.", ""])
+    if any(m.source not in ids or m.destination not in ids for m in moves):
+        lines += [
+            "Pipeline ids are shown as `<id of pipeline KEY>` where unknown: find them with",
+            "`databricks pipelines list-pipelines` (match the name exactly) and substitute.",
+            "",
+        ]
+    for n, m in enumerate(moves, start=1):
+        catalog, schema, name = destinations[m.table]
+        lines += [
+            f"## {n}. {m.table}: {m.source} -> {m.destination}",
+            "",
+            f"1. Stop pipeline `{m.source}` (`databricks pipelines stop {pipeline_id_of(m.source, ids)}`) "
+            "and wait until it is idle.",
+            f"2. Deploy `{m.source}` without the table: its new `ingest_{m.source}.py` no longer lists it.",
+            "3. Hand the table to the destination pipeline:",
+            "",
+            "   ```sql",
+            f"   {alter_statement(catalog, schema, name, pipeline_id_of(m.destination, ids))}",
+            "   ```",
+            f"4. Deploy `{m.destination}` with the table in its `ingest_{m.destination}.py`.",
+            f"5. Restart `{m.source}` and `{m.destination}`; check that `{m.destination}` updates the table.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def sql_script(
+    moves: Sequence[Move], destinations: Mapping[str, tuple[str, str, str]], ids: Mapping[str, str]
+) -> str:
+    out = ["-- lakeflow-balancer: run after the source pipelines are stopped and redeployed."]
+    for m in moves:
+        catalog, schema, name = destinations[m.table]
+        out.append(alter_statement(catalog, schema, name, pipeline_id_of(m.destination, ids)))
+    return "\n".join(out) + "\n"

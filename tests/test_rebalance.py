@@ -1,0 +1,166 @@
+"""Rebalancing: hysteresis, fewest weighted moves within the target, caps, freeze, pins, runbook."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from balancer.cli import main
+from balancer.errors import InputError
+from balancer.model import Plan, Table
+from balancer.planio import read_plan
+from balancer.rebalance import RebalanceOptions, rebalance
+from balancer.runbook import alter_statement, quote_identifier
+from tests.conftest import EXAMPLES, plan_of, table
+
+
+def drifted(plan: Plan, new_weights: dict[str, float]) -> Plan:
+    tables = tuple(
+        dataclasses.replace(t, weight=new_weights.get(t.source_table, t.weight))
+        for t in plan.tables
+    )
+    return dataclasses.replace(plan, tables=tables)
+
+
+def start() -> Plan:
+    tables = [table(f"t{i}", 100) for i in range(12)]
+    return plan_of(tables, pipelines_min=4, pipelines_max=4)
+
+
+def test_small_drift_changes_nothing() -> None:
+    plan = start()
+    proposal = rebalance(drifted(plan, {"t0": 105}), None, RebalanceOptions())
+    assert not proposal.acted and proposal.moves == ()
+    assert proposal.plan.pipeline_of() == plan.pipeline_of()
+
+
+def test_large_drift_moves_few_tables_and_meets_the_target() -> None:
+    plan = start()
+    heavy = plan.pipelines[0].tables
+    proposal = rebalance(drifted(plan, {heavy[0]: 400}), None, RebalanceOptions(target=0.0))
+    assert proposal.acted
+    assert proposal.new_makespan_s <= proposal.best_makespan_s
+    assert 0 < len(proposal.moves) <= proposal.fresh_moves or proposal.fresh_moves == 0
+    assert len(proposal.moves) <= 2  # the heavy table's partners leave; the heavy table stays
+    assert {p.key for p in proposal.plan.pipelines} == {p.key for p in plan.pipelines}
+    moved = {m.table for m in proposal.moves}
+    assert heavy[0] not in moved
+
+
+def test_move_caps_that_cannot_reach_the_target_are_an_error() -> None:
+    plan = start()
+    heavy = plan.pipelines[0].tables
+    with pytest.raises(InputError, match="fits the move caps"):
+        rebalance(drifted(plan, {heavy[0]: 400}), None, RebalanceOptions(target=0.0, max_moves=0))
+
+
+def test_frozen_and_pinned_pipelines_stay_put() -> None:
+    tables = [table(f"t{i}", 100) for i in range(8)] + [table("p", 100, pin="hot")]
+    plan = plan_of(tables, pipelines_min=3, pipelines_max=3)
+    frozen = next(p.key for p in plan.pipelines if p.key != "hot")
+    heavy = next(p for p in plan.pipelines if p.key not in ("hot", frozen)).tables[0]
+    proposal = rebalance(
+        drifted(plan, {heavy: 500}), None, RebalanceOptions(freeze=(frozen,), target=0.5)
+    )
+    new = proposal.plan.pipeline_of()
+    assert new["p"] == "hot"
+    assert {t for t, k in new.items() if k == frozen} == {
+        t for t, k in plan.pipeline_of().items() if k == frozen
+    }
+    with pytest.raises(InputError, match="--freeze names pipelines"):
+        rebalance(plan, None, RebalanceOptions(freeze=("nope",)))
+
+
+@pytest.mark.parametrize(
+    ("name", "quoted"),
+    [("plain", "`plain`"), ("we`ird", "`we``ird`"), ("sp ace", "`sp ace`"), ("ünï", "`ünï`")],
+)
+def test_identifiers_are_quoted(name: str, quoted: str) -> None:
+    assert quote_identifier(name) == quoted
+
+
+def test_alter_statement_quotes_everything() -> None:
+    sql = alter_statement("c`at", "s", "t'x", "id'1")
+    assert (
+        sql
+        == "ALTER STREAMING TABLE `c``at`.`s`.`t'x` SET TBLPROPERTIES ('pipelines.pipelineId' = 'id\\'1');"
+    )
+
+
+def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None:
+    runner = CliRunner()
+    plan_path = tmp_path / "plan.json"
+    sap = EXAMPLES / "sap_successfactors"
+    assert (
+        runner.invoke(
+            main, ["solve", "--history", str(sap / "runs.csv"), "-o", str(plan_path), "-q"]
+        ).exit_code
+        == 0
+    )
+    drift = tmp_path / "drift.csv"
+    assert (
+        runner.invoke(
+            main,
+            [
+                "synth-history",
+                "--tables",
+                str(sap / "tables.csv"),
+                "-o",
+                str(drift),
+                "--max-runs-per-table",
+                "60",
+                "--drift",
+                "0.8",
+                "--drift-seed",
+                "3",
+            ],
+        ).exit_code
+        == 0
+    )
+    before = plan_path.read_bytes()
+    out = tmp_path / "proposal"
+    result = runner.invoke(
+        main,
+        [
+            "rebalance",
+            "--plan",
+            str(plan_path),
+            "--history",
+            str(drift),
+            "-o",
+            str(out),
+            "--pipeline-ids-json",
+            '{"sap_successfactors_snapshot_02": "abc-123"}',
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert plan_path.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [
+        "diff.md",
+        "moves.sql",
+        "plan.json",
+        "runbook.md",
+    ]
+    new = read_plan(out / "plan.json")
+    assert new.moves and len(new.moves) < 30
+    assert (
+        "'abc-123'" in (out / "moves.sql").read_text()
+        or "snapshot_02" not in (out / "moves.sql").read_text()
+    )
+    applied = runner.invoke(
+        main,
+        ["rebalance", "--plan", str(plan_path), "--history", str(drift), "-o", str(out), "--apply"],
+    )
+    assert applied.exit_code == 0 and read_plan(plan_path).pipeline_of() == new.pipeline_of()
+
+
+def test_new_tables_are_placed_without_counting_as_moves() -> None:
+    plan = start()
+    extra = Table("new", "new", ingestion_type="snapshot", schedule="0 0 * * *", weight=300)
+    grown = dataclasses.replace(plan, tables=(*plan.tables, extra))
+    proposal = rebalance(grown, None, RebalanceOptions(target=0.5, detect_threshold=0.0))
+    assert "new" in proposal.plan.pipeline_of()
+    assert all(m.table != "new" for m in proposal.moves)
