@@ -649,6 +649,156 @@ def _rebalance(kw: dict[str, Any]) -> None:
     )
 
 
+@main.group()
+def history() -> None:
+    """Run history from Databricks pipeline event logs."""
+
+
+def _history_source(kw: dict[str, Any]) -> str:
+    from balancer.eventlog import history_sql
+
+    return history_sql(tuple(kw["pipeline_ids"]), kw["event_log_table"], kw["since_days"])
+
+
+_history_options = [
+    click.option(
+        "--pipeline-id", "pipeline_ids", multiple=True, help="A pipeline id (repeatable)."
+    ),
+    click.option(
+        "--event-log-table", default=None, help="A published event-log table, catalog.schema.table."
+    ),
+    click.option(
+        "--since-days", type=int, default=30, show_default=True, help="Only runs this recent."
+    ),
+]
+
+
+def _with_history_options(fn: Any) -> Any:
+    for option in reversed(_history_options):
+        fn = option(fn)
+    return fn
+
+
+@history.command("sql")
+@_with_history_options
+def history_sql_cmd(**kw: Any) -> None:
+    """Print the SQL that turns event logs into runs.csv."""
+    _run(lambda kw: click.echo(_history_source(kw)), kw)
+
+
+@history.command("pull")
+@click.option("--warehouse-id", required=True, help="SQL warehouse to run the query on.")
+@_with_history_options
+@click.option(
+    "--output", "-o", default="runs.csv", show_default=True, type=click.Path(dir_okay=False)
+)
+def history_pull_cmd(**kw: Any) -> None:
+    """Run the history SQL on a warehouse (auth: the SDK's profile or env vars) and write runs.csv."""
+    _run(_history_pull, kw)
+
+
+def _history_pull(kw: dict[str, Any]) -> None:
+    from databricks.sdk import WorkspaceClient
+
+    from balancer.history_pull import fetch_rows
+    from balancer.planio import write_atomic
+
+    statement = _history_source(kw)
+    columns, rows = fetch_rows(WorkspaceClient(), kw["warehouse_id"], statement)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    write_atomic(kw["output"], buf.getvalue())
+    click.echo(f"wrote {len(rows)} runs to {kw['output']}")
+
+
+@history.command("from-events")
+@click.argument("export", type=click.Path(dir_okay=False))
+@click.option(
+    "--output", "-o", default="runs.csv", show_default=True, type=click.Path(dir_okay=False)
+)
+def history_from_events(**kw: Any) -> None:
+    """Turn a raw event-log export (JSON lines or CSV) into runs.csv."""
+    _run(_history_from_events, kw)
+
+
+def _history_from_events(kw: dict[str, Any]) -> None:
+    from datetime import datetime, timezone
+
+    from balancer.eventlog import read_event_log_export
+    from balancer.planio import write_atomic
+
+    history = read_event_log_export(kw["export"])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["table", "start_time", "duration_s", "rows_written", "status", "run_id"])
+    for name, tr in history.runs.items():
+        for k in range(len(tr)):
+            start = (
+                datetime.fromtimestamp(float(tr.start[k]), tz=timezone.utc)
+                .isoformat()
+                .replace("+00:00", "Z")
+            )
+            rows = "" if tr.rows_written[k] != tr.rows_written[k] else f"{tr.rows_written[k]:g}"
+            writer.writerow(
+                [
+                    name,
+                    start,
+                    f"{tr.duration_s[k]:.3f}",
+                    rows,
+                    "COMPLETED" if tr.ok[k] else "FAILED",
+                    tr.run_id[k],
+                ]
+            )
+    write_atomic(kw["output"], buf.getvalue())
+    click.echo(f"wrote {history.n_runs} runs to {kw['output']}")
+
+
+@main.command("deploy")
+@click.argument("bundle_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--workspace-path",
+    default=None,
+    help="Workspace folder for the ingest files (default /Workspace/Shared/lakeflow_balancer/<bundle>).",
+)
+@click.option("--var", "variables", multiple=True, help="Bundle variable NAME=VALUE (repeatable).")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete pipelines and jobs this bundle made earlier and no longer has.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the calls, make none.")
+def deploy_cmd(**kw: Any) -> None:
+    """Deploy a rendered bundle with databricks-sdk (auth: the SDK's profile or env vars)."""
+    _run(_deploy, kw)
+
+
+def _deploy(kw: dict[str, Any]) -> None:
+    from balancer.deploy import deploy, load_bundle
+
+    overrides = {}
+    for item in kw["variables"]:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"--var '{item}' is not NAME=VALUE.")
+        overrides[name] = value
+    bundle = load_bundle(kw["bundle_dir"], overrides)
+    path = kw["workspace_path"] or f"/Workspace/Shared/lakeflow_balancer/{bundle.name}"
+    client = None
+    if not kw["dry_run"]:
+        from databricks.sdk import WorkspaceClient
+
+        client = WorkspaceClient()
+    report = deploy(client, bundle, path, prune=kw["prune"], dry_run=kw["dry_run"], echo=click.echo)
+    if kw["dry_run"]:
+        click.echo(f"dry run: {len(report.calls)} call(s) listed, none made")
+    else:
+        click.echo(
+            f"deployed: {report.created} created, {report.updated} updated, {report.deleted} deleted"
+        )
+
+
 def _run(func: Any, kw: dict[str, Any]) -> None:
     try:
         func(kw)

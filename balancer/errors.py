@@ -3,7 +3,8 @@
     BalancerError                 base; never raised itself
     ├── InputError                bad input: file, row, column, what is wrong, how to fix (exit 2)
     │   └── InfeasibleError       inputs that no plan can satisfy; names the tables and rules (exit 2)
-    └── SolverError               the solver could not finish properly; carries the best plan (exit 3)
+    ├── SolverError               the solver could not finish properly; carries the best plan (exit 3)
+    └── RemoteError               Databricks refused or failed a call; says what was done before (exit 4)
 
 The CLI maps each class to its exit code (`exit_code`); nothing else in the package calls
 `sys.exit`. Messages are complete sentences meant for a person at a terminal.
@@ -76,4 +77,18 @@ class SolverError(BalancerError):
 
     def __init__(self, message: str, best_plan: Any = None) -> None:
         self.best_plan = best_plan
+        super().__init__(message)
+
+
+class RemoteError(BalancerError):
+    """A call to the Databricks workspace failed. Exit code 4.
+
+    `done` lists the calls that completed before the failure, so nothing half-done is
+    reported as done.
+    """
+
+    exit_code = 4
+
+    def __init__(self, message: str, done: tuple[str, ...] = ()) -> None:
+        self.done = done
         super().__init__(message)

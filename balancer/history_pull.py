@@ -1,0 +1,72 @@
+"""`balancer history pull`: run the history SQL on a SQL warehouse, follow result chunks.
+
+The client is the real databricks-sdk `WorkspaceClient` (tests point it at a local server).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from balancer.errors import RemoteError
+
+
+def fetch_rows(
+    client: Any,
+    warehouse_id: str,
+    statement: str,
+    poll_s: float = 1.0,
+    timeout_s: float = 600.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[list[str], list[list[Any]]]:
+    """Column names and all rows of a statement, every chunk of it."""
+    from databricks.sdk.errors.base import DatabricksError
+    from databricks.sdk.service.sql import Disposition, Format, StatementState
+
+    try:
+        resp = client.statement_execution.execute_statement(
+            statement=statement,
+            warehouse_id=warehouse_id,
+            wait_timeout="30s",
+            disposition=Disposition.INLINE,
+            format=Format.JSON_ARRAY,
+        )
+        waited = 0.0
+        while resp.status is not None and resp.status.state in (
+            StatementState.PENDING,
+            StatementState.RUNNING,
+        ):
+            if waited > timeout_s:
+                raise RemoteError(
+                    f"statement {resp.statement_id} still running after {timeout_s:.0f} s."
+                )
+            sleep(poll_s)
+            waited += poll_s
+            resp = client.statement_execution.get_statement(resp.statement_id)
+        state = resp.status.state if resp.status is not None else None
+        if state != StatementState.SUCCEEDED:
+            error = (
+                resp.status.error.message if resp.status is not None and resp.status.error else ""
+            )
+            raise RemoteError(
+                f"the history query ended {state.value if state else 'without a state'}: {error}"
+            )
+        columns = (
+            [c.name for c in resp.manifest.schema.columns]
+            if resp.manifest and resp.manifest.schema
+            else []
+        )
+        rows: list[list[Any]] = list(resp.result.data_array or []) if resp.result else []
+        next_index = resp.result.next_chunk_index if resp.result else None
+        while next_index is not None:
+            chunk = client.statement_execution.get_statement_result_chunk_n(
+                resp.statement_id, next_index
+            )
+            rows.extend(chunk.data_array or [])
+            next_index = chunk.next_chunk_index
+    except DatabricksError as exc:
+        raise RemoteError(
+            f"Databricks refused the history query: {type(exc).__name__}: {exc}."
+        ) from exc
+    return columns, rows
