@@ -383,6 +383,13 @@ def _synth(kw: dict[str, Any]) -> None:
 @click.option(
     "--timezone", default="UTC", show_default=True, help="Java timezone id of the job schedules."
 )
+@click.option("--rebalance-job", is_flag=True, help="Add the scheduled (paused) rebalancing job.")
+@click.option(
+    "--rebalance-schedule",
+    default="0 6 * * 1",
+    show_default=True,
+    help="Cron of the rebalancing job.",
+)
 def render(**kw: Any) -> None:
     """Write the ingest files and the Databricks Asset Bundle for a plan."""
     _run(_render, kw)
@@ -426,6 +433,8 @@ def _render(kw: dict[str, Any]) -> None:
         },
         legacy_layout=kw["legacy_layout"],
         timezone=kw["timezone"],
+        rebalance_job=kw["rebalance_job"],
+        rebalance_schedule=kw["rebalance_schedule"],
     )
     try:
         files = render_files(plan, options)

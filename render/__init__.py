@@ -9,7 +9,7 @@ Layout: databricks.yml, resources/<pipeline_key>.yml, src/ingest_<pipeline_key>.
 from __future__ import annotations
 
 from balancer.model import Plan
-from render.bundle import databricks_yml, resource_yml
+from render.bundle import REBALANCE_ENTRY, databricks_yml, rebalance_job_yml, resource_yml
 from render.ingest import file_name, render_ingest
 from render.options import RenderOptions
 from render.writer import write_tree
@@ -24,4 +24,10 @@ def render_files(plan: Plan, options: RenderOptions) -> dict[str, str]:
     for p in plan.pipelines:
         files[f"resources/{p.key}.yml"] = resource_yml(plan, p.key, options)
         files[f"src/{file_name(p)}"] = render_ingest(p, tables, options)
+    if options.rebalance_job:
+        from balancer.planio import dumps
+
+        files["resources/rebalance_job.yml"] = rebalance_job_yml(plan, options)
+        files["src/rebalance_job.py"] = REBALANCE_ENTRY
+        files["src/plan.json"] = dumps(plan)
     return dict(sorted(files.items()))

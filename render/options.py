@@ -20,3 +20,5 @@ class RenderOptions:
     common_table_config: dict[str, str] = field(default_factory=dict)
     legacy_layout: bool = False
     timezone: str = "UTC"
+    rebalance_job: bool = False
+    rebalance_schedule: str = "0 6 * * 1"

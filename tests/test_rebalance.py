@@ -164,3 +164,93 @@ def test_new_tables_are_placed_without_counting_as_moves() -> None:
     proposal = rebalance(grown, None, RebalanceOptions(target=0.5, detect_threshold=0.0))
     assert "new" in proposal.plan.pipeline_of()
     assert all(m.table != "new" for m in proposal.moves)
+
+
+class FakeFrame:
+    def __init__(self, columns: list[str], rows: list[list[object]]) -> None:
+        self.columns, self._rows = columns, rows
+
+    def collect(self) -> list[list[object]]:
+        return self._rows
+
+
+class FakeSpark:
+    """Stands in for a SparkSession: answers the history SQL with fixed rows."""
+
+    def __init__(self, columns: list[str], rows: list[list[object]]) -> None:
+        self.queries: list[str] = []
+        self.frame = FakeFrame(columns, rows)
+
+    def sql(self, query: str) -> FakeFrame:
+        self.queries.append(query)
+        return self.frame
+
+
+def test_rebalancing_job_runs_locally_on_runs_csv(tmp_path: Path) -> None:
+    from balancer.rebalance_job import main as job
+
+    runner = CliRunner()
+    sap = EXAMPLES / "sap_successfactors"
+    plan_path = tmp_path / "plan.json"
+    assert (
+        runner.invoke(
+            main, ["solve", "--history", str(sap / "runs.csv"), "-o", str(plan_path), "-q"]
+        ).exit_code
+        == 0
+    )
+    drift = tmp_path / "drift.csv"
+    assert (
+        runner.invoke(
+            main,
+            [
+                "synth-history",
+                "--tables",
+                str(sap / "tables.csv"),
+                "-o",
+                str(drift),
+                "--max-runs-per-table",
+                "60",
+                "--drift",
+                "0.8",
+                "--drift-seed",
+                "3",
+            ],
+        ).exit_code
+        == 0
+    )
+    out = tmp_path / "proposal"
+    assert job(["--plan", str(plan_path), "--runs-csv", str(drift), "--output", str(out)]) == 0
+    assert read_plan(out / "plan.json").moves
+    assert "ALTER STREAMING TABLE" in (out / "moves.sql").read_text()
+
+
+def test_rebalancing_job_reads_event_logs_through_spark_sql(tmp_path: Path) -> None:
+    from balancer.rebalance_job import main as job
+
+    plan = start()
+    from balancer.planio import dumps
+
+    plan_path = tmp_path / "plan.json"
+    plan_path.write_text(dumps(plan))
+    rows = [
+        [f"u{k}", t, f"2026-01-0{1 + k}T00:00:00.000Z", 100.0, "COMPLETED"]
+        for k in range(3)
+        for t in plan.pipeline_of()
+    ]
+    spark = FakeSpark(["run_id", "table", "start_time", "duration_s", "status"], rows)
+    code = job(
+        [
+            "--plan",
+            str(plan_path),
+            "--event-log-table",
+            "c.s.p1_event_log",
+            "--event-log-table",
+            "c.s.p2_event_log",
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        spark=spark,
+    )
+    assert code == 0 and len(spark.queries) == 2
+    assert "FROM `c`.`s`.`p1_event_log`" in spark.queries[0]
+    assert "no change" in (tmp_path / "out" / "diff.md").read_text()

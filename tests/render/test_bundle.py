@@ -218,3 +218,23 @@ def test_bad_common_config_exits_2(osipi_plan: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "not valid JSON" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_rebalancing_job_renders_and_validates(osipi_plan: Path) -> None:
+    plan = read_plan(osipi_plan)
+    files = render_files(plan, RenderOptions("osipi", "osipi_conn", rebalance_job=True))
+    assert schema_errors(files) == []
+    job = yaml.safe_load(files["resources/rebalance_job.yml"])["resources"]["jobs"][
+        "osipi_rebalance"
+    ]
+    assert (
+        job["schedule"]["pause_status"] == "PAUSED"
+        and job["schedule"]["quartz_cron_expression"] == "0 0 6 ? * 2"
+    )
+    params = job["tasks"][0]["spark_python_task"]["parameters"]
+    assert params.count("--event-log-table") == len(plan.pipelines)
+    assert (
+        "src/plan.json" in files
+        and "from balancer.rebalance_job import main" in files["src/rebalance_job.py"]
+    )
+    assert "proposal_volume_path" in yaml.safe_load(files["databricks.yml"])["variables"]

@@ -1,0 +1,113 @@
+"""Entry point of the scheduled rebalancing job.
+
+On Databricks (a `spark_python_task` rendered by `balancer render --rebalance-job`) it reads
+the pipelines' published event logs with Spark SQL, so the aggregation runs on the cluster,
+runs the rebalance, and writes the proposal (plan.json, diff.md, runbook.md, moves.sql) to
+a Unity Catalog volume folder. Locally, `--runs-csv` replaces the event logs:
+
+    python -m balancer.rebalance_job --plan plan.json --runs-csv runs.csv --output proposal/
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from balancer.errors import BalancerError
+from balancer.model import History
+
+
+def history_from_spark(spark: Any, tables: Sequence[str], since_days: int) -> History:
+    """Run the history SQL over each published event-log table on the cluster."""
+    from balancer.eventlog import history_sql
+    from balancer.readers import read_history
+
+    header: list[str] = []
+    rows: list[list[Any]] = []
+    for table in tables:
+        df = spark.sql(history_sql(event_log_table=table, since_days=since_days))
+        header = list(df.columns)
+        rows.extend([list(r) for r in df.collect()])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "runs.csv"
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        return read_history(path)
+
+
+def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
+    from balancer.planio import dumps, read_plan
+    from balancer.readers import read_history
+    from balancer.rebalance import RebalanceOptions, rebalance
+    from balancer.runbook import runbook, sql_script
+    from render import write_tree
+
+    ap = argparse.ArgumentParser(prog="balancer.rebalance_job")
+    ap.add_argument("--plan", required=True)
+    ap.add_argument("--event-log-table", action="append", default=[])
+    ap.add_argument("--runs-csv")
+    ap.add_argument("--since-days", type=int, default=30)
+    ap.add_argument("--output", required=True)
+    ap.add_argument("--catalog", default="main")
+    ap.add_argument("--schema", default="default")
+    ap.add_argument("--detect-threshold", type=float, default=0.10)
+    ap.add_argument("--target", type=float, default=0.02)
+    ap.add_argument("--max-moves", type=int)
+    args = ap.parse_args(argv)
+    try:
+        plan = read_plan(args.plan)
+        if args.runs_csv:
+            history = read_history(args.runs_csv)
+        else:
+            if spark is None:
+                from pyspark.sql import SparkSession  # available on Databricks
+
+                spark = SparkSession.builder.getOrCreate()
+            history = history_from_spark(spark, args.event_log_table, args.since_days)
+        proposal = rebalance(
+            plan,
+            history,
+            RebalanceOptions(
+                detect_threshold=args.detect_threshold, target=args.target, max_moves=args.max_moves
+            ),
+        )
+        destinations = {}
+        for t in plan.tables:
+            extra = dict(t.extra)
+            destinations[t.source_table] = (
+                extra.get("destination_catalog") or args.catalog,
+                extra.get("destination_schema") or args.schema,
+                t.destination_table or t.source_table,
+            )
+        summary = (
+            f"{proposal.reason}.\n\nmakespan before {proposal.current_makespan_s} s, after "
+            f"{proposal.new_makespan_s} s, best achievable {proposal.best_makespan_s} s; "
+            f"{len(proposal.moves)} move(s).\n"
+        )
+        write_tree(
+            args.output,
+            {
+                "plan.json": dumps(proposal.plan),
+                "diff.md": "# Rebalance proposal\n\n" + summary,
+                "runbook.md": runbook(proposal.moves, destinations, {}),
+                "moves.sql": sql_script(proposal.moves, destinations, {}),
+            },
+        )
+        print(summary)
+    except BalancerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Run history from event logs: the SQL, and the same derivation in Python for exports."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from balancer.cli import main
+from balancer.errors import InputError
+from balancer.eventlog import history_sql, read_event_log_export, runs_from_events, table_of_flow
+from balancer.readers import read_history
+
+
+@pytest.mark.parametrize(
+    ("flow", "table"),
+    [
+        ("source_pi_timeseries_append_flow", "pi_timeseries"),
+        ("`main`.`bronze`.`pi_points`", "pi_points"),
+        ("main.bronze.pi_points", "pi_points"),
+        ("`main`.`bronze`.`odd.na``me`", "odd.na`me"),
+        ("plain", "plain"),
+    ],
+)
+def test_flow_names_map_back_to_tables(flow: str, table: str) -> None:
+    assert table_of_flow(flow) == table
+
+
+def test_sql_for_one_pipeline_a_list_and_a_published_table() -> None:
+    one = history_sql(["0123abcd-0000-0000-0000-000000000000"], since_days=7)
+    assert "FROM event_log('0123abcd-0000-0000-0000-000000000000')" in one
+    assert "event_type = 'flow_progress'" in one and "INTERVAL 7 DAYS" in one
+    assert "GROUP BY run_id, pipeline_id, pipeline_name, flow_name" in one
+    two = history_sql(
+        ["0123abcd-0000-0000-0000-000000000000", "9999abcd-0000-0000-0000-000000000000"]
+    )
+    assert two.count("event_log(") == 2 and "UNION ALL" in two
+    published = history_sql(event_log_table="main.ops.osipi_event_log")
+    assert "FROM `main`.`ops`.`osipi_event_log`" in published
+    with pytest.raises(InputError, match="not a pipeline id"):
+        history_sql(["x'; DROP TABLE t; --"])
+    with pytest.raises(InputError, match="name a pipeline id"):
+        history_sql()
+
+
+def events(
+    update: str, flow: str, t0: int, statuses: list[tuple[int, str, int | None]]
+) -> list[dict]:
+    out = []
+    for dt, status, rows in statuses:
+        details: dict = {"flow_progress": {"status": status}}
+        if rows is not None:
+            details["flow_progress"]["metrics"] = {"num_output_rows": rows}
+        out.append(
+            {
+                "event_type": "flow_progress",
+                "timestamp": f"2026-01-01T00:{(t0 + dt) // 60:02d}:{(t0 + dt) % 60:02d}.000Z",
+                "origin": json.dumps({"pipeline_id": "p1", "update_id": update, "flow_name": flow}),
+                "details": json.dumps(details),
+            }
+        )
+    return out
+
+
+def sample() -> list[dict]:
+    return (
+        events(
+            "u1",
+            "source_a_append_flow",
+            0,
+            [
+                (0, "QUEUED", None),
+                (5, "STARTING", None),
+                (10, "RUNNING", 40),
+                (70, "RUNNING", 60),
+                (95, "COMPLETED", None),
+            ],
+        )
+        + events("u1", "`c`.`s`.`b`", 0, [(20, "RUNNING", None), (50, "FAILED", None)])
+        + events("u2", "`c`.`s`.`b`", 200, [(0, "STARTING", None)])  # never finished
+        + [
+            {
+                "event_type": "update_progress",
+                "timestamp": "2026-01-01T00:00:00Z",
+                "origin": "{}",
+                "details": "{}",
+            }
+        ]
+    )
+
+
+def test_runs_from_events() -> None:
+    runs = {(r.run_id, r.table): r for r in runs_from_events(sample())}
+    assert set(runs) == {("u1", "a"), ("u1", "b")}
+    a = runs[("u1", "a")]
+    assert (a.duration_s, a.rows_written, a.status) == (90.0, 100.0, "COMPLETED")
+    assert runs[("u1", "b")].status == "FAILED" and runs[("u1", "b")].duration_s == 30.0
+
+
+def test_exports_as_json_lines_and_csv(tmp_path: Path) -> None:
+    jl = tmp_path / "events.jsonl"
+    jl.write_text("\n".join(json.dumps(e) for e in sample()) + "\n")
+    csv_path = tmp_path / "events.csv"
+    with csv_path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["event_type", "timestamp", "origin", "details"])
+        w.writeheader()
+        w.writerows(sample())
+    for path in (jl, csv_path):
+        history = read_event_log_export(path)
+        assert history.n_runs == 2
+    out = tmp_path / "runs.csv"
+    result = CliRunner().invoke(main, ["history", "from-events", str(jl), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    runs = read_history(out)
+    assert runs.runs["a"].duration_s.tolist() == [90.0] and not runs.runs["b"].ok[0]
+
+
+def test_bad_export_line_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "events.jsonl"
+    bad.write_text(json.dumps(sample()[0]) + "\n{not json\n")
+    with pytest.raises(InputError) as info:
+        read_event_log_export(bad)
+    assert info.value.where.row == 2
+
+
+def test_history_sql_command_prints_the_query() -> None:
+    result = CliRunner().invoke(
+        main, ["history", "sql", "--event-log-table", "main.ops.log", "--since-days", "14"]
+    )
+    assert (
+        result.exit_code == 0
+        and "FROM `main`.`ops`.`log`" in result.output
+        and "14 DAYS" in result.output
+    )
