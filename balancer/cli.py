@@ -6,6 +6,7 @@ Only this module (and the readers it calls) touches files, the terminal and the 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import sys
@@ -806,6 +807,171 @@ def _deploy(kw: dict[str, Any]) -> None:
         click.echo(
             f"deployed: {report.created} created, {report.updated} updated, {report.deleted} deleted"
         )
+
+
+@main.command()
+@click.option(
+    "--tables",
+    "tables_path",
+    type=click.Path(dir_okay=False),
+    help="tables.csv (default: beside --history).",
+)
+@click.option(
+    "--history", "history_path", type=click.Path(dir_okay=False), help="runs.csv or Parquet."
+)
+@click.option(
+    "--sweep-pipelines",
+    default="3..8",
+    show_default=True,
+    help="Pipeline counts to compare, MIN..MAX.",
+)
+@click.option(
+    "--pipelines",
+    default=None,
+    help="K or MIN..MAX for the scenarios (default: the largest swept K).",
+)
+@click.option(
+    "--group-by", type=click.Choice(GROUP_BY_MODES), default="ingestion_type", show_default=True
+)
+@click.option("--growth", type=float, default=None, help="Scenario: every table's cost times this.")
+@click.option("--category-growth", multiple=True, help="Scenario: CATEGORY=FACTOR (repeatable).")
+@click.option(
+    "--schedule", "schedules", multiple=True, help="Scenario: TABLE_OR_CATEGORY=CRON (repeatable)."
+)
+@click.option(
+    "--add-table",
+    "added",
+    multiple=True,
+    help="Scenario: NAME:INGESTION_TYPE:SECONDS or NAME:INGESTION_TYPE:rows=N (repeatable).",
+)
+@click.option(
+    "--remove-table", "removed", multiple=True, help="Scenario: drop a table (repeatable)."
+)
+@click.option("--pin", "pins", multiple=True, help="Scenario: TABLE=PIPELINE (repeatable).")
+@click.option(
+    "--max-tables-per-pipeline", type=int, default=None, help="Scenario: another table cap."
+)
+@click.option("--time-limit", "time_limit_s", type=float, default=5.0, show_default=True)
+@click.option(
+    "--csv",
+    "csv_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write the comparison as CSV.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write an HTML report with charts.",
+)
+@click.option(
+    "--charts-dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Write the charts as PNG here.",
+)
+def whatif(**kw: Any) -> None:
+    """Compare pipeline counts and scenarios side by side (makespan, spread, moves)."""
+    _run(_whatif, kw)
+
+
+def _pairs(items: tuple[str, ...], flag: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise InputError(f"{flag} '{item}' is not KEY=VALUE.")
+        out[key] = value
+    return out
+
+
+def _whatif(kw: dict[str, Any]) -> None:
+    import tempfile
+
+    from rich.console import Console
+
+    from balancer.charts import before_after, html_report, makespan_vs_k, pipeline_bars
+    from balancer.whatif import NewTable, Scenario, WhatIf, compare
+
+    tables_path = kw["tables_path"] or (
+        str(Path(kw["history_path"]).with_name("tables.csv")) if kw["history_path"] else None
+    )
+    if tables_path is None:
+        raise InputError("give --tables (and optionally --history).")
+    lo, hi, _ = parse_pipelines(kw["sweep_pipelines"])
+    base = WhatIf.load(
+        tables_path, kw["history_path"], group_by=kw["group_by"], time_limit_s=kw["time_limit_s"]
+    )
+    plans = base.sweep_pipelines(range(lo, hi + 1))
+    reference_key = f"K={hi}"
+    growth = {k: float(v) for k, v in _pairs(kw["category_growth"], "--category-growth").items()}
+    added = []
+    for item in kw["added"]:
+        parts = item.split(":")
+        if len(parts) != 3:
+            raise InputError(
+                f"--add-table '{item}' is not NAME:INGESTION_TYPE:SECONDS or NAME:TYPE:rows=N."
+            )
+        name, itype, amount = parts
+        try:
+            if amount.startswith("rows="):
+                added.append(NewTable(name, itype, rows=float(amount[5:])))
+            else:
+                added.append(NewTable(name, itype, weight=float(amount)))
+        except ValueError:
+            raise InputError(f"--add-table '{item}': '{amount}' is not a number.") from None
+    scenario = Scenario(
+        name="scenario",
+        pipelines=None if kw["pipelines"] is None else parse_pipelines(kw["pipelines"])[:2],
+        growth=kw["growth"] or 1.0,
+        category_growth=growth,
+        schedules=_pairs(kw["schedules"], "--schedule"),
+        add_tables=tuple(added),
+        remove_tables=tuple(kw["removed"]),
+        pins=_pairs(kw["pins"], "--pin"),
+        max_tables_per_pipeline=kw["max_tables_per_pipeline"],
+    )
+    has_scenario = scenario != Scenario(name="scenario")
+    if has_scenario:
+        if scenario.pipelines is None:
+            scenario = dataclasses.replace(scenario, pipelines=hi)
+        plans["scenario"] = base.run(scenario, current=plans[reference_key])
+    table = compare(plans, base_plan=plans[reference_key])
+    out = Console(width=None if sys.stdout.isatty() else 160)
+    out.print(table.to_string(), highlight=False)
+    if kw["csv_path"]:
+        from balancer.planio import write_atomic
+
+        write_atomic(kw["csv_path"], table.to_csv())
+    if kw["html_path"] or kw["charts_dir"]:
+        folder = (
+            Path(kw["charts_dir"])
+            if kw["charts_dir"]
+            else Path(tempfile.mkdtemp(prefix="balancer-charts-"))
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        images = {
+            "Makespan against K": makespan_vs_k(
+                {int(k[2:]): p for k, p in plans.items() if k.startswith("K=")},
+                folder / "makespan_vs_k.png",
+            ),
+            f"Pipelines at {reference_key}": pipeline_bars(
+                plans[reference_key], folder / "pipelines.png"
+            ),
+        }
+        if has_scenario:
+            images["Scenario"] = pipeline_bars(plans["scenario"], folder / "scenario.png")
+            images[f"{reference_key} vs scenario"] = before_after(
+                plans[reference_key],
+                plans["scenario"],
+                folder / "before_after.png",
+                (reference_key, "scenario"),
+            )
+        if kw["html_path"]:
+            html_report("lakeflow-balancer what-if", table, images, kw["html_path"])
+            out.print(f"report written to {kw['html_path']}")
 
 
 def _run(func: Any, kw: dict[str, Any]) -> None:

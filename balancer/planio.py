@@ -157,3 +157,8 @@ def write_atomic(path: str | Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_plan(plan: Plan, path: str | Path) -> None:
+    """Write plan.json atomically."""
+    write_atomic(path, dumps(plan))

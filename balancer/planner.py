@@ -14,7 +14,7 @@ from balancer.checker import check_plan
 from balancer.errors import InputError, SolverError
 from balancer.estimator import calibrate_concurrency, estimate_costs, pipeline_runtime
 from balancer.instance import build_instance, integer_cost
-from balancer.model import Catalog, History, KResult, PipelinePlan, Plan, Settings
+from balancer.model import Catalog, CostEstimate, History, KResult, PipelinePlan, Plan, Settings
 from balancer.naming import keep_keys, pipeline_key, schedule_slug
 from balancer.readers.runs import unknown_table_warnings
 from balancer.reporter import Reporter
@@ -28,11 +28,13 @@ def make_plan(
     reporter: Reporter | None = None,
     k_explicit: bool = False,
     current: Plan | None = None,
+    estimates: dict[str, CostEstimate] | None = None,
 ) -> Plan:
     """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError.
 
     With `current`, pipelines keep the keys of the current plan's pipelines they share most
-    tables with, so re-solving after adding tables renames nothing that exists.
+    tables with, so re-solving after adding tables renames nothing that exists. `estimates`,
+    when given, replace the estimates from history (what-if scenarios).
     """
     warnings = list(catalog.warnings)
     if history is not None:
@@ -41,7 +43,8 @@ def make_plan(
         warnings.extend(extra)
         if settings.concurrency_calibrated:
             settings = dataclasses.replace(settings, concurrency=calibrate_concurrency(history))
-    estimates = estimate_costs(catalog.tables, history, settings)
+    if estimates is None:
+        estimates = estimate_costs(catalog.tables, history, settings)
     try:
         instance = build_instance(catalog.tables, estimates, settings, k_explicit)
     except InputError as exc:
