@@ -10,7 +10,12 @@ The public API (imported lazily, so `import balancer` stays cheap):
     compare, moves_between
     pipeline_bars, makespan_vs_k,      charts (PNG) and an HTML report
     before_after, html_report
-    rebalance, RebalanceOptions        rebalancing
+    propose_rebalance,                 rebalancing
+    RebalanceOptions
+    history_sql, history_from_spark,   run history from event logs
+    read_event_log_export
+    discover, write_tables_csv         tables from a connector
+    deploy_bundle, load_bundle         bundle to a workspace (databricks-sdk)
     render_files, RenderOptions,       ingest files and bundle
     write_tree
 """
@@ -22,7 +27,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
+# Public name -> module, or (module, attribute) where a submodule has the same name.
+_EXPORTS: dict[str, str | tuple[str, str]] = {
     "read_tables": "balancer.readers",
     "read_history": "balancer.readers",
     "estimate_costs": "balancer.estimator",
@@ -41,8 +47,15 @@ _EXPORTS = {
     "makespan_vs_k": "balancer.charts",
     "before_after": "balancer.charts",
     "html_report": "balancer.charts",
-    "rebalance": "balancer.rebalance",
+    "propose_rebalance": ("balancer.rebalance", "rebalance"),
     "RebalanceOptions": "balancer.rebalance",
+    "history_sql": "balancer.eventlog",
+    "history_from_spark": "balancer.rebalance_job",
+    "read_event_log_export": "balancer.eventlog",
+    "discover": "balancer.discovery",
+    "write_tables_csv": "balancer.discovery",
+    "deploy_bundle": ("balancer.deploy", "deploy"),
+    "load_bundle": "balancer.deploy",
     "render_files": "render",
     "RenderOptions": "render",
     "write_tree": "render",
@@ -53,5 +66,7 @@ __all__ = ["__version__", *sorted(_EXPORTS)]
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
+        target = _EXPORTS[name]
+        module, attr = target if isinstance(target, tuple) else (target, name)
+        return getattr(import_module(module), attr)
     raise AttributeError(f"module 'balancer' has no attribute {name!r}")

@@ -494,10 +494,8 @@ def _json_object(text: str | None, flag: str, allow_file: bool = False) -> dict[
 
 
 def _discover(kw: dict[str, Any]) -> None:
-    import json
 
-    from balancer.discovery import discover
-    from balancer.planio import write_atomic
+    from balancer.discovery import discover, write_tables_csv
     from balancer.schedules import cron_problem
 
     schedules: dict[str, str] = {}
@@ -518,23 +516,7 @@ def _discover(kw: dict[str, Any]) -> None:
         _json_object(kw["category_prefix_map_json"], "--category-prefix-map-json", allow_file=True),
         kw["best_effort"],
     )
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
-        ["source_table", "category", "ingestion_type", "schedule", "primary_keys", "cursor_field"]
-    )
-    for t in tables:
-        writer.writerow(
-            [
-                t.source_table,
-                t.category,
-                t.ingestion_type,
-                schedules.get(t.ingestion_type, ""),
-                json.dumps(list(t.primary_keys)) if t.primary_keys else "",
-                t.cursor_field,
-            ]
-        )
-    write_atomic(kw["output"], buf.getvalue())
+    write_tables_csv(kw["output"], tables, schedules)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"wrote {len(tables)} tables to {kw['output']}")

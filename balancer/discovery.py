@@ -178,3 +178,36 @@ def discover(
             warnings.append(f"table {name}: metadata failed ({reason}); labelled unknown.")
             out.append(DiscoveredTable(name, category, "unknown", (), "", note=reason))
     return out, warnings
+
+
+def tables_csv(tables: list[DiscoveredTable], schedules: Mapping[str, str] | None = None) -> str:
+    """tables.csv text for discovered tables (schedule only where one is given)."""
+    import csv
+    import io
+    import json
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        ["source_table", "category", "ingestion_type", "schedule", "primary_keys", "cursor_field"]
+    )
+    for t in tables:
+        writer.writerow(
+            [
+                t.source_table,
+                t.category,
+                t.ingestion_type,
+                (schedules or {}).get(t.ingestion_type, ""),
+                json.dumps(list(t.primary_keys)) if t.primary_keys else "",
+                t.cursor_field,
+            ]
+        )
+    return buf.getvalue()
+
+
+def write_tables_csv(
+    path: str | Path, tables: list[DiscoveredTable], schedules: Mapping[str, str] | None = None
+) -> None:
+    from balancer.planio import write_atomic
+
+    write_atomic(path, tables_csv(tables, schedules))

@@ -23,15 +23,20 @@ from balancer.errors import BalancerError
 from balancer.model import History
 
 
-def history_from_spark(spark: Any, tables: Sequence[str], since_days: int) -> History:
-    """Run the history SQL over each published event-log table on the cluster."""
+def history_from_spark(
+    spark: Any, tables: Sequence[str] = (), since_days: int = 30, pipeline_ids: Sequence[str] = ()
+) -> History:
+    """Run the history SQL over event logs on the cluster: published tables or pipeline ids."""
     from balancer.eventlog import history_sql
     from balancer.readers import read_history
 
     header: list[str] = []
     rows: list[list[Any]] = []
-    for table in tables:
-        df = spark.sql(history_sql(event_log_table=table, since_days=since_days))
+    queries = [history_sql(event_log_table=t, since_days=since_days) for t in tables]
+    if pipeline_ids:
+        queries.append(history_sql(pipeline_ids, since_days=since_days))
+    for query in queries:
+        df = spark.sql(query)
         header = list(df.columns)
         rows.extend([list(r) for r in df.collect()])
     buf = io.StringIO()

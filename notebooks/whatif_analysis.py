@@ -1,0 +1,114 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC # What-if analysis for a load-balanced connector
+# MAGIC
+# MAGIC Sweep the number of pipelines, grow the tables, and compare plans side by side.
+# MAGIC History comes from a runs.csv, or (on Databricks) from a pipeline's event log.
+# MAGIC Outside Databricks the widgets take their defaults (or `BALANCER_WIDGET_<NAME>`).
+
+# COMMAND ----------
+
+# MAGIC %pip install lakeflow-balancer
+
+# COMMAND ----------
+
+try:
+    dbutils  # type: ignore[used-before-def]  # noqa: B018
+except NameError:
+    from balancer.notebook import dbutils
+try:
+    display  # type: ignore[used-before-def]  # noqa: B018
+except NameError:
+    display = print
+
+dbutils.widgets.text("connector", "osipi", "Connector")
+dbutils.widgets.text("tables_path", "examples/osipi/tables.csv", "tables.csv")
+dbutils.widgets.text("history_path", "examples/osipi/runs.csv", "runs.csv (empty: use pipeline id)")
+dbutils.widgets.text("pipeline_id", "", "Pipeline id (history from its event log)")
+dbutils.widgets.text("k_range", "3..8", "Pipelines to compare (MIN..MAX)")
+dbutils.widgets.text("growth", "1.5", "Growth factor of the scenario")
+dbutils.widgets.dropdown(
+    "group_by",
+    "ingestion_type",
+    ["none", "ingestion_type", "category", "category_and_ingestion_type"],
+    "Group by",
+)
+dbutils.widgets.text("charts_dir", "/tmp/balancer_whatif", "Folder for the charts")
+
+# COMMAND ----------
+
+import dataclasses
+from pathlib import Path
+
+import balancer
+
+connector = dbutils.widgets.get("connector")
+k_low, k_high = (int(x) for x in dbutils.widgets.get("k_range").split(".."))
+growth = float(dbutils.widgets.get("growth"))
+charts = Path(dbutils.widgets.get("charts_dir"))
+charts.mkdir(parents=True, exist_ok=True)
+
+history_path = dbutils.widgets.get("history_path")
+base = balancer.WhatIf.load(
+    dbutils.widgets.get("tables_path"),
+    history_path or None,
+    name=connector,
+    group_by=dbutils.widgets.get("group_by"),
+    time_limit_s=5.0,
+)
+if not history_path and dbutils.widgets.get("pipeline_id"):
+    history = balancer.history_from_spark(spark, pipeline_ids=[dbutils.widgets.get("pipeline_id")])  # noqa: F821
+    base = dataclasses.replace(base, history=history)
+print(f"{len(base.catalog.tables)} tables, {base.history.n_runs if base.history else 0} runs")
+
+# COMMAND ----------
+
+# MAGIC %md ## Sweep the number of pipelines
+
+# COMMAND ----------
+
+plans = base.sweep_pipelines(range(k_low, k_high + 1))
+reference = f"K={k_high}"
+display(balancer.compare(plans, base_plan=plans[reference]))
+
+# COMMAND ----------
+
+sweep_chart = balancer.makespan_vs_k(
+    {int(k[2:]): p for k, p in plans.items()}, charts / "makespan_vs_k.png"
+)
+bars_chart = balancer.pipeline_bars(plans[reference], charts / "pipelines.png")
+print(sweep_chart, bars_chart)
+
+# COMMAND ----------
+
+# MAGIC %md ## Scenario: every table grows
+
+# COMMAND ----------
+
+scenario = balancer.Scenario(f"growth x{growth:g}", pipelines=k_high, growth=growth)
+plans[scenario.name] = base.run(scenario, current=plans[reference])
+comparison = balancer.compare(plans, base_plan=plans[reference])
+display(comparison)
+after_chart = balancer.before_after(
+    plans[reference], plans[scenario.name], charts / "before_after.png", (reference, scenario.name)
+)
+report = balancer.html_report(
+    f"{connector} what-if",
+    comparison,
+    {"Makespan against K": sweep_chart, reference: bars_chart, "Before and after": after_chart},
+    charts / "report.html",
+)
+print(report)
+
+# COMMAND ----------
+
+# MAGIC %md ## The scenario's plan
+
+# COMMAND ----------
+
+chosen = plans[scenario.name]
+for p in chosen.pipelines:
+    print(f"{p.key:40} {p.schedule:14} {len(p.tables):4} tables  {p.runtime_s:7} s")
+print(
+    f"makespan {chosen.makespan_s} s, lower bound {chosen.lower_bound_s} s, status {chosen.status}"
+)

@@ -1,0 +1,77 @@
+"""Both notebooks run every cell outside Databricks, deploy pointed at the local server."""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from tests.fakes.workspace import FakeWorkspace
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def set_widgets(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for name, value in values.items():
+        monkeypatch.setenv(f"BALANCER_WIDGET_{name.upper()}", value)
+
+
+def test_notebooks_are_databricks_source_format() -> None:
+    for path in NOTEBOOKS.glob("*.py"):
+        text = path.read_text()
+        assert text.startswith("# Databricks notebook source\n")
+        assert "# COMMAND ----------" in text
+
+
+def test_whatif_notebook_runs_every_cell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    set_widgets(
+        monkeypatch,
+        tables_path=str(EXAMPLES / "sap_successfactors" / "tables.csv"),
+        history_path=str(EXAMPLES / "sap_successfactors" / "runs.csv"),
+        connector="sap_successfactors",
+        k_range="3..5",
+        charts_dir=str(tmp_path),
+    )
+    scope = runpy.run_path(str(NOTEBOOKS / "whatif_analysis.py"), run_name="__main__")
+    assert set(scope["plans"]) == {"K=3", "K=4", "K=5", "growth x1.5"}
+    assert list(scope["comparison"].index) == ["K=3", "K=4", "K=5", "growth x1.5"]
+    for name in ("makespan_vs_k.png", "pipelines.png", "before_after.png", "report.html"):
+        assert (tmp_path / name).stat().st_size > 1000
+
+
+@pytest.fixture
+def ws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWorkspace]:
+    server = FakeWorkspace().start()
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "test-token")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-config"))
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("source", ["preset", "discovery"])
+def test_deploy_notebook_runs_every_cell(
+    ws: FakeWorkspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str
+) -> None:
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "connectors"
+    set_widgets(
+        monkeypatch,
+        table_source=source,
+        preset_csv=str(EXAMPLES / "osipi" / "tables.csv"),
+        connector_module=str(fixtures / "flat" / "shop_source.py"),
+        history_path=str(EXAMPLES / "osipi" / "runs.csv") if source == "preset" else "",
+        work_dir=str(tmp_path / "work"),
+        pipelines="3..8" if source == "preset" else "3",
+        cleanup="false",
+    )
+    scope = runpy.run_path(
+        str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__"
+    )
+    plan = scope["plan"]
+    assert len(ws.pipelines) == len(plan.pipelines) and len(ws.jobs) == len(plan.pipelines)
+    set_widgets(monkeypatch, cleanup="true")
+    runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
+    assert ws.pipelines == {} and ws.jobs == {}

@@ -1,0 +1,167 @@
+"""What-if scenarios, the comparison table, the CLI and the public API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import balancer
+from balancer.cli import main
+from balancer.errors import InputError
+from balancer.model import Settings
+from balancer.whatif import NewTable, Scenario, WhatIf, apply
+from tests.conftest import EXAMPLES, catalog, table
+
+OSIPI = EXAMPLES / "osipi"
+
+
+def base() -> WhatIf:
+    tables = [
+        table("snap", 100, category="a", ingestion_type="snapshot"),
+        table("inc", 100, category="a", ingestion_type="append", schedule="*/15 * * * *"),
+        table("cdc", 50, category="b", ingestion_type="cdc", schedule="*/15 * * * *"),
+    ]
+    return WhatIf(catalog(tables), None, Settings(overhead_s=0, workers=1, time_limit_s=2.0))
+
+
+def costs(scenario: Scenario) -> dict[str, float]:
+    b = base()
+    _, estimates = apply(scenario, b.catalog.tables, b.history, b.settings)
+    return {k: e.seconds for k, e in estimates.items()}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "expected"),
+    [
+        (Scenario("nothing"), {"snap": 100, "inc": 100, "cdc": 50}),
+        (Scenario("grow", growth=1.5), {"snap": 150, "inc": 150, "cdc": 75}),
+        (Scenario("grow a", category_growth={"a": 2.0}), {"snap": 200, "inc": 200, "cdc": 50}),
+        # every 30 minutes instead of 15: incremental tables carry twice the data per run
+        (Scenario("slower", schedules={"a": "*/30 * * * *"}), {"snap": 100, "inc": 200, "cdc": 50}),
+        (
+            Scenario("one table", schedules={"cdc": "*/5 * * * *"}),
+            {"snap": 100, "inc": 100, "cdc": 16.667},
+        ),
+    ],
+)
+def test_scenarios_change_costs(scenario: Scenario, expected: dict[str, float]) -> None:
+    assert costs(scenario) == pytest.approx(expected, abs=0.01)
+
+
+def test_add_remove_pin_and_cap() -> None:
+    b = base()
+    plan = b.run(
+        Scenario(
+            "s",
+            pipelines=3,
+            add_tables=(NewTable("extra", "snapshot", weight=70),),
+            remove_tables=("cdc",),
+            pins={"snap": "hot"},
+            max_tables_per_pipeline=1,
+        )
+    )
+    where = plan.pipeline_of()
+    assert set(where) == {"snap", "inc", "extra"} and where["snap"] == "hot"
+    assert max(len(p.tables) for p in plan.pipelines) == 1
+
+
+def test_rows_based_hypothetical_table_uses_similar_tables() -> None:
+    b = WhatIf.load(OSIPI / "tables.csv", OSIPI / "runs.csv")
+    _, estimates = apply(
+        Scenario("s", add_tables=(NewTable("pi_new", "append", "time_series", rows=10_000),)),
+        b.catalog.tables,
+        b.history,
+        b.settings,
+    )
+    assert estimates["pi_new"].source == "similar" and estimates["pi_new"].seconds > 0
+
+
+@pytest.mark.parametrize(
+    ("scenario", "words"),
+    [
+        (Scenario("s", remove_tables=("ghost",)), "removes unknown tables"),
+        (Scenario("s", add_tables=(NewTable("snap", weight=1),)), "exists already"),
+        (Scenario("s", add_tables=(NewTable("x"),)), "needs a weight"),
+        (Scenario("s", schedules={"nope": "0 0 * * *"}), "neither a table nor a category"),
+        (Scenario("s", schedules={"a": "every day"}), "fields"),
+    ],
+)
+def test_bad_scenarios_say_why(scenario: Scenario, words: str) -> None:
+    with pytest.raises(InputError, match=words):
+        costs(scenario)
+
+
+def test_sweep_and_compare() -> None:
+    b = WhatIf.load(OSIPI / "tables.csv", OSIPI / "runs.csv", time_limit_s=2.0)
+    plans = b.sweep_pipelines(range(3, 6))
+    table = balancer.compare(plans, base_plan=plans["K=5"])
+    assert list(table.index) == ["K=3", "K=4", "K=5"]
+    assert list(table["pipelines"]) == [3, 4, 5]
+    assert table.loc["K=5", "moves_vs_base"] == 0
+    assert table["makespan_s"].is_monotonic_decreasing
+    assert {"makespan_s", "lower_bound_s", "spread_s", "runtimes_s", "moves_vs_base"} <= set(
+        table.columns
+    )
+
+
+def test_cli_prints_and_writes_csv_and_html(tmp_path: Path) -> None:
+    out_csv, out_html, charts = tmp_path / "cmp.csv", tmp_path / "r.html", tmp_path / "charts"
+    result = CliRunner().invoke(
+        main,
+        [
+            "whatif",
+            "--history",
+            str(OSIPI / "runs.csv"),
+            "--sweep-pipelines",
+            "3..5",
+            "--growth",
+            "1.5",
+            "--schedule",
+            "time_series=*/30 * * * *",
+            "--add-table",
+            "pi_new:snapshot:600",
+            "--remove-table",
+            "pi_links",
+            "--csv",
+            str(out_csv),
+            "--html",
+            str(out_html),
+            "--charts-dir",
+            str(charts),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "scenario" in result.output and "K=3" in result.output
+    lines = out_csv.read_text().splitlines()
+    assert lines[0].startswith("scenario,pipelines,makespan_s") and len(lines) == 5
+    page = out_html.read_text()
+    assert page.count("data:image/png;base64,") == 4 and "<table" in page
+    assert sorted(p.name for p in charts.iterdir()) == [
+        "before_after.png",
+        "makespan_vs_k.png",
+        "pipelines.png",
+        "scenario.png",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--add-table", "x:snapshot"], "NAME:INGESTION_TYPE"),
+        (["--pin", "nokey"], "KEY=VALUE"),
+        (["--add-table", "x:snapshot:lots"], "not a number"),
+    ],
+)
+def test_cli_bad_scenarios_exit_2(args: list[str], words: str) -> None:
+    result = CliRunner().invoke(
+        main, ["whatif", "--history", str(OSIPI / "runs.csv"), "--sweep-pipelines", "3..3", *args]
+    )
+    assert result.exit_code == 2 and words in result.output
+
+
+def test_every_public_name_resolves() -> None:
+    for name in balancer.__all__:
+        assert getattr(balancer, name) is not None
+    assert callable(balancer.deploy_bundle) and callable(balancer.propose_rebalance)
