@@ -624,7 +624,27 @@ def _rebalance(kw: dict[str, Any]) -> None:
         "runbook.md": runbook(proposal.moves, destinations, ids),
         "moves.sql": sql_script(proposal.moves, destinations, ids),
     }
-    write_tree(kw["output_dir"], files)
+    if proposal.acted:
+        import tempfile
+
+        from balancer.charts import before_after
+
+        before = dataclasses.replace(
+            proposal.plan,
+            pipelines=proposal.current_pipelines,
+            makespan_s=proposal.current_makespan_s,
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            png = before_after(
+                before, proposal.plan, Path(tmp) / "chart.png", ("current", "proposed")
+            )
+            files_with_chart: dict[str, str | bytes] = {
+                **files,
+                "before_after.png": png.read_bytes(),
+            }
+        write_tree(kw["output_dir"], files_with_chart)
+    else:
+        write_tree(kw["output_dir"], dict(files))
     if kw["apply"] and proposal.acted:
         write_atomic(kw["plan_path"], dumps(proposal.plan))
     out = Console(width=None if sys.stdout.isatty() else 140)

@@ -51,6 +51,7 @@ class Proposal:
     moves: tuple[Move, ...]
     fresh_moves: int
     status: str
+    current_pipelines: tuple[PipelinePlan, ...] = ()  # the plan in use, re-costed
 
 
 def _recost(plan: Plan, cost: dict[str, int], settings: Settings) -> tuple[PipelinePlan, ...]:
@@ -131,7 +132,7 @@ def rebalance(
             f"achievable {best_ms} s: no change"
         )
         return Proposal(
-            False, reason, current_ms, best_ms, current_ms, base, (), fresh_moves, "UNCHANGED"
+            False, reason, current_ms, best_ms, current_ms, base, (), fresh_moves, "UNCHANGED", recosted
         )
     weights, weight_kind = _weights(current, history, cost)
     target_runtime = math.floor(best_ms * (1 + options.target))
@@ -168,7 +169,9 @@ def rebalance(
         f"{options.detect_threshold:.0%}"
     )
     reason = f"{why}; {len(moves)} move(s) (weighted by {weight_kind}) bring it to {new_ms} s"
-    return Proposal(True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status)
+    return Proposal(
+        True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
+    )
 
 
 def _splits(pipelines: Sequence[PipelinePlan], plan: Plan) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_tree(out_dir: str | Path, files: dict[str, str]) -> None:
+def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
     """Replace `out_dir` with exactly `files`. On any failure the old folder stays as it was."""
     target = Path(out_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -17,7 +18,10 @@ def write_tree(out_dir: str | Path, files: dict[str, str]) -> None:
         for rel, text in files.items():
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="\n")
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8", newline="\n")
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)
