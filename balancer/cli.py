@@ -5,9 +5,7 @@ Only this module (and the readers it calls) touches files, the terminal and the 
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import re
 import sys
 import time
@@ -16,6 +14,7 @@ from typing import Any
 
 import click
 
+from balancer.csvout import csv_text
 from balancer.errors import BalancerError, InputError, Location, SolverError
 from balancer.model import DEFAULT_MAX_TABLES, GROUP_BY_MODES, Plan, Settings
 from balancer.reporter import Reporter
@@ -325,22 +324,17 @@ def _synth(kw: dict[str, Any]) -> None:
     from balancer.synthetic import HEADER, generate_runs
 
     catalog = read_tables(kw["tables_path"])
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(HEADER)
     connector = Path(kw["tables_path"]).resolve().parent.name
-    writer.writerows(
-        generate_runs(
-            catalog.tables,
-            kw["days"],
-            kw["seed"],
-            kw["max_runs_per_table"],
-            connector,
-            kw["drift"],
-            kw["drift_seed"],
-        )
+    runs = generate_runs(
+        catalog.tables,
+        kw["days"],
+        kw["seed"],
+        kw["max_runs_per_table"],
+        connector,
+        kw["drift"],
+        kw["drift_seed"],
     )
-    write_atomic(kw["output"], buf.getvalue())
+    write_atomic(kw["output"], csv_text(HEADER, runs))
 
 
 @main.command()
@@ -582,9 +576,8 @@ def _rebalance(kw: dict[str, Any]) -> None:
 
     from balancer.planio import dumps, read_plan, write_atomic
     from balancer.readers import read_history
-    from balancer.rebalance import RebalanceOptions
+    from balancer.rebalance import RebalanceOptions, proposal_files, summary_text
     from balancer.rebalance import rebalance as propose
-    from balancer.runbook import runbook, sql_script
     from render import write_tree
 
     for flag in ("detect_threshold", "target"):
@@ -602,28 +595,10 @@ def _rebalance(kw: dict[str, Any]) -> None:
         time_limit_s=kw["time_limit_s"],
     )
     proposal = propose(current, history, options)
-    tables = {t.source_table: t for t in current.tables}
-    destinations = {}
-    for name, t in tables.items():
-        extra = dict(t.extra)
-        destinations[name] = (
-            extra.get("destination_catalog") or kw["catalog"],
-            extra.get("destination_schema") or kw["schema"],
-            t.destination_table or name,
-        )
-    diff = ["| table | from | to | load change s |", "|---|---|---|---|"]
-    diff += [f"| {m.table} | {m.source} | {m.destination} | {m.cost_s} |" for m in proposal.moves]
-    summary = (
-        f"{proposal.reason}.\n\nmakespan before {proposal.current_makespan_s} s, after "
-        f"{proposal.new_makespan_s} s, best achievable {proposal.best_makespan_s} s; "
-        f"{len(proposal.moves)} move(s); a fresh solve would move {proposal.fresh_moves}."
+    files: dict[str, str | bytes] = dict(
+        proposal_files(proposal, current, kw["catalog"], kw["schema"], ids)
     )
-    files = {
-        "plan.json": dumps(proposal.plan),
-        "diff.md": "# Rebalance proposal\n\n" + summary + "\n\n" + "\n".join(diff) + "\n",
-        "runbook.md": runbook(proposal.moves, destinations, ids),
-        "moves.sql": sql_script(proposal.moves, destinations, ids),
-    }
+    summary = summary_text(proposal)
     if proposal.acted:
         import tempfile
 
@@ -717,11 +692,7 @@ def _history_pull(kw: dict[str, Any]) -> None:
 
     statement = _history_source(kw)
     columns, rows = fetch_rows(WorkspaceClient(), kw["warehouse_id"], statement)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    write_atomic(kw["output"], buf.getvalue())
+    write_atomic(kw["output"], csv_text(columns, rows))
     click.echo(f"wrote {len(rows)} runs to {kw['output']}")
 
 
@@ -742,28 +713,23 @@ def _history_from_events(kw: dict[str, Any]) -> None:
     from balancer.planio import write_atomic
 
     history = read_event_log_export(kw["export"])
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["table", "start_time", "duration_s", "rows_written", "status", "run_id"])
+    rows = []
     for name, tr in history.runs.items():
         for k in range(len(tr)):
-            start = (
-                datetime.fromtimestamp(float(tr.start[k]), tz=timezone.utc)
-                .isoformat()
-                .replace("+00:00", "Z")
-            )
-            rows = "" if tr.rows_written[k] != tr.rows_written[k] else f"{tr.rows_written[k]:g}"
-            writer.writerow(
+            start = datetime.fromtimestamp(float(tr.start[k]), tz=timezone.utc).isoformat()
+            written = tr.rows_written[k]
+            rows.append(
                 [
                     name,
-                    start,
+                    start.replace("+00:00", "Z"),
                     f"{tr.duration_s[k]:.3f}",
-                    rows,
+                    "" if written != written else f"{written:g}",
                     "COMPLETED" if tr.ok[k] else "FAILED",
                     tr.run_id[k],
                 ]
             )
-    write_atomic(kw["output"], buf.getvalue())
+    header = ["table", "start_time", "duration_s", "rows_written", "status", "run_id"]
+    write_atomic(kw["output"], csv_text(header, rows))
     click.echo(f"wrote {history.n_runs} runs to {kw['output']}")
 
 

@@ -182,17 +182,21 @@ def discover(
 
 def tables_csv(tables: list[DiscoveredTable], schedules: Mapping[str, str] | None = None) -> str:
     """tables.csv text for discovered tables (schedule only where one is given)."""
-    import csv
-    import io
     import json
 
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
-        ["source_table", "category", "ingestion_type", "schedule", "primary_keys", "cursor_field"]
-    )
-    for t in tables:
-        writer.writerow(
+    from balancer.csvout import csv_text
+
+    header = [
+        "source_table",
+        "category",
+        "ingestion_type",
+        "schedule",
+        "primary_keys",
+        "cursor_field",
+    ]
+    return csv_text(
+        header,
+        (
             [
                 t.source_table,
                 t.category,
@@ -201,8 +205,9 @@ def tables_csv(tables: list[DiscoveredTable], schedules: Mapping[str, str] | Non
                 json.dumps(list(t.primary_keys)) if t.primary_keys else "",
                 t.cursor_field,
             ]
-        )
-    return buf.getvalue()
+            for t in tables
+        ),
+    )
 
 
 def write_tables_csv(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,7 +132,16 @@ def rebalance(
             f"achievable {best_ms} s: no change"
         )
         return Proposal(
-            False, reason, current_ms, best_ms, current_ms, base, (), fresh_moves, "UNCHANGED", recosted
+            False,
+            reason,
+            current_ms,
+            best_ms,
+            current_ms,
+            base,
+            (),
+            fresh_moves,
+            "UNCHANGED",
+            recosted,
         )
     weights, weight_kind = _weights(current, history, cost)
     target_runtime = math.floor(best_ms * (1 + options.target))
@@ -271,3 +280,37 @@ def _fewest_moves(
             for t in instance.items[i].tables:
                 assign[t] = k
     return assign, "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"
+
+
+def summary_text(proposal: Proposal) -> str:
+    return (
+        f"{proposal.reason}.\n\nmakespan before {proposal.current_makespan_s} s, after "
+        f"{proposal.new_makespan_s} s, best achievable {proposal.best_makespan_s} s; "
+        f"{len(proposal.moves)} move(s); a fresh solve would move {proposal.fresh_moves}."
+    )
+
+
+def proposal_files(
+    proposal: Proposal, current: Plan, catalog: str, schema: str, ids: Mapping[str, str]
+) -> dict[str, str]:
+    """plan.json, diff.md, runbook.md and moves.sql of a proposal (pure)."""
+    from balancer.planio import dumps
+    from balancer.runbook import runbook, sql_script
+
+    destinations = {}
+    for t in current.tables:
+        extra = dict(t.extra)
+        destinations[t.source_table] = (
+            extra.get("destination_catalog") or catalog,
+            extra.get("destination_schema") or schema,
+            t.destination_table or t.source_table,
+        )
+    diff = ["| table | from | to | load change s |", "|---|---|---|---|"]
+    diff += [f"| {m.table} | {m.source} | {m.destination} | {m.cost_s} |" for m in proposal.moves]
+    summary = summary_text(proposal)
+    return {
+        "plan.json": dumps(proposal.plan),
+        "diff.md": "# Rebalance proposal\n\n" + summary + "\n\n" + "\n".join(diff) + "\n",
+        "runbook.md": runbook(proposal.moves, destinations, ids),
+        "moves.sql": sql_script(proposal.moves, destinations, ids),
+    }

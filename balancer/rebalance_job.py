@@ -11,14 +11,13 @@ a Unity Catalog volume folder. Locally, `--runs-csv` replaces the event logs:
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from balancer.csvout import csv_text
 from balancer.errors import BalancerError
 from balancer.model import History
 
@@ -39,21 +38,16 @@ def history_from_spark(
         df = spark.sql(query)
         header = list(df.columns)
         rows.extend([list(r) for r in df.collect()])
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "runs.csv"
-        path.write_text(buf.getvalue(), encoding="utf-8")
+        path.write_text(csv_text(header, rows), encoding="utf-8")
         return read_history(path)
 
 
 def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
-    from balancer.planio import dumps, read_plan
+    from balancer.planio import read_plan
     from balancer.readers import read_history
-    from balancer.rebalance import RebalanceOptions, rebalance
-    from balancer.runbook import runbook, sql_script
+    from balancer.rebalance import RebalanceOptions, proposal_files, rebalance
     from render import write_tree
 
     ap = argparse.ArgumentParser(prog="balancer.rebalance_job")
@@ -85,28 +79,9 @@ def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
                 detect_threshold=args.detect_threshold, target=args.target, max_moves=args.max_moves
             ),
         )
-        destinations = {}
-        for t in plan.tables:
-            extra = dict(t.extra)
-            destinations[t.source_table] = (
-                extra.get("destination_catalog") or args.catalog,
-                extra.get("destination_schema") or args.schema,
-                t.destination_table or t.source_table,
-            )
-        summary = (
-            f"{proposal.reason}.\n\nmakespan before {proposal.current_makespan_s} s, after "
-            f"{proposal.new_makespan_s} s, best achievable {proposal.best_makespan_s} s; "
-            f"{len(proposal.moves)} move(s).\n"
-        )
-        write_tree(
-            args.output,
-            {
-                "plan.json": dumps(proposal.plan),
-                "diff.md": "# Rebalance proposal\n\n" + summary,
-                "runbook.md": runbook(proposal.moves, destinations, {}),
-                "moves.sql": sql_script(proposal.moves, destinations, {}),
-            },
-        )
+        files = proposal_files(proposal, plan, args.catalog, args.schema, {})
+        write_tree(args.output, files)
+        summary = files["diff.md"]
         print(summary)
     except BalancerError as exc:
         print(f"error: {exc}", file=sys.stderr)

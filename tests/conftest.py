@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +46,18 @@ def where(plan: Plan) -> dict[str, str]:
 @pytest.fixture
 def osipi_dir() -> Path:
     return EXAMPLES / "osipi"
+
+
+@pytest.fixture
+def ws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    """A local workspace server; the SDK's own auth points at it through the environment."""
+    from tests.fakes.workspace import FakeWorkspace
+
+    server = FakeWorkspace().start()
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "test-token")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-config"))
+    for var in ("DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET", "DATABRICKS_CONFIG_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    yield server
+    server.stop()

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
 from balancer.deploy import BUNDLE_TAG, deploy, load_bundle
 from tests.conftest import EXAMPLES
 from tests.fakes.workspace import FakeWorkspace
-
-
-@pytest.fixture
-def ws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWorkspace]:
-    server = FakeWorkspace().start()
-    monkeypatch.setenv("DATABRICKS_HOST", server.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", "test-token")
-    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-config"))
-    for var in ("DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET", "DATABRICKS_CONFIG_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    yield server
-    server.stop()
 
 
 def client() -> object:

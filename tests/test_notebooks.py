@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import runpy
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,16 +39,6 @@ def test_whatif_notebook_runs_every_cell(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert list(scope["comparison"].index) == ["K=3", "K=4", "K=5", "growth x1.5"]
     for name in ("makespan_vs_k.png", "pipelines.png", "before_after.png", "report.html"):
         assert (tmp_path / name).stat().st_size > 1000
-
-
-@pytest.fixture
-def ws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWorkspace]:
-    server = FakeWorkspace().start()
-    monkeypatch.setenv("DATABRICKS_HOST", server.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", "test-token")
-    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-config"))
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("source", ["preset", "discovery"])

@@ -90,36 +90,38 @@ def test_alter_statement_quotes_everything() -> None:
     )
 
 
+def sap_plan_and_drift(tmp_path: Path) -> tuple[Path, Path]:
+    """The SAP example's plan, and a history in which its runtimes drifted (sigma 0.8)."""
+    runner = CliRunner()
+    sap = EXAMPLES / "sap_successfactors"
+    plan_path, drift = tmp_path / "plan.json", tmp_path / "drift.csv"
+    solved = runner.invoke(
+        main, ["solve", "--history", str(sap / "runs.csv"), "-o", str(plan_path), "-q"]
+    )
+    assert solved.exit_code == 0, solved.output
+    made = runner.invoke(
+        main,
+        [
+            "synth-history",
+            "--tables",
+            str(sap / "tables.csv"),
+            "-o",
+            str(drift),
+            "--max-runs-per-table",
+            "60",
+            "--drift",
+            "0.8",
+            "--drift-seed",
+            "3",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    return plan_path, drift
+
+
 def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None:
     runner = CliRunner()
-    plan_path = tmp_path / "plan.json"
-    sap = EXAMPLES / "sap_successfactors"
-    assert (
-        runner.invoke(
-            main, ["solve", "--history", str(sap / "runs.csv"), "-o", str(plan_path), "-q"]
-        ).exit_code
-        == 0
-    )
-    drift = tmp_path / "drift.csv"
-    assert (
-        runner.invoke(
-            main,
-            [
-                "synth-history",
-                "--tables",
-                str(sap / "tables.csv"),
-                "-o",
-                str(drift),
-                "--max-runs-per-table",
-                "60",
-                "--drift",
-                "0.8",
-                "--drift-seed",
-                "3",
-            ],
-        ).exit_code
-        == 0
-    )
+    plan_path, drift = sap_plan_and_drift(tmp_path)
     before = plan_path.read_bytes()
     out = tmp_path / "proposal"
     result = runner.invoke(
@@ -190,35 +192,7 @@ class FakeSpark:
 def test_rebalancing_job_runs_locally_on_runs_csv(tmp_path: Path) -> None:
     from balancer.rebalance_job import main as job
 
-    runner = CliRunner()
-    sap = EXAMPLES / "sap_successfactors"
-    plan_path = tmp_path / "plan.json"
-    assert (
-        runner.invoke(
-            main, ["solve", "--history", str(sap / "runs.csv"), "-o", str(plan_path), "-q"]
-        ).exit_code
-        == 0
-    )
-    drift = tmp_path / "drift.csv"
-    assert (
-        runner.invoke(
-            main,
-            [
-                "synth-history",
-                "--tables",
-                str(sap / "tables.csv"),
-                "-o",
-                str(drift),
-                "--max-runs-per-table",
-                "60",
-                "--drift",
-                "0.8",
-                "--drift-seed",
-                "3",
-            ],
-        ).exit_code
-        == 0
-    )
+    plan_path, drift = sap_plan_and_drift(tmp_path)
     out = tmp_path / "proposal"
     assert job(["--plan", str(plan_path), "--runs-csv", str(drift), "--output", str(out)]) == 0
     assert read_plan(out / "plan.json").moves
