@@ -193,7 +193,22 @@ def solve(**kw: Any) -> None:
     _run(_solve, kw)
 
 
+def _warm_up_solver() -> None:
+    """Import OR-Tools (0.5 s, most of it pandas) in the background while inputs are read."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        try:
+            importlib.import_module("ortools.sat.python.cp_model")
+        except Exception:  # the solver will import it again and report any real problem
+            return
+
+    threading.Thread(target=load, daemon=True).start()
+
+
 def _solve(kw: dict[str, Any]) -> None:
+    _warm_up_solver()
     from rich.console import Console
 
     from balancer.planio import dumps, write_atomic
