@@ -229,3 +229,17 @@ def test_rebalancing_job_reads_event_logs_through_spark_sql(tmp_path: Path) -> N
     assert code == 0 and len(spark.queries) == 2
     assert "FROM `c`.`s`.`p1_event_log`" in spark.queries[0]
     assert "no change" in (tmp_path / "out" / "diff.md").read_text()
+
+
+def test_per_pipeline_move_cap_is_kept() -> None:
+    plan = start()
+    heavy = plan.pipelines[0].tables
+    drifted_plan = drifted(plan, {heavy[0]: 400})
+    proposal = rebalance(drifted_plan, None, RebalanceOptions(target=0.5, max_moves_per_pipeline=2))
+    touched: dict[str, int] = {}
+    for m in proposal.moves:
+        touched[m.source] = touched.get(m.source, 0) + 1
+        touched[m.destination] = touched.get(m.destination, 0) + 1
+    assert proposal.acted and all(n <= 2 for n in touched.values())
+    with pytest.raises(InputError, match="fits the move caps"):
+        rebalance(drifted_plan, None, RebalanceOptions(target=0.0, max_moves_per_pipeline=0))
