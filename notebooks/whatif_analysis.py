@@ -98,7 +98,10 @@ report = balancer.html_report(
     {"Makespan against K": sweep_chart, reference: bars_chart, "Before and after": after_chart},
     charts / "report.html",
 )
-print(report)
+try:
+    displayHTML(report.read_text())  # type: ignore[name-defined]
+except NameError:
+    print(f"charts and report in {charts}")
 
 # COMMAND ----------
 
