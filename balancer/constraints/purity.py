@@ -12,7 +12,8 @@ def precheck_pool_count(n_pools: int, k_max: int, pools: Sequence[str], group_by
     """Each group (and schedule) needs its own pipeline: more of them than K cannot work."""
     if n_pools <= k_max:
         return
-    listing = ", ".join(p.replace("@", " @ ") for p in pools)
+    shown = [p.replace("@", " @ ") for p in pools[:12]]
+    listing = ", ".join(shown) + (f", ... ({n_pools - 12} more)" if n_pools > 12 else "")
     raise InfeasibleError(
         f"the tables form {n_pools} groups that cannot share a pipeline (--group-by {group_by}, "
         f"one schedule per pipeline): {listing}; at most {k_max} pipelines are allowed.",
