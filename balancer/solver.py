@@ -117,7 +117,7 @@ class Solver:
         self.pool_by_key = {p.key: p for p in instance.pools}
         self.cache: dict[tuple[str, int], _PoolN] = {}
         self.pins = {
-            p.key: sorted({instance.items[i].pin for i in self.pool_items[p.key]} - {None})  # type: ignore[type-var]
+            p.key: sorted({pin for i in self.pool_items[p.key] if (pin := instance.items[i].pin)})
             for p in instance.pools
         }
         self.min_bins = {p.key: self._min_bins(p.key) for p in instance.pools}
