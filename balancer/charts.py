@@ -28,6 +28,14 @@ def _plt() -> Any:
     return plt
 
 
+def _save(plt: Any, fig: Any, path: str | Path) -> Path:
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
 def _fmt(seconds: float) -> str:
     m, s = divmod(round(seconds), 60)
     h, m = divmod(m, 60)
@@ -78,11 +86,7 @@ def pipeline_bars(
         or f"{len(pipelines)} pipelines, makespan {_fmt(plan.makespan_s)}, status {plan.status}"
     )
     ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, path)
 
 
 def makespan_vs_k(plans: Mapping[int, Plan], path: str | Path) -> Path:
@@ -109,11 +113,7 @@ def makespan_vs_k(plans: Mapping[int, Plan], path: str | Path) -> Path:
     ax.set_ylim(0, max(p.makespan_s for p in plans.values()) * 1.15)
     ax.set_title("Makespan against the number of pipelines")
     ax.legend()
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, path)
 
 
 def before_after(
@@ -143,11 +143,7 @@ def before_after(
     ax.set_xlabel("predicted runtime per run (s)")
     ax.set_title(f"{labels[0]} vs {labels[1]}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, path)
 
 
 def html_report(
