@@ -207,6 +207,16 @@ def _warm_up_solver() -> None:
     threading.Thread(target=load, daemon=True).start()
 
 
+def _tables_beside_history(kw: dict[str, Any]) -> str:
+    """tables.csv in the folder of --history, for commands given no --tables."""
+    if kw["history_path"] is None:
+        raise InputError(
+            "give --tables (and optionally --history).",
+            fix="e.g. --tables examples/osipi/tables.csv --history examples/osipi/runs.csv",
+        )
+    return str(Path(kw["history_path"]).with_name("tables.csv"))
+
+
 def _solve(kw: dict[str, Any]) -> None:
     _warm_up_solver()
     from rich.console import Console
@@ -220,13 +230,7 @@ def _solve(kw: dict[str, Any]) -> None:
     out = Console(width=None if sys.stdout.isatty() else 140)
     tables_path = kw["tables_path"]
     if tables_path is None:
-        if kw["history_path"] is None:
-            raise InputError(
-                "give --tables (and optionally --history).",
-                fix="e.g. balancer solve "
-                "--tables examples/osipi/tables.csv --history examples/osipi/runs.csv",
-            )
-        tables_path = str(Path(kw["history_path"]).with_name("tables.csv"))
+        tables_path = _tables_beside_history(kw)
         if not kw["quiet"]:
             err.print(f"using {tables_path} (beside --history)")
     overrides = {}
@@ -878,11 +882,7 @@ def _whatif(kw: dict[str, Any]) -> None:
     from balancer.charts import before_after, html_report, makespan_vs_k, pipeline_bars
     from balancer.whatif import NewTable, Scenario, WhatIf, compare
 
-    tables_path = kw["tables_path"] or (
-        str(Path(kw["history_path"]).with_name("tables.csv")) if kw["history_path"] else None
-    )
-    if tables_path is None:
-        raise InputError("give --tables (and optionally --history).")
+    tables_path = kw["tables_path"] or _tables_beside_history(kw)
     lo, hi, _ = parse_pipelines(kw["sweep_pipelines"])
     base = WhatIf.load(
         tables_path, kw["history_path"], group_by=kw["group_by"], time_limit_s=kw["time_limit_s"]

@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from balancer import __version__
 from balancer.checker import check_plan
 from balancer.errors import InputError, SolverError
-from balancer.estimator import calibrate_concurrency, estimate_costs, pipeline_runtime
+from balancer.estimator import (
+    calibrate_concurrency,
+    estimate_costs,
+    pipeline_runtime,
+    runtime_from_load,
+)
 from balancer.instance import build_instance, integer_cost
 from balancer.model import Catalog, CostEstimate, History, KResult, PipelinePlan, Plan, Settings
 from balancer.naming import keep_keys, pipeline_key, schedule_slug
@@ -108,7 +113,7 @@ def make_plan(
         pipelines = keep_keys(pipelines, current.pipelines)
     runtimes = [p.runtime_s for p in pipelines]
     largest = max(cost.values())
-    lower = settings.overhead_s + max(-(-solution.lower_bound // settings.concurrency), largest)
+    lower = _runtime_of(solution.lower_bound, settings, largest)
     makespan = max(runtimes)
     lower = min(lower, makespan)
     k_results = tuple(
@@ -152,7 +157,7 @@ def make_plan(
 
 
 def _runtime_of(load: int, settings: Settings, largest: int) -> int:
-    return settings.overhead_s + max(-(-load // settings.concurrency), largest)
+    return runtime_from_load(load, largest, settings.overhead_s, settings.concurrency)
 
 
 def _dominant_schedule(catalog: Catalog, tables: Sequence[str]) -> str:

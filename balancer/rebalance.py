@@ -145,9 +145,7 @@ def rebalance(
         )
     weights, weight_kind = _weights(current, history, cost)
     target_runtime = math.floor(best_ms * (1 + options.target))
-    assign, status = _fewest_moves(
-        current, recosted, cost, weights, settings, options, target_runtime, estimates
-    )
+    assign, status = _fewest_moves(current, weights, settings, options, target_runtime, estimates)
     moves = tuple(
         Move(t, where[t], k, cost[t], weights[t])
         for t, k in sorted(assign.items(), key=lambda kv: (where.get(kv[0], ""), kv[0]))
@@ -191,8 +189,6 @@ def _splits(pipelines: Sequence[PipelinePlan], plan: Plan) -> int:
 
 def _fewest_moves(
     current: Plan,
-    recosted: Sequence[PipelinePlan],
-    cost: dict[str, int],
     weights: dict[str, float],
     settings: Settings,
     options: RebalanceOptions,

@@ -391,20 +391,20 @@ class Solver:
         inst = self.inst
         ks = list(range(inst.k_min, inst.k_max + 1))
         self.rep.starting(len(inst.items), len(inst.pools), ks)
-        reasons: dict[int, str] = {}
+        reasons = {k: self._feasible_k(k) or "" for k in ks}
         results: dict[int, tuple[dict[str, int], int, int]] = {}
-        feasible = [k for k in ks if (reasons.setdefault(k, self._feasible_k(k) or "") == "")]
+        feasible = [k for k in ks if not reasons[k]]
         if not feasible:
-            if len(ks) == 1 or inst.k_explicit:
-                raise InfeasibleError(
-                    reasons[ks[0]]
-                    if len(ks) == 1
-                    else "; ".join(f"K={k}: {r}" for k, r in reasons.items()),
-                    fix="allow another number of pipelines (--pipelines), or relax the rules named.",
+            if len(ks) == 1:
+                problem = reasons[ks[0]]
+            elif inst.k_explicit:
+                problem = "; ".join(f"K={k}: {r}" for k, r in reasons.items())
+            else:
+                problem = "no pipeline count in the range works. " + " ".join(
+                    f"K={k}: {r}" for k, r in reasons.items()
                 )
             raise InfeasibleError(
-                "no pipeline count in the range works. "
-                + " ".join(f"K={k}: {r}" for k, r in reasons.items()),
+                problem,
                 fix="allow another number of pipelines (--pipelines), or relax the rules named.",
             )
         share = MAKESPAN_SHARE / max(1, len(feasible))
