@@ -15,9 +15,11 @@ The public API (imported lazily, so `import balancer` stays cheap):
     history_sql, history_from_spark,   run history from event logs
     read_event_log_export
     discover, write_tables_csv         tables from a connector
-    deploy_bundle, load_bundle         bundle to a workspace (databricks-sdk)
-    render_files, RenderOptions,       ingest files and bundle
-    write_tree
+    deploy_bundle, load_rendered,      a render folder to a workspace (databricks-sdk)
+    workspace_client
+    render_files, RenderOptions,       managed pipeline bodies, ingest files, bundle
+    write_tree, balancer_wheel,        and the wheels they install
+    connector_wheels, given_wheels
 """
 
 from __future__ import annotations
@@ -55,7 +57,11 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "discover": "balancer.discovery",
     "write_tables_csv": "balancer.discovery",
     "deploy_bundle": ("balancer.deploy", "deploy"),
-    "load_bundle": "balancer.deploy",
+    "load_rendered": "balancer.deploy",
+    "workspace_client": "balancer.deploy",
+    "balancer_wheel": "balancer.packages",
+    "connector_wheels": "balancer.packages",
+    "given_wheels": "balancer.packages",
     "render_files": "render",
     "RenderOptions": "render",
     "write_tree": "render",

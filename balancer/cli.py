@@ -18,6 +18,7 @@ from balancer.csvout import csv_text
 from balancer.errors import BalancerError, InputError, Location, SolverError
 from balancer.model import DEFAULT_MAX_TABLES, GROUP_BY_MODES, Plan, Settings
 from balancer.reporter import Reporter
+from render.options import MODES
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$")
 
@@ -363,7 +364,46 @@ def _synth(kw: dict[str, Any]) -> None:
     "-o",
     required=True,
     type=click.Path(file_okay=False),
-    help="Folder for databricks.yml, resources/ and src/ (replaced as a whole).",
+    help="New or empty folder, or an earlier render (replaced; files you added are kept).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="managed",
+    show_default=True,
+    help="managed: managed ingestion pipelines (connector wheels from a volume); workspace: "
+    "ingest files, connector from --connector-root or wheels.",
+)
+@click.option(
+    "--connector-src",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Checkout of the community connectors repository: build the framework and "
+    "connector wheels from it.",
+)
+@click.option(
+    "--connector-wheel",
+    "connector_wheels",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A built wheel: give the framework wheel and the connector wheel (twice).",
+)
+@click.option(
+    "--dependency",
+    "dependencies",
+    multiple=True,
+    help="Extra pip requirement of every pipeline, e.g. a wheel already on a volume.",
+)
+@click.option(
+    "--connector-root",
+    default=None,
+    help="Workspace mode: workspace path of the connectors repository (a Git folder); "
+    "pipelines import the connector from its src/.",
+)
+@click.option(
+    "--packages-volume-path",
+    default=None,
+    help="Volume folder for the wheels (default /Volumes/<catalog>/<schema>/community_connector/packages).",
 )
 @click.option(
     "--source-name", default=None, help="Connector source name (default: the plan's name)."
@@ -405,17 +445,44 @@ def _synth(kw: dict[str, Any]) -> None:
     help="Cron of the rebalancing job.",
 )
 def render(**kw: Any) -> None:
-    """Write the ingest files and the Databricks Asset Bundle for a plan."""
+    """Write the deployable folder for a plan: pipeline bodies, bundle, ingest files, wheels."""
     _run(_render, kw)
 
 
-def _render(kw: dict[str, Any]) -> None:
+def _common_table_config(text: str) -> tuple[Any, tuple[tuple[str, str], ...]]:
     import json
 
+    from balancer.table_options import split_options
+
+    try:
+        common = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"--common-table-config-json is not valid JSON: {exc.msg}.",
+            fix='write a JSON object such as {"maxCount": "1000"}.',
+        ) from None
+    if not isinstance(common, dict):
+        raise InputError(
+            "--common-table-config-json must be a JSON object.",
+            fix='write a JSON object such as {"maxCount": "1000"}.',
+        )
+    return split_options(common, Location(column="--common-table-config-json"))
+
+
+def _render(kw: dict[str, Any]) -> None:
+    from balancer.packages import balancer_wheel, connector_wheels, given_wheels
     from balancer.planio import read_plan
     from render import RenderOptions, render_files, write_tree
     from render.quartz import CronError
 
+    plan_file = Path(kw["plan_path"]).resolve()
+    out = Path(kw["output_dir"]).resolve()
+    if out == plan_file or out in plan_file.parents:
+        raise InputError(
+            "the plan lies inside the output folder, which the render replaces.",
+            fix="write the render to another folder.",
+            where=Location(kw["plan_path"]),
+        )
     plan = read_plan(kw["plan_path"])
     if not plan.tables:
         raise InputError(
@@ -423,28 +490,33 @@ def _render(kw: dict[str, Any]) -> None:
             fix="solve again to refresh it.",
             where=Location(kw["plan_path"]),
         )
-    try:
-        common = json.loads(kw["common_table_config_json"])
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"--common-table-config-json is not valid JSON: {exc.msg}.",
-            fix='write a JSON object such as {"maxCount": "1000"}.',
-        ) from None
-    if not isinstance(common, dict):
-        raise InputError("--common-table-config-json must be a JSON object.")
+    controls, common = _common_table_config(kw["common_table_config_json"])
     source = kw["source_name"] or plan.settings.name
+    if kw["connector_src"] and kw["connector_wheels"]:
+        raise InputError("give --connector-src or --connector-wheel, not both.")
+    wheels: tuple[Any, ...] = ()
+    if kw["connector_src"]:
+        wheels = connector_wheels(kw["connector_src"], source)
+    elif kw["connector_wheels"]:
+        wheels = given_wheels(tuple(kw["connector_wheels"]), source)
+    if kw["rebalance_job"]:
+        wheels += (balancer_wheel(),)
     options = RenderOptions(
         source_name=source,
         connection_name=kw["connection_name"] or f"{source}_connection",
         catalog=kw["catalog"],
         schema=kw["schema"],
+        mode=kw["mode"],
+        connector_root=kw["connector_root"],
+        wheels=wheels,
+        dependencies=tuple(kw["dependencies"]),
+        packages_volume_path=kw["packages_volume_path"],
         ingest_files_path=kw["ingest_files_path"],
         emit_jobs=kw["emit_jobs"],
         pause_jobs=kw["pause_jobs"],
         bundle_suffix=kw["bundle_suffix"],
-        common_table_config={
-            str(k): v if isinstance(v, str) else json.dumps(v) for k, v in common.items()
-        },
+        common_table_config=common,
+        common_controls=controls,
         legacy_layout=kw["legacy_layout"],
         timezone=kw["timezone"],
         rebalance_job=kw["rebalance_job"],
@@ -459,7 +531,7 @@ def _render(kw: dict[str, Any]) -> None:
             where=Location(kw["plan_path"]),
         ) from None
     write_tree(kw["output_dir"], files)
-    click.echo(f"wrote {len(files)} files to {kw['output_dir']}")
+    click.echo(f"wrote {len(files)} files ({kw['mode']} mode) to {kw['output_dir']}")
 
 
 @main.command()
@@ -753,46 +825,62 @@ def _history_from_events(kw: dict[str, Any]) -> None:
 
 
 @main.command("deploy")
-@click.argument("bundle_dir", type=click.Path(file_okay=False))
+@click.argument("render_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--target",
+    "-t",
+    default=None,
+    help="Target of databricks.yml (default: its default target, dev).",
+)
+@click.option("--var", "variables", multiple=True, help="Variable NAME=VALUE (repeatable).")
 @click.option(
     "--workspace-path",
     default=None,
-    help="Workspace folder for the ingest files (default /Workspace/Shared/lakeflow_balancer/<bundle>).",
+    help="Workspace folder for src/ (default: <target root_path>/files, as the Databricks CLI).",
 )
-@click.option("--var", "variables", multiple=True, help="Bundle variable NAME=VALUE (repeatable).")
 @click.option(
     "--prune",
     is_flag=True,
-    help="Delete pipelines and jobs this bundle made earlier and no longer has.",
+    help="Delete the pipelines and jobs this plan created earlier and no longer has.",
 )
-@click.option("--dry-run", is_flag=True, help="Print the calls, make none.")
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Take over same-named pipelines and jobs that this plan did not create.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Read the workspace and list what would change; change nothing."
+)
 def deploy_cmd(**kw: Any) -> None:
-    """Deploy a rendered bundle with databricks-sdk (auth: the SDK's profile or env vars)."""
+    """Deploy a render folder with databricks-sdk (auth: the SDK's profile or env vars)."""
     _run(_deploy, kw)
 
 
 def _deploy(kw: dict[str, Any]) -> None:
-    from balancer.deploy import deploy, load_bundle
+    from balancer.deploy import deploy, load_rendered, workspace_client
 
-    overrides = {}
-    for item in kw["variables"]:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise InputError(f"--var '{item}' is not NAME=VALUE.")
-        overrides[name] = value
-    bundle = load_bundle(kw["bundle_dir"], overrides)
-    path = kw["workspace_path"] or f"/Workspace/Shared/lakeflow_balancer/{bundle.name}"
-    client = None
-    if not kw["dry_run"]:
-        from databricks.sdk import WorkspaceClient
-
-        client = WorkspaceClient()
-    report = deploy(client, bundle, path, prune=kw["prune"], dry_run=kw["dry_run"], echo=click.echo)
+    rendered = load_rendered(kw["render_dir"])
+    report = deploy(
+        workspace_client(),
+        rendered,
+        target=kw["target"],
+        overrides=_pairs(kw["variables"], "--var"),
+        workspace_path=kw["workspace_path"],
+        prune=kw["prune"],
+        dry_run=kw["dry_run"],
+        adopt=kw["adopt"],
+        echo=click.echo,
+    )
+    counts = (
+        f"{report.created} to create, {report.updated} to update, {report.unchanged} unchanged, "
+        f"{report.deleted} to delete"
+    )
     if kw["dry_run"]:
-        click.echo(f"dry run: {len(report.calls)} call(s) listed, none made")
+        click.echo(f"dry run: {counts}; nothing was changed")
     else:
         click.echo(
-            f"deployed: {report.created} created, {report.updated} updated, {report.deleted} deleted"
+            f"deployed: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.deleted} deleted"
         )
 
 

@@ -1,307 +1,559 @@
-"""`balancer deploy BUNDLE_DIR`: the rendered bundle to a workspace with databricks-sdk.
+"""`balancer deploy FOLDER`: a rendered folder to a workspace, through databricks-sdk.
 
-Uploads the ingest files (overwrite), creates or updates each pipeline found by exact name
-(list filters are LIKE patterns, so names are compared exactly afterwards), creates or
-resets each job, and with `prune` deletes the pipelines and jobs this bundle made earlier
-(tagged `lakeflow_balancer_bundle`) that it no longer has. Running it twice creates nothing
-new. The client is passed in (the real `WorkspaceClient`; tests point it at a local
-server); `dry_run` only lists the calls.
+What it deploys is the render's `deploy/` bodies (the same in both modes): managed or
+workspace-files pipelines, their scheduled jobs, the rebalancing job; plus the wheels (to
+the volume in `packages_volume_path`, created when missing) and the files under `src/` (to
+the workspace folder, `${workspace.file_path}`). Every call is a raw REST call through the
+SDK's client and authentication: the SDK's typed models cannot express COMMUNITY managed
+pipelines.
+
+Targets mean what they mean to `databricks bundle deploy`: the target's variables
+override the defaults, `--var` overrides both; a `development` target prefixes every name
+with `[dev <user>] `, marks pipelines as development and pauses every schedule.
+
+Ownership: every object carries the tag `lakeflow_balancer_id` = the plan's deployment id.
+A pipeline or job is found by exact name; one that exists without that tag is not ours and
+is refused (exit 2) unless `adopt`; prune deletes only what carries the tag and is no longer
+wanted, jobs before pipelines, and stops at the first refusal. `dry_run` reads the
+workspace and says create / update / unchanged / delete for each object, changing nothing.
+A failure part-way raises RemoteError (exit 4) naming the refused call and what was done.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
 from balancer.errors import InputError, Location, RemoteError
 
-BUNDLE_TAG = "lakeflow_balancer_bundle"
-_VAR = re.compile(r"\$\{var\.([A-Za-z0-9_]+)\}")
-_PIPELINE_REF = re.compile(r"^\$\{resources\.pipelines\.([A-Za-z0-9_-]+)\.id\}$")
+ID_TAG = "lakeflow_balancer_id"
+_REF = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
+_VOLUME = re.compile(r"^/Volumes/([^/]+)/([^/]+)/([^/]+)(/.*)?$")
 
 
 @dataclass(frozen=True)
-class Bundle:
+class Target:
     name: str
+    development: bool
+    root_path: str | None
+    variables: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A render folder as `balancer deploy` reads it; `${...}` references still unresolved."""
+
+    folder: str
+    bundle: str
+    deployment_id: str
+    variables: dict[str, str]
+    targets: dict[str, Target]
+    default_target: str
     pipelines: dict[str, dict[str, Any]]
     jobs: dict[str, dict[str, Any]]
-    files: dict[str, str]  # ingest file name -> text
+    files: dict[str, bytes]  # path under src/ -> bytes
+    wheels: dict[str, bytes]  # wheel file name -> bytes
+
+
+@dataclass(frozen=True)
+class Action:
+    verb: str  # create, update, unchanged, delete, upload, ensure
+    kind: str  # pipeline, job, volume, file
+    name: str
+    ident: str = ""
+
+    def __str__(self) -> str:
+        suffix = f" ({self.ident})" if self.ident else ""
+        return f"{self.verb} {self.kind} {self.name}{suffix}"
 
 
 @dataclass
 class DeployReport:
-    calls: list[str] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
+    actions: list[Action] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+
+    def count(self, verb: str, kinds: tuple[str, ...] = ("pipeline", "job")) -> int:
+        return sum(1 for a in self.actions if a.verb == verb and a.kind in kinds)
+
+    @property
+    def created(self) -> int:
+        return self.count("create")
+
+    @property
+    def updated(self) -> int:
+        return self.count("update")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def deleted(self) -> int:
+        return self.count("delete")
 
 
-def _resolve(value: Any, variables: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        return _VAR.sub(lambda m: variables.get(m.group(1), m.group(0)), value)
-    if isinstance(value, list):
-        return [_resolve(v, variables) for v in value]
-    if isinstance(value, dict):
-        return {k: _resolve(v, variables) for k, v in value.items()}
+def _yaml(path: Path) -> dict[str, Any]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read it as YAML: {exc}.", where=Location(str(path))) from None
+    if not isinstance(doc, dict):
+        raise InputError("it is not a YAML mapping.", where=Location(str(path)))
+    return doc
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read it as JSON: {exc}.", where=Location(str(path))) from None
+    if not isinstance(doc, dict):
+        raise InputError("it is not a JSON object.", where=Location(str(path)))
+    return doc
+
+
+def load_rendered(folder: str | Path) -> Rendered:
+    """Read databricks.yml, deploy/*.json, src/ and wheels/ of a render folder."""
+    root = Path(folder)
+    main = root / "databricks.yml"
+    if not main.is_file() or not (root / "deploy" / "pipelines").is_dir():
+        raise InputError(
+            "this folder is not a render of lakeflow-balancer (no databricks.yml and "
+            "deploy/pipelines/).",
+            where=Location(str(root)),
+            fix="render it with `balancer render PLAN -o DIR` (renders older than managed mode "
+            "need rendering again).",
+        )
+    doc = _yaml(main)
+    variables = {
+        str(k): str((v or {}).get("default", "")) if isinstance(v, dict) else str(v)
+        for k, v in (doc.get("variables") or {}).items()
+    }
+    targets: dict[str, Target] = {}
+    default = ""
+    for name, t in (doc.get("targets") or {}).items():
+        t = t or {}
+        targets[str(name)] = Target(
+            str(name),
+            t.get("mode") == "development",
+            (t.get("workspace") or {}).get("root_path"),
+            {str(k): str(v) for k, v in (t.get("variables") or {}).items()},
+        )
+        if t.get("default"):
+            default = str(name)
+    pipelines = {p.stem: _json(p) for p in sorted((root / "deploy" / "pipelines").glob("*.json"))}
+    jobs = {p.stem: _json(p) for p in sorted((root / "deploy" / "jobs").glob("*.json"))}
+    ids = {str((body.get("tags") or {}).get(ID_TAG, "")) for body in pipelines.values()}
+    if len(ids) != 1 or "" in ids:
+        raise InputError(
+            f"the pipelines of this render do not share one {ID_TAG} tag.",
+            where=Location(str(root / "deploy" / "pipelines")),
+            fix="render the folder again from its plan.",
+        )
+    src = root / "src"
+    files = (
+        {p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()}
+        if src.is_dir()
+        else {}
+    )
+    wheels = {p.name: p.read_bytes() for p in sorted((root / "wheels").glob("*.whl"))}
+    bundle = str((doc.get("bundle") or {}).get("name") or root.name)
+    return Rendered(
+        str(root), bundle, ids.pop(), variables, targets, default or "dev", pipelines, jobs, files, wheels
+    )
+
+
+class _Context:
+    """Resolves `${...}` references for one target and user."""
+
+    def __init__(
+        self,
+        rendered: Rendered,
+        target: Target,
+        overrides: Mapping[str, str],
+        user: str,
+        workspace_path: str | None,
+    ) -> None:
+        self.target = target
+        self.variables = {**rendered.variables, **target.variables, **overrides}
+        self.short_name = re.sub(r"[^A-Za-z0-9]+", "_", user.split("@")[0]).lower()
+        self.values = {
+            "bundle.name": rendered.bundle,
+            "bundle.target": target.name,
+            "workspace.current_user.userName": user,
+            "workspace.current_user.short_name": self.short_name,
+        }
+        root = target.root_path or "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
+        self.file_path = workspace_path or f"{self.resolve(root, 'the target root_path')}/files"
+        self.values["workspace.file_path"] = self.file_path
+        self.pipeline_ids: dict[str, str] = {}
+
+    def name(self, name: str) -> str:
+        return f"[dev {self.short_name}] {name}" if self.target.development else name
+
+    def lookup(self, ref: str) -> str | None:
+        if ref.startswith("var."):
+            return self.variables.get(ref[4:])
+        m = re.match(r"^resources\.pipelines\.(.+)\.id$", ref)
+        if m:
+            return self.pipeline_ids.get(m.group(1), f"<id of new pipeline {m.group(1)}>")
+        return self.values.get(ref)
+
+    def resolve(self, value: Any, where: str) -> Any:
+        if isinstance(value, str):
+
+            def one(m: re.Match[str]) -> str:
+                found = self.lookup(m.group(1))
+                if found is None:
+                    raise InputError(
+                        f"{where} refers to ${{{m.group(1)}}}, which is not defined.",
+                        fix="define the variable in databricks.yml or pass --var NAME=VALUE.",
+                    )
+                return found
+
+            return _REF.sub(one, value)
+        if isinstance(value, list):
+            return [self.resolve(v, where) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v, where) for k, v in value.items()}
+        return value
+
+
+def _pipeline_body(ctx: _Context, key: str, body: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = ctx.resolve(body, f"deploy/pipelines/{key}.json")
+    out["name"] = ctx.name(out["name"])
+    if ctx.target.development:
+        out["development"] = True
+        out["tags"] = {**out.get("tags", {}), "dev": ctx.short_name}
+    return out
+
+
+def _job_body(ctx: _Context, key: str, body: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = ctx.resolve(body, f"deploy/jobs/{key}.json")
+    out["name"] = ctx.name(out["name"])
+    if ctx.target.development:
+        if "schedule" in out:
+            out["schedule"] = {**out["schedule"], "pause_status": "PAUSED"}
+        out["tags"] = {**out.get("tags", {}), "dev": ctx.short_name}
+    return out
+
+
+class _Api:
+    """Raw REST calls with the SDK's client; every refusal becomes a RemoteError."""
+
+    def __init__(self, client: Any, report: DeployReport) -> None:
+        self.client = client
+        self.report = report
+
+    def call(self, what: str, method: str, path: str, **kw: Any) -> Any:
+        from databricks.sdk.errors.base import DatabricksError
+
+        try:
+            return self.client.api_client.do(method, path, **kw)
+        except DatabricksError as exc:
+            done = "; ".join(self.report.done) or "nothing"
+            raise RemoteError(
+                f"Databricks refused to {what}: {type(exc).__name__}: {exc}. "
+                f"Done before the failure: {done}.",
+                done=tuple(self.report.done),
+            ) from exc
+        except OSError as exc:  # connection refused, timeouts: the SDK gives up after retrying
+            raise RemoteError(
+                f"could not reach the workspace to {what}: {exc}.", done=tuple(self.report.done)
+            ) from exc
+
+    def did(self, text: str, echo: Callable[[str], None]) -> None:
+        self.report.done.append(text)
+        echo(text)
+
+
+def workspace_client() -> Any:
+    """The SDK's client with its own authentication (profile or environment), with time
+    limits so an unreachable host fails within about two minutes instead of hanging."""
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.config import Config
+
+    return WorkspaceClient(config=Config(http_timeout_seconds=30, retry_timeout_seconds=90))
+
+
+def _field(response: Any, key: str, kind: type, what: str) -> Any:
+    value = response.get(key) if isinstance(response, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool) or value in ("", 0):
+        raise RemoteError(f"the answer to {what} has no valid {key}: {response!r}.")
     return value
 
 
-def load_bundle(folder: str | Path, overrides: Mapping[str, str] | None = None) -> Bundle:
-    """Read databricks.yml, its resources and the ingest files; resolve ${var.*}."""
-    root = Path(folder)
-    main = root / "databricks.yml"
-    if not main.is_file():
-        raise InputError(
-            "no databricks.yml in the bundle folder.",
-            where=Location(str(root)),
-            fix="render it with `balancer render PLAN --output-dir DIR`.",
-        )
-    try:
-        doc = yaml.safe_load(main.read_text(encoding="utf-8")) or {}
-        variables = {
-            k: str((v or {}).get("default", "")) for k, v in (doc.get("variables") or {}).items()
-        }
-        variables.update(overrides or {})
-        pipelines: dict[str, dict[str, Any]] = {}
-        jobs: dict[str, dict[str, Any]] = {}
-        for path in sorted((root / "resources").glob("*.yml")):
-            res = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("resources") or {}
-            pipelines.update(_resolve(res.get("pipelines") or {}, variables))
-            jobs.update(_resolve(res.get("jobs") or {}, variables))
-    except yaml.YAMLError as exc:
-        raise InputError(
-            f"the bundle is not valid YAML: {exc}.", where=Location(str(root))
-        ) from None
-    files = {
-        p.name: p.read_text(encoding="utf-8") for p in sorted((root / "src").glob("ingest_*.py"))
-    }
-    return Bundle(str(doc.get("bundle", {}).get("name", root.name)), pipelines, jobs, files)
+def _same(existing: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    return all(existing.get(k) == v for k, v in wanted.items())
 
 
-def _pipeline_args(spec: dict[str, Any], workspace_path: str, bundle: str) -> dict[str, Any]:
-    from databricks.sdk.service.pipelines import EventLogSpec, FileLibrary, PipelineLibrary
-
-    libraries = []
-    for lib in spec.get("libraries", []):
-        path = lib["file"]["path"]
-        if not path.startswith("/"):
-            path = f"{workspace_path.rstrip('/')}/{Path(path).name}"
-        libraries.append(PipelineLibrary(file=FileLibrary(path=path)))
-    log = spec.get("event_log")
-    return {
-        "name": spec["name"],
-        "catalog": spec.get("catalog"),
-        "schema": spec.get("schema"),
-        "serverless": spec.get("serverless", True),
-        "channel": spec.get("channel", "PREVIEW"),
-        "continuous": spec.get("continuous", False),
-        "libraries": libraries,
-        "event_log": EventLogSpec(**log) if log else None,
-        "tags": {**(spec.get("tags") or {}), BUNDLE_TAG: bundle},
-    }
+def _pipelines_by_name(api: _Api) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    token: str | None = None
+    while True:
+        query: dict[str, Any] = {"max_results": 100}
+        if token:
+            query["page_token"] = token
+        page = api.call("list pipelines", "GET", "/api/2.0/pipelines", query=query)
+        for status in (page or {}).get("statuses") or []:
+            if isinstance(status, dict) and status.get("pipeline_id"):
+                out.setdefault(str(status.get("name", "")), []).append(str(status["pipeline_id"]))
+        token = (page or {}).get("next_page_token")
+        if not token:
+            return out
 
 
-def _job_settings(spec: dict[str, Any], pipeline_ids: Mapping[str, str], bundle: str) -> Any:
-    from databricks.sdk.service.jobs import (
-        CronSchedule,
-        JobSettings,
-        PauseStatus,
-        PipelineTask,
-        Task,
-    )
+def _jobs_all(api: _Api, name: str | None = None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        query: dict[str, Any] = {"limit": 100}
+        if name is not None:
+            query["name"] = name
+        if token:
+            query["page_token"] = token
+        page = api.call("list jobs", "GET", "/api/2.2/jobs/list", query=query) or {}
+        out.extend(j for j in page.get("jobs") or [] if isinstance(j, dict) and j.get("job_id"))
+        token = page.get("next_page_token")
+        if not token or not page.get("has_more", True):
+            return out
 
-    tasks = []
-    for t in spec.get("tasks", []):
-        ref = t["pipeline_task"]["pipeline_id"]
-        m = _PIPELINE_REF.match(ref)
-        pipeline_id = pipeline_ids[m.group(1)] if m else ref
-        tasks.append(
-            Task(task_key=t["task_key"], pipeline_task=PipelineTask(pipeline_id=pipeline_id))
-        )
-    sched = spec.get("schedule")
-    schedule = (
-        CronSchedule(
-            quartz_cron_expression=sched["quartz_cron_expression"],
-            timezone_id=sched["timezone_id"],
-            pause_status=PauseStatus(sched.get("pause_status", "UNPAUSED")),
-        )
-        if sched
-        else None
-    )
-    return JobSettings(
-        name=spec["name"],
-        tasks=tasks,
-        schedule=schedule,
-        max_concurrent_runs=spec.get("max_concurrent_runs"),
-        tags={**(spec.get("tags") or {}), BUNDLE_TAG: bundle},
+
+def _refuse_foreign(kind: str, name: str, ident: str, owner: str, rendered: Rendered) -> None:
+    raise InputError(
+        f"a {kind} named '{name}' ({ident}) exists and was not created by this plan "
+        f"(its {ID_TAG} tag is {owner or 'missing'}, this plan's is {rendered.deployment_id}).",
+        fix=f"rename or remove that {kind}, or pass --adopt to take it over.",
     )
 
 
 def deploy(
     client: Any,
-    bundle: Bundle,
-    workspace_path: str,
+    rendered: Rendered,
+    target: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    workspace_path: str | None = None,
     prune: bool = False,
     dry_run: bool = False,
+    adopt: bool = False,
     echo: Callable[[str], None] = lambda _: None,
 ) -> DeployReport:
-    """Make the workspace match the bundle. Raises RemoteError listing what was done."""
-    from databricks.sdk.errors.base import DatabricksError
-    from databricks.sdk.service.workspace import ImportFormat, Language
-
+    """Make the workspace match the render for one target. See the module docstring."""
     report = DeployReport()
-
-    def call(text: str, fn: Callable[[], Any]) -> Any:
-        if dry_run:
-            report.calls.append(text)
-            echo(f"would {text}")
-            return None
-        try:
-            result = fn()
-        except DatabricksError as exc:
-            done = "; ".join(report.calls) or "nothing"
-            raise RemoteError(
-                f"Databricks refused to {text}: {type(exc).__name__}: {exc}. Done before the failure: {done}.",
-                done=tuple(report.calls),
-            ) from exc
-        report.calls.append(text)
-        echo(text)
-        return result
-
-    call(f"create folder {workspace_path}", lambda: client.workspace.mkdirs(workspace_path))
-    for name, text in bundle.files.items():
-        path = f"{workspace_path.rstrip('/')}/{name}"
-        content = base64.b64encode(text.encode("utf-8")).decode("ascii")
-        call(
-            f"upload {path}",
-            lambda path=path, content=content: client.workspace.import_(
-                path,
-                content=content,
-                format=ImportFormat.SOURCE,
-                language=Language.PYTHON,
-                overwrite=True,
-            ),
+    api = _Api(client, report)
+    name = target or rendered.default_target
+    if name not in rendered.targets:
+        raise InputError(
+            f"target '{name}' is not defined in databricks.yml "
+            f"(targets: {', '.join(sorted(rendered.targets)) or 'none'}).",
+            fix="pass --target with one of those.",
         )
-    existing = {} if dry_run else _existing_pipelines(client, bundle)
-    ids: dict[str, str] = {}
-    for key, spec in sorted(bundle.pipelines.items()):
-        args = _pipeline_args(spec, workspace_path, bundle.name)
-        if spec["name"] in existing:
-            pid = existing[spec["name"]]
-            call(
-                f"update pipeline {spec['name']} ({pid})",
-                lambda pid=pid, args=args: client.pipelines.update(pid, **args),
+    me = api.call("read the current user", "GET", "/api/2.0/preview/scim/v2/Me")
+    ctx = _Context(
+        rendered,
+        rendered.targets[name],
+        overrides or {},
+        str(_field(me, "userName", str, "the current user")),
+        workspace_path,
+    )
+    pipelines = {k: _pipeline_body(ctx, k, b) for k, b in rendered.pipelines.items()}
+    existing = _pipelines_by_name(api)
+    planned: dict[str, tuple[str, str]] = {}  # key -> (verb, id)
+    for key, body in pipelines.items():
+        ids = existing.get(body["name"], [])
+        if len(ids) > 1:
+            raise InputError(
+                f"{len(ids)} pipelines are named '{body['name']}' ({', '.join(ids)}); deploy "
+                "will not guess which one is meant.",
+                fix="delete or rename the extra ones.",
             )
-            report.updated += 1
-        else:
-            created = call(
-                f"create pipeline {spec['name']}", lambda args=args: client.pipelines.create(**args)
+        if not ids:
+            planned[key] = ("create", "")
+            continue
+        got = api.call(f"read pipeline {ids[0]}", "GET", f"/api/2.0/pipelines/{ids[0]}") or {}
+        spec = got.get("spec") or {}
+        owner = str((spec.get("tags") or {}).get(ID_TAG, ""))
+        if owner != rendered.deployment_id and not adopt:
+            _refuse_foreign("pipeline", body["name"], ids[0], owner, rendered)
+        planned[key] = ("unchanged" if _same(spec, body) else "update", ids[0])
+        ctx.pipeline_ids[key] = ids[0]
+    jobs = {k: _job_body(ctx, k, b) for k, b in rendered.jobs.items()}
+    planned_jobs: dict[str, tuple[str, int]] = {}
+    for key, body in jobs.items():
+        found = [
+            j for j in _jobs_all(api, body["name"]) if (j.get("settings") or {}).get("name") == body["name"]
+        ]
+        if len(found) > 1:
+            raise InputError(
+                f"{len(found)} jobs are named '{body['name']}'; deploy will not guess which one "
+                "is meant.",
+                fix="delete or rename the extra ones.",
             )
-            pid = created.pipeline_id if created is not None else f"<new {key}>"
-            report.created += 1
-        ids[key] = pid
-    jobs = {} if dry_run else _existing_jobs(client, bundle)
-    for _key, spec in sorted(bundle.jobs.items()):
-        settings = _job_settings(spec, ids, bundle.name)
-        if spec["name"] in jobs:
-            jid = jobs[spec["name"]]
-            call(
-                f"reset job {spec['name']} ({jid})",
-                lambda jid=jid, s=settings: client.jobs.reset(jid, s),
+        if not found:
+            planned_jobs[key] = ("create", 0)
+            continue
+        settings = found[0].get("settings") or {}
+        owner = str((settings.get("tags") or {}).get(ID_TAG, ""))
+        if owner != rendered.deployment_id and not adopt:
+            _refuse_foreign("job", body["name"], str(found[0]["job_id"]), owner, rendered)
+        verb = "unchanged" if _same(settings, body) else "update"
+        planned_jobs[key] = (verb, int(found[0]["job_id"]))
+    doomed_jobs: list[tuple[str, int]] = []
+    doomed_pipelines: list[tuple[str, str]] = []
+    if prune:
+        wanted_jobs = {b["name"] for b in jobs.values()}
+        for j in _jobs_all(api):
+            s = j.get("settings") or {}
+            if (s.get("tags") or {}).get(ID_TAG) == rendered.deployment_id and s.get("name") not in wanted_jobs:
+                doomed_jobs.append((str(s.get("name")), int(j["job_id"])))
+        wanted = {b["name"] for b in pipelines.values()}
+        for pname, ids in sorted(existing.items()):
+            for pid in ids:
+                if pname in wanted:
+                    continue
+                got = api.call(f"read pipeline {pid}", "GET", f"/api/2.0/pipelines/{pid}") or {}
+                tags = (got.get("spec") or {}).get("tags") or {}
+                if tags.get(ID_TAG) == rendered.deployment_id:
+                    doomed_pipelines.append((pname, pid))
+    volumes = _volumes(ctx, rendered)
+    for v in volumes:
+        report.actions.append(Action("ensure", "volume", v))
+    for w in rendered.wheels:
+        report.actions.append(Action("upload", "file", f"{ctx.variables.get('packages_volume_path')}/{w}"))
+    for f in rendered.files:
+        report.actions.append(Action("upload", "file", f"{ctx.file_path}/src/{f}"))
+    for key, (verb, ident) in planned.items():
+        report.actions.append(Action(verb, "pipeline", pipelines[key]["name"], ident))
+    for key, (verb, jid) in planned_jobs.items():
+        report.actions.append(Action(verb, "job", jobs[key]["name"], str(jid) if jid else ""))
+    for jname, jid in doomed_jobs:
+        report.actions.append(Action("delete", "job", jname, str(jid)))
+    for pname, pid in doomed_pipelines:
+        report.actions.append(Action("delete", "pipeline", pname, pid))
+    if dry_run:
+        for a in report.actions:
+            echo(str(a) if a.verb == "unchanged" else f"would {a}")
+        return report
+    _upload(api, ctx, rendered, volumes, echo)
+    for key, (verb, ident) in planned.items():
+        body = pipelines[key]
+        if verb == "create":
+            created = api.call(f"create pipeline {body['name']}", "POST", "/api/2.0/pipelines", body=body)
+            ident = _field(created, "pipeline_id", str, f"creating pipeline {body['name']}")
+            ctx.pipeline_ids[key] = ident
+        elif verb == "update":
+            api.call(
+                f"update pipeline {body['name']} ({ident})",
+                "PUT",
+                f"/api/2.0/pipelines/{ident}",
+                body={**body, "id": ident},
             )
-            report.updated += 1
-        else:
-            call(
-                f"create job {spec['name']}",
-                lambda s=settings: client.jobs.create(
-                    **{
-                        k: getattr(s, k)
-                        for k in ("name", "tasks", "schedule", "max_concurrent_runs", "tags")
-                    }
-                ),
+        api.did(f"{verb} pipeline {body['name']} ({ident})", echo)
+    for key, (verb, jid) in planned_jobs.items():
+        body = _job_body(ctx, key, rendered.jobs[key])  # pipeline ids are known now
+        if verb == "create":
+            created = api.call(f"create job {body['name']}", "POST", "/api/2.2/jobs/create", body=body)
+            jid = _field(created, "job_id", int, f"creating job {body['name']}")
+        elif verb == "update":
+            api.call(
+                f"reset job {body['name']} ({jid})",
+                "POST",
+                "/api/2.2/jobs/reset",
+                body={"job_id": jid, "new_settings": body},
             )
-            report.created += 1
-    if prune and not dry_run:
-        keep_p = {s["name"] for s in bundle.pipelines.values()}
-        for name, pid in sorted(_ours(client, bundle, "pipelines").items()):
-            if name not in keep_p:
-                call(
-                    f"delete pipeline {name} ({pid})", lambda pid=pid: client.pipelines.delete(pid)
-                )
-                report.deleted += 1
-        keep_j = {s["name"] for s in bundle.jobs.values()}
-        for name, jid in sorted(_ours(client, bundle, "jobs").items()):
-            if name not in keep_j:
-                call(f"delete job {name} ({jid})", lambda jid=jid: client.jobs.delete(jid))
-                report.deleted += 1
+        api.did(f"{verb} job {body['name']} ({jid})", echo)
+    for jname, jid in doomed_jobs:
+        api.call(f"delete job {jname} ({jid})", "POST", "/api/2.2/jobs/delete", body={"job_id": jid})
+        api.did(f"delete job {jname} ({jid})", echo)
+    for pname, pid in doomed_pipelines:
+        api.call(f"delete pipeline {pname} ({pid})", "DELETE", f"/api/2.0/pipelines/{pid}")
+        api.did(f"delete pipeline {pname} ({pid})", echo)
     return report
 
 
-def _guarded(fn: Callable[[], Any], what: str) -> Any:
-    from databricks.sdk.errors.base import DatabricksError
-
-    try:
-        return fn()
-    except DatabricksError as exc:
-        raise RemoteError(f"Databricks refused to {what}: {type(exc).__name__}: {exc}.") from exc
-
-
-def _existing_pipelines(client: Any, bundle: Bundle) -> dict[str, str]:
-    """Pipelines whose name equals one of the bundle's, compared exactly."""
-    out: dict[str, str] = {}
-    for spec in bundle.pipelines.values():
-        name = spec["name"]
-        pattern = name.replace("'", "''")
-        found = _guarded(
-            lambda p=pattern: list(client.pipelines.list_pipelines(filter=f"name LIKE '{p}'")),
-            f"list pipelines named {name}",
-        )
-        exact = sorted(p.pipeline_id for p in found if p.name == name)
-        if len(exact) > 1:
-            raise RemoteError(
-                f"{len(exact)} pipelines are named {name} ({', '.join(exact)}); deploy will not guess."
+def _volumes(ctx: _Context, rendered: Rendered) -> list[str]:
+    """catalog.schema.volume of each volume the deployment writes to or the jobs write to."""
+    paths = []
+    if rendered.wheels:
+        paths.append(("packages_volume_path", ctx.variables.get("packages_volume_path", "")))
+    if "proposal_volume_path" in ctx.variables and any(
+        "${var.proposal_volume_path}" in json.dumps(b) for b in rendered.jobs.values()
+    ):
+        paths.append(("proposal_volume_path", ctx.variables["proposal_volume_path"]))
+    out = []
+    for var, path in paths:
+        m = _VOLUME.match(path)
+        if not m:
+            raise InputError(
+                f"variable {var} is '{path}', not a volume path.",
+                fix="give /Volumes/<catalog>/<schema>/<volume>[/folder].",
             )
-        if exact:
-            out[name] = exact[0]
+        full = f"{m.group(1)}.{m.group(2)}.{m.group(3)}"
+        if full not in out:
+            out.append(full)
     return out
 
 
-def _existing_jobs(client: Any, bundle: Bundle) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for spec in bundle.jobs.values():
-        name = spec["name"]
-        found = _guarded(lambda n=name: list(client.jobs.list(name=n)), f"list jobs named {name}")
-        exact = sorted(
-            j.job_id for j in found if j.settings is not None and j.settings.name == name
-        )
-        if len(exact) > 1:
-            raise RemoteError(f"{len(exact)} jobs are named {name}; deploy will not guess.")
-        if exact:
-            out[name] = exact[0]
-    return out
+def _upload(
+    api: _Api, ctx: _Context, rendered: Rendered, volumes: list[str], echo: Callable[[str], None]
+) -> None:
+    for full in volumes:
+        catalog, schema, volume = full.split(".")
+        from databricks.sdk.errors import NotFound
 
-
-def _ours(client: Any, bundle: Bundle, kind: str) -> dict[str, Any]:
-    """Pipelines or jobs tagged as made by this bundle."""
-    out: dict[str, Any] = {}
-    if kind == "pipelines":
-        for p in _guarded(lambda: list(client.pipelines.list_pipelines()), "list pipelines"):
-            got = _guarded(
-                lambda pid=p.pipeline_id: client.pipelines.get(pid),
-                f"read pipeline {p.pipeline_id}",
+        try:
+            api.client.api_client.do("GET", f"/api/2.1/unity-catalog/volumes/{full}")
+        except NotFound:
+            api.call(
+                f"create volume {full}",
+                "POST",
+                "/api/2.1/unity-catalog/volumes",
+                body={
+                    "catalog_name": catalog,
+                    "schema_name": schema,
+                    "name": volume,
+                    "volume_type": "MANAGED",
+                },
             )
-            tags = (got.spec.tags if got.spec is not None else None) or {}
-            if tags.get(BUNDLE_TAG) == bundle.name:
-                out[p.name] = p.pipeline_id
-    else:
-        for j in _guarded(lambda: list(client.jobs.list()), "list jobs"):
-            tags = (j.settings.tags if j.settings is not None else None) or {}
-            if tags.get(BUNDLE_TAG) == bundle.name and j.settings is not None:
-                out[j.settings.name] = j.job_id
-    return out
+            api.did(f"create volume {full}", echo)
+    folder = ctx.variables.get("packages_volume_path", "").rstrip("/")
+    if rendered.wheels:
+        api.call(f"create folder {folder}", "PUT", f"/api/2.0/fs/directories{quote(folder)}")
+    for name, data in rendered.wheels.items():
+        path = f"{folder}/{name}"
+        api.call(
+            f"upload {path}",
+            "PUT",
+            f"/api/2.0/fs/files{quote(path)}",
+            query={"overwrite": "true"},
+            headers={"Content-Type": "application/octet-stream"},
+            data=data,
+        )
+        api.did(f"upload {path}", echo)
+    if not rendered.files:
+        return
+    folders = sorted({str(Path(f"{ctx.file_path}/src/{f}").parent) for f in rendered.files})
+    for f in folders:
+        api.call(f"create folder {f}", "POST", "/api/2.0/workspace/mkdirs", body={"path": f})
+    for rel, data in rendered.files.items():
+        path = f"{ctx.file_path}/src/{rel}"
+        api.call(
+            f"upload {path}",
+            "POST",
+            "/api/2.0/workspace/import",
+            body={
+                "path": path,
+                "content": base64.b64encode(data).decode("ascii"),
+                "format": "AUTO",
+                "overwrite": True,
+            },
+        )
+        api.did(f"upload {path}", echo)

@@ -14,6 +14,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from balancer.table_options import IngestionControls
+
 INGESTION_TYPES = ("snapshot", "append", "cdc", "cdc_with_deletes")
 INCREMENTAL_TYPES = ("append", "cdc", "cdc_with_deletes")
 GROUP_BY_MODES = ("none", "ingestion_type", "category", "category_and_ingestion_type")
@@ -44,7 +46,10 @@ class Table:
     weight: float | None = None
     primary_keys: tuple[str, ...] = ()
     cursor_field: str = ""
-    table_configuration: tuple[tuple[str, str], ...] = ()
+    table_configuration: tuple[tuple[str, str], ...] = ()  # connector options, as strings
+    scd_type: str = ""
+    sequence_by: tuple[str, ...] = ()
+    cluster_by: tuple[str, ...] = ()
     pin: str | None = None
     together: str | None = None
     apart: tuple[str, ...] = ()
@@ -54,6 +59,14 @@ class Table:
     @property
     def name(self) -> str:
         return self.source_table
+
+    @property
+    def controls(self) -> IngestionControls:
+        """Ingestion controls: the cursor field is the default `sequence_by` of cdc tables."""
+        sequence = self.sequence_by
+        if not sequence and self.cursor_field and self.ingestion_type in ("cdc", "cdc_with_deletes"):
+            sequence = (self.cursor_field,)
+        return IngestionControls(self.scd_type, self.primary_keys, sequence, self.cluster_by)
 
     def group_value(self, group_by: str) -> str:
         """The purity group this table belongs to under a --group-by mode."""
@@ -240,6 +253,7 @@ class Plan:
     tool: str = ""
     tables: tuple[Table, ...] = ()
     format: int = 1
+    deployment_id: str = ""
 
     @property
     def gap(self) -> float:
@@ -249,3 +263,12 @@ class Plan:
 
     def pipeline_of(self) -> dict[str, str]:
         return {t: p.key for p in self.pipelines for t in p.tables}
+
+
+def deployment_id(name: str, tables_digest: str) -> str:
+    """The identity `balancer deploy` tags its objects with: stable while the plan's name and
+    tables stay the same (re-solving with new history keeps it; `solve --current` and
+    `rebalance` carry it over), different for another project that happens to share a name."""
+    import hashlib
+
+    return hashlib.sha256(f"{name}\n{tables_digest}".encode()).hexdigest()[:16]

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from balancer.errors import InputError, Location
-from balancer.model import CostEstimate, KResult, PipelinePlan, Plan, Settings, Table
+from balancer.model import (
+    CostEstimate,
+    KResult,
+    PipelinePlan,
+    Plan,
+    Settings,
+    Table,
+    deployment_id,
+)
 
 FORMAT = 1
 
@@ -21,6 +29,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
         "format": plan.format,
         "tool": plan.tool,
+        "deployment_id": plan.deployment_id,
         "settings": dataclasses.asdict(plan.settings),
         "inputs": dict(plan.inputs),
         "summary": {
@@ -56,6 +65,9 @@ def _table_to_dict(t: Table) -> dict[str, Any]:
         "primary_keys": list(t.primary_keys),
         "cursor_field": t.cursor_field,
         "table_configuration": dict(t.table_configuration),
+        "scd_type": t.scd_type,
+        "sequence_by": list(t.sequence_by),
+        "cluster_by": list(t.cluster_by),
         "pin": t.pin,
         "together": t.together,
         "apart": list(t.apart),
@@ -74,6 +86,9 @@ def _table_from_dict(d: dict[str, Any]) -> Table:
         primary_keys=tuple(d.get("primary_keys", ())),
         cursor_field=d.get("cursor_field", ""),
         table_configuration=tuple(d.get("table_configuration", {}).items()),
+        scd_type=d.get("scd_type", ""),
+        sequence_by=tuple(d.get("sequence_by", ())),
+        cluster_by=tuple(d.get("cluster_by", ())),
         pin=d.get("pin"),
         together=d.get("together"),
         apart=tuple(d.get("apart", ())),
@@ -117,6 +132,10 @@ def plan_from_dict(data: dict[str, Any], path: str = "") -> Plan:
             moves=tuple((m["table"], m["from"], m["to"]) for m in data.get("moves", [])),
             tool=data.get("tool", ""),
             tables=tuple(_table_from_dict(t) for t in data.get("tables", [])),
+            deployment_id=str(
+                data.get("deployment_id")
+                or deployment_id(settings.name, str(data.get("inputs", {}).get("tables", "")))
+            ),
         )
     except (KeyError, TypeError) as exc:
         raise InputError(

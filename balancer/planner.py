@@ -19,7 +19,16 @@ from balancer.estimator import (
     runtime_from_load,
 )
 from balancer.instance import build_instance, integer_cost
-from balancer.model import Catalog, CostEstimate, History, KResult, PipelinePlan, Plan, Settings
+from balancer.model import (
+    Catalog,
+    CostEstimate,
+    History,
+    KResult,
+    PipelinePlan,
+    Plan,
+    Settings,
+    deployment_id,
+)
 from balancer.naming import keep_keys, pipeline_key, schedule_slug
 from balancer.readers.runs import unknown_table_warnings
 from balancer.reporter import Reporter
@@ -147,6 +156,11 @@ def make_plan(
         warnings=tuple(warnings),
         tool=f"lakeflow-balancer {__version__}",
         tables=catalog.tables,
+        deployment_id=(
+            current.deployment_id
+            if current is not None and current.deployment_id
+            else deployment_id(settings.name, catalog.digest)
+        ),
     )
     problems = check_plan(plan, catalog.tables)
     if problems:

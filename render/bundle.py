@@ -1,9 +1,17 @@
-"""The Databricks Asset Bundle: databricks.yml and one resources/<key>.yml per pipeline.
+"""The Databricks Asset Bundle: databricks.yml, and resources/*.yml where a bundle can say it.
 
-Pipelines: serverless, PREVIEW channel, catalog + schema (not the deprecated target), not
-continuous, the ingest file as a file library, the event log published as a table (so run
-history can be read back). Jobs: one per pipeline, Quartz schedule with timezone and
-pause_status, a pipeline_task referring to the pipeline resource.
+databricks.yml holds the variables (catalog, schema, connection_name, and where the wheels,
+the connector repository and the rebalancing proposals live) and the targets: `dev`
+(development mode, the default) and `prod` (production mode with the explicit
+`workspace.root_path` the Databricks CLI asks for). `balancer deploy` reads the same file,
+so a target means the same to both deployers.
+
+Workspace-files mode: one resources/<key>.yml per pipeline (the pipeline and its scheduled
+job) and the rebalancing job; `databricks bundle deploy` deploys them. Managed mode: a
+bundle cannot express a COMMUNITY managed ingestion pipeline today (the bundle schema has
+no such source type), so the bundle holds no resources at all and says so; `balancer deploy`
+creates the pipelines and their jobs from deploy/*.json. That way the bundle is never a
+second way to create what `balancer deploy` created.
 """
 
 from __future__ import annotations
@@ -13,9 +21,26 @@ from typing import Any
 import yaml
 
 from balancer.model import Plan
-from render.ingest import file_name
 from render.options import RenderOptions
-from render.quartz import to_quartz
+from render.resources import (
+    Paths,
+    pipeline_resource,
+    rebalance_job,
+    rebalance_job_key,
+    schedule_job,
+)
+
+MANAGED_NOTE = """\
+# Managed mode: the pipelines are COMMUNITY managed ingestion pipelines, which a bundle
+# cannot express today (the bundle schema has no COMMUNITY source type). This bundle
+# therefore holds no resources: `balancer deploy` creates the pipelines and their jobs from
+# deploy/*.json and reads the variables and targets below. `databricks bundle deploy` of
+# this folder creates nothing.
+"""
+WORKSPACE_NOTE = """\
+# Workspace-files mode: deploy with `databricks bundle deploy` or with `balancer deploy`
+# (the same variables and targets), not both for one target.
+"""
 
 
 def _dump(doc: dict[str, Any]) -> str:
@@ -28,129 +53,75 @@ def bundle_name(plan: Plan, options: RenderOptions) -> str:
     return f"{plan.settings.name}_balanced{options.bundle_suffix}"
 
 
-def databricks_yml(plan: Plan, options: RenderOptions) -> str:
-    doc = {
-        "bundle": {"name": bundle_name(plan, options)},
-        "include": ["resources/*.yml"],
-        "variables": {
-            "catalog": {
-                "description": "Unity Catalog catalog of the ingested tables.",
-                "default": options.catalog,
-            },
-            "schema": {"description": "Schema of the ingested tables.", "default": options.schema},
-            "connection_name": {
-                "description": "Unity Catalog connection of the source.",
-                "default": options.connection_name,
-            },
+def variables(options: RenderOptions) -> dict[str, dict[str, str]]:
+    """The bundle's variables with their descriptions and defaults."""
+    out = {
+        "catalog": {
+            "description": "Unity Catalog catalog of the ingested tables.",
+            "default": options.catalog,
         },
-        "targets": {
-            "dev": {"mode": "development", "default": True},
-            "prod": {"mode": "production"},
+        "schema": {"description": "Schema of the ingested tables.", "default": options.schema},
+        "connection_name": {
+            "description": "Unity Catalog connection of the source.",
+            "default": options.connection_name,
         },
     }
+    if options.wheels or options.mode == "managed":
+        out["packages_volume_path"] = {
+            "description": "Unity Catalog volume folder holding the wheels the pipelines "
+            "and jobs install (uploaded by `balancer deploy`).",
+            "default": options.volume_path,
+        }
+    if options.mode == "workspace" and options.connector_root:
+        out["connector_root"] = {
+            "description": "Workspace path of the community connectors repository "
+            "(a Git folder); the pipelines import the connector from its src/.",
+            "default": options.connector_root,
+        }
     if options.rebalance_job:
-        doc["variables"]["proposal_volume_path"] = {  # type: ignore[index]
-            "description": "Unity Catalog volume folder the rebalancing job writes its proposal to.",
+        out["proposal_volume_path"] = {
+            "description": "Unity Catalog volume folder the rebalancing job writes its "
+            "proposal to.",
             "default": f"/Volumes/{options.catalog}/{options.schema}/lakeflow_balancer/proposals",
         }
-    return _dump(doc)
+    return out
 
 
-def rebalance_job_yml(plan: Plan, options: RenderOptions) -> str:
-    """The scheduled (paused) job that proposes a rebalance from the published event logs."""
-    key = f"{plan.settings.name}_rebalance"
-    parameters = [
-        "--plan",
-        "${workspace.file_path}/src/plan.json",
-        "--output",
-        "${var.proposal_volume_path}",
-        "--catalog",
-        "${var.catalog}",
-        "--schema",
-        "${var.schema}",
-    ]
-    for p in plan.pipelines:
-        parameters += ["--event-log-table", f"${{var.catalog}}.${{var.schema}}.{p.key}_event_log"]
-    job = {
-        "name": f"{plan.settings.name} rebalance",
-        "schedule": {
-            "quartz_cron_expression": to_quartz(options.rebalance_schedule),
-            "timezone_id": options.timezone,
-            "pause_status": "PAUSED",
+def databricks_yml(plan: Plan, options: RenderOptions) -> str:
+    doc: dict[str, Any] = {"bundle": {"name": bundle_name(plan, options)}}
+    if options.mode == "workspace":
+        doc["include"] = ["resources/*.yml"]
+    doc["variables"] = variables(options)
+    doc["targets"] = {
+        "dev": {"mode": "development", "default": True},
+        "prod": {
+            "mode": "production",
+            "workspace": {
+                "root_path": "/Workspace/Users/${workspace.current_user.userName}"
+                "/.bundle/${bundle.name}/${bundle.target}"
+            },
+            "variables": {
+                "catalog": options.catalog,
+                "schema": options.schema,
+                "connection_name": options.connection_name,
+            },
         },
-        "tasks": [
-            {
-                "task_key": "rebalance",
-                "environment_key": "balancer",
-                "spark_python_task": {
-                    "python_file": "../src/rebalance_job.py",
-                    "parameters": parameters,
-                },
-            }
-        ],
-        "environments": [
-            {
-                "environment_key": "balancer",
-                "spec": {"client": "3", "dependencies": ["lakeflow-balancer"]},
-            }
-        ],
-        "max_concurrent_runs": 1,
-        "tags": {"lakeflow_balancer": plan.settings.name},
     }
-    return _dump({"resources": {"jobs": {key: job}}})
-
-
-REBALANCE_ENTRY = """# Generated by lakeflow-balancer: the scheduled rebalancing job's entry point.
-import sys
-
-from balancer.rebalance_job import main
-
-sys.exit(main(sys.argv[1:]))
-"""
+    note = MANAGED_NOTE if options.mode == "managed" else WORKSPACE_NOTE
+    return note + _dump(doc)
 
 
 def resource_yml(plan: Plan, key: str, options: RenderOptions) -> str:
+    """A pipeline and its scheduled job, as the Databricks CLI deploys them."""
     pipeline = next(p for p in plan.pipelines if p.key == key)
-    if options.ingest_files_path:
-        path = f"{options.ingest_files_path.rstrip('/')}/{file_name(pipeline)}"
-    else:
-        path = f"../src/{file_name(pipeline)}"
     resources: dict[str, Any] = {
-        "pipelines": {
-            key: {
-                "name": pipeline.name,
-                "catalog": "${var.catalog}",
-                "schema": "${var.schema}",
-                "serverless": True,
-                "channel": "PREVIEW",
-                "continuous": False,
-                "libraries": [{"file": {"path": path}}],
-                "event_log": {
-                    "catalog": "${var.catalog}",
-                    "schema": "${var.schema}",
-                    "name": f"{key}_event_log",
-                },
-                "tags": {"lakeflow_balancer": plan.settings.name},
-            }
-        }
+        "pipelines": {key: pipeline_resource(plan, pipeline, options, Paths.BUNDLE)}
     }
     if options.emit_jobs:
-        resources["jobs"] = {
-            f"{key}_schedule": {
-                "name": f"{pipeline.name} schedule",
-                "schedule": {
-                    "quartz_cron_expression": to_quartz(pipeline.schedule),
-                    "timezone_id": options.timezone,
-                    "pause_status": "PAUSED" if options.pause_jobs else "UNPAUSED",
-                },
-                "tasks": [
-                    {
-                        "task_key": "run_pipeline",
-                        "pipeline_task": {"pipeline_id": f"${{resources.pipelines.{key}.id}}"},
-                    }
-                ],
-                "max_concurrent_runs": 1,
-                "tags": {"lakeflow_balancer": plan.settings.name},
-            }
-        }
+        resources["jobs"] = {f"{key}_schedule": schedule_job(plan, pipeline, options)}
     return _dump({"resources": resources})
+
+
+def rebalance_job_yml(plan: Plan, options: RenderOptions) -> str:
+    job = rebalance_job(plan, options, Paths.BUNDLE)
+    return _dump({"resources": {"jobs": {rebalance_job_key(plan): job}}})

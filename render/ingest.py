@@ -1,4 +1,10 @@
-"""`ingest_<pipeline_key>.py`: one entry file per pipeline, from jinja2 templates."""
+"""`ingest_<pipeline_key>.py`: one entry file per pipeline (workspace-files mode), from jinja2.
+
+The spec is a Python literal built from values (`render.literal`), never pasted text. The
+destination catalog and schema of tables without their own, and the connection, are read
+from the pipeline's configuration (`lakeflow_balancer.catalog`, `.schema`,
+`.connection_name`), which the bundle fills from its variables: each target sets its own.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from balancer import __version__
 from balancer.model import PipelinePlan, Table
 from render.literal import python_literal
 from render.options import RenderOptions
+from render.resources import CONF_PREFIX
+from render.spec import workspace_object
 
 
 @lru_cache(maxsize=1)
@@ -23,32 +31,27 @@ def _env() -> jinja2.Environment:
     )
 
 
-def pipeline_spec(
+def pipeline_objects(
     pipeline: PipelinePlan, tables: dict[str, Table], options: RenderOptions
+) -> list[dict[str, Any]]:
+    """The `objects` of one pipeline's spec, in the plan's table order."""
+    return [workspace_object(tables[name], options) for name in pipeline.tables]
+
+
+def pipeline_spec(
+    pipeline: PipelinePlan,
+    tables: dict[str, Table],
+    options: RenderOptions,
+    catalog: str,
+    schema: str,
+    connection_name: str,
 ) -> dict[str, Any]:
-    """The `pipeline_spec` of one pipeline: connection and one object per table."""
-    objects = []
-    for name in pipeline.tables:
-        t = tables[name]
-        extra = dict(t.extra)
-        config = dict(options.common_table_config)
-        config.update(dict(t.table_configuration))
-        objects.append(
-            {
-                "table": {
-                    "source_table": t.source_table,
-                    "destination_catalog": extra.get("destination_catalog") or options.catalog,
-                    "destination_schema": extra.get("destination_schema") or options.schema,
-                    "destination_table": t.destination_table or t.source_table,
-                    "table_configuration": config,
-                }
-            }
-        )
-    return {"connection_name": options.connection_name, "objects": objects}
-
-
-def file_name(pipeline: PipelinePlan) -> str:
-    return f"ingest_{pipeline.key}.py"
+    """The spec the ingest file hands to `ingest` once the configuration is filled in."""
+    objects = pipeline_objects(pipeline, tables, options)
+    for obj in objects:
+        obj["table"].setdefault("destination_catalog", catalog)
+        obj["table"].setdefault("destination_schema", schema)
+    return {"connection_name": connection_name, "objects": objects}
 
 
 def render_ingest(pipeline: PipelinePlan, tables: dict[str, Table], options: RenderOptions) -> str:
@@ -61,5 +64,6 @@ def render_ingest(pipeline: PipelinePlan, tables: dict[str, Table], options: Ren
         table_count=len(pipeline.tables),
         schedule_literal=python_literal(pipeline.schedule),
         source_name_literal=python_literal(options.source_name),
-        spec_literal=python_literal(pipeline_spec(pipeline, tables, options)),
+        conf_prefix_literal=python_literal(CONF_PREFIX),
+        objects_literal=python_literal(pipeline_objects(pipeline, tables, options)),
     )

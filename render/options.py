@@ -3,22 +3,55 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+from balancer.packages import Wheel
+from balancer.table_options import IngestionControls
+
+Mode = Literal["managed", "workspace"]
+MODES: tuple[Mode, ...] = ("managed", "workspace")
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """Settings of one render. `ingest_files_path` None means files beside the bundle."""
+    """Settings of one render.
+
+    `mode` is how the pipelines get the connector: `managed` (managed ingestion pipelines,
+    the framework and connector wheels from a volume) or `workspace` (ingest files, the
+    connector from `connector_root`, the synced repository in the workspace, or from the
+    wheels). `wheels` travel with the render and are uploaded by `balancer deploy` to
+    `packages_volume_path` (default `/Volumes/<catalog>/<schema>/community_connector/packages`);
+    `dependencies` are extra pip requirements (for example wheels already on a volume).
+    `ingest_files_path` None means the ingest files are synced with the bundle.
+    """
 
     source_name: str
     connection_name: str
     catalog: str = "main"
     schema: str = "default"
+    mode: Mode = "managed"
+    connector_root: str | None = None
+    wheels: tuple[Wheel, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    packages_volume_path: str | None = None
     ingest_files_path: str | None = None
     emit_jobs: bool = True
     pause_jobs: bool = False
     bundle_suffix: str = ""
-    common_table_config: dict[str, str] = field(default_factory=dict)
+    common_table_config: tuple[tuple[str, str], ...] = ()
+    common_controls: IngestionControls = field(default_factory=IngestionControls)
     legacy_layout: bool = False
     timezone: str = "UTC"
     rebalance_job: bool = False
     rebalance_schedule: str = "0 6 * * 1"
+
+    @property
+    def volume_path(self) -> str:
+        """Where the wheels live (a bundle variable's default)."""
+        return (
+            self.packages_volume_path
+            or f"/Volumes/{self.catalog}/{self.schema}/community_connector/packages"
+        )
+
+    def wheels_of(self, *roles: str) -> tuple[Wheel, ...]:
+        return tuple(w for w in self.wheels if w.role in roles)

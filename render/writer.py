@@ -1,30 +1,109 @@
-"""Write a folder all at once: build it beside the target, then swap it in."""
+"""Write an output folder all at once, and never delete a file this tool did not write.
+
+`write_tree(out_dir, files)`:
+- a missing or empty folder is created with exactly `files`;
+- a folder holding an earlier output (its manifest `.lakeflow-balancer-files.json` lists
+  the files written then) is replaced: the new files are built beside it and swapped in with
+  one rename, so a reader sees the old folder or the new one, never a mix. Files and folders
+  a person added to it since are carried over untouched;
+- any other non-empty folder (a project, a home folder, `.`) is refused with exit 2, and so
+  is a new file that would land on a file a person added.
+On any failure the folder stays as it was.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from balancer.errors import InputError, Location
+
+MANIFEST = ".lakeflow-balancer-files.json"
+
+
+def _earlier_files(target: Path) -> set[str] | None:
+    """The files of an earlier output in `target`; None when it is not one."""
+    manifest = target / MANIFEST
+    if not manifest.is_file():
+        return None
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return {str(f) for f in data["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _foreign(target: Path, written: set[str]) -> list[str]:
+    """Paths under `target` (whole folders where possible) that the earlier output did not write."""
+    needed_dirs = {str(Path(f).parent.as_posix()) for f in written}
+    ancestors = {str(Path(*Path(d).parts[:k]).as_posix()) for d in needed_dirs for k in range(1, len(Path(d).parts) + 1)}
+    out: list[str] = []
+
+    def walk(folder: Path, rel: str) -> None:
+        for entry in sorted(folder.iterdir()):
+            path = f"{rel}{entry.name}"
+            if path in written or path == MANIFEST:
+                continue
+            if entry.is_dir() and not entry.is_symlink() and path in ancestors:
+                walk(entry, f"{path}/")
+            else:
+                out.append(path)
+
+    walk(target, "")
+    return out
+
 
 def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
-    """Replace `out_dir` with exactly `files`. On any failure the old folder stays as it was."""
+    """Make `out_dir` hold `files` (plus what a person added to an earlier output)."""
     target = Path(out_dir).resolve()
+    if target.exists() and not target.is_dir():
+        raise InputError(
+            "the output path is a file, not a folder.",
+            fix="choose a folder.",
+            where=Location(str(out_dir)),
+        )
+    carried: list[str] = []
+    if target.is_dir() and any(target.iterdir()):
+        earlier = _earlier_files(target)
+        if earlier is None:
+            raise InputError(
+                "the output folder is not empty and holds no earlier output of lakeflow-balancer "
+                f"(no {MANIFEST}); writing there could overwrite files it did not make.",
+                fix="choose a new or empty folder.",
+                where=Location(str(out_dir)),
+            )
+        carried = _foreign(target, earlier)
+        clash = sorted(set(carried) & set(files))
+        if clash:
+            raise InputError(
+                f"{clash[0]} was not written by lakeflow-balancer but would be replaced.",
+                fix="move that file away, or choose another folder.",
+                where=Location(str(out_dir)),
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    moved: list[str] = []
     try:
-        for rel, text in files.items():
+        for rel, content in files.items():
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                path.write_bytes(text)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
             else:
-                path.write_text(text, encoding="utf-8", newline="\n")
+                path.write_text(content, encoding="utf-8", newline="\n")
+        manifest = {"tool": "lakeflow-balancer", "files": sorted(files)}
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)
+        for rel in carried:
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(target / rel, staging / rel)
+            moved.append(rel)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             old.rmdir()
@@ -38,5 +117,8 @@ def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
         else:
             os.replace(staging, target)
     except BaseException:
+        for rel in reversed(moved):
+            if (staging / rel).exists() or (staging / rel).is_symlink():
+                os.rename(staging / rel, target / rel)
         shutil.rmtree(staging, ignore_errors=True)
         raise

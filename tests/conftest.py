@@ -61,3 +61,18 @@ def ws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
         monkeypatch.delenv(var, raising=False)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def osipi_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """plan.json of the OSIPI example (solved once per test session)."""
+    from click.testing import CliRunner
+
+    from balancer.cli import main
+
+    out = tmp_path_factory.mktemp("plan") / "plan.json"
+    result = CliRunner().invoke(
+        main, ["solve", "--history", str(EXAMPLES / "osipi" / "runs.csv"), "-o", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    return out

@@ -141,6 +141,7 @@ def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert plan_path.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == [
+        ".lakeflow-balancer-files.json",
         "before_after.png",
         "diff.md",
         "moves.sql",

@@ -18,6 +18,7 @@ from balancer.errors import InputError, Location
 from balancer.model import INGESTION_TYPES, Catalog, Table
 from balancer.readers._files import csv_rows, digest, read_bytes
 from balancer.schedules import cron_problem, default_schedule, normalize
+from balancer.table_options import IngestionControls, split_options
 
 KNOWN = (
     "source_table",
@@ -119,6 +120,15 @@ def read_tables(path: str | Path, schedules: dict[str, str] | None = None) -> Ca
         options_col = (
             "table_options_json" if "table_options_json" in col else "table_configuration_json"
         )
+        controls, options = _options(cell(options_col), Location(path, number, options_col))
+        keys = _keys(cell("primary_keys"), Location(path, number, "primary_keys"))
+        if keys and controls.primary_keys and keys != controls.primary_keys:
+            raise InputError(
+                f"primary_keys {list(keys)} and the primary_keys in {options_col} "
+                f"{list(controls.primary_keys)} differ.",
+                fix="give the keys in one place.",
+                where=Location(path, number, options_col),
+            )
         tables.append(
             Table(
                 source_table=name,
@@ -128,11 +138,12 @@ def read_tables(path: str | Path, schedules: dict[str, str] | None = None) -> Ca
                 schedule=schedule,
                 schedule_is_default=is_default,
                 weight=_weight(cell("weight"), Location(path, number, "weight")),
-                primary_keys=_keys(cell("primary_keys"), Location(path, number, "primary_keys")),
+                primary_keys=keys or controls.primary_keys,
                 cursor_field=cell("cursor_field"),
-                table_configuration=_options(
-                    cell(options_col), Location(path, number, options_col)
-                ),
+                table_configuration=options,
+                scd_type=controls.scd_type,
+                sequence_by=controls.sequence_by,
+                cluster_by=controls.cluster_by,
                 pin=_pin(cell("pin"), Location(path, number, "pin")),
                 together=cell("together") or None,
                 apart=tuple(sorted({a.strip() for a in cell("apart").split(";") if a.strip()})),
@@ -199,9 +210,11 @@ def _keys(text: str, where: Location) -> tuple[str, ...]:
     return tuple(k.strip() for k in text.split(",") if k.strip())
 
 
-def _options(text: str, where: Location) -> tuple[tuple[str, str], ...]:
+def _options(
+    text: str, where: Location
+) -> tuple[IngestionControls, tuple[tuple[str, str], ...]]:
     if not text:
-        return ()
+        return IngestionControls(), ()
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -217,21 +230,7 @@ def _options(text: str, where: Location) -> tuple[tuple[str, str], ...]:
             fix='write a JSON object such as {"maxCount": "1000"}.',
             where=where,
         )
-    out = []
-    for k, v in value.items():
-        if isinstance(v, str):
-            out.append((str(k), v))
-        elif isinstance(v, bool):
-            out.append((str(k), "true" if v else "false"))
-        elif v is None:
-            raise InputError(
-                f"option '{k}' is null.", fix="give it a value or remove it.", where=where
-            )
-        elif isinstance(v, (int, float)):
-            out.append((str(k), json.dumps(v)))
-        else:
-            out.append((str(k), json.dumps(v, sort_keys=True, ensure_ascii=False)))
-    return tuple(out)
+    return split_options(value, where)
 
 
 def _pin(text: str, where: Location) -> str | None:

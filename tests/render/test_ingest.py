@@ -11,6 +11,7 @@ from balancer.model import PipelinePlan, Table
 from render.ingest import pipeline_spec, render_ingest
 from render.literal import python_literal
 from render.options import RenderOptions
+from tests.rendering import run_ingest_file
 
 FRAGMENTS = [
     '"',
@@ -43,6 +44,9 @@ def assigned_literal(source: str, name: str) -> object:
     raise AssertionError(f"{name} is not assigned")
 
 
+CONF = "lakeflow_balancer."
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(
@@ -70,14 +74,12 @@ def test_any_names_and_options_round_trip(
         for name, dest, cfg in rows
     }
     pipeline = PipelinePlan("p_01", "p_01", "all", "0 0 * * *", tuple(tables), 1, 1)
-    options = RenderOptions(
-        source_name=source, connection_name=connection, catalog=catalog, legacy_layout=legacy
-    )
+    options = RenderOptions(source_name=source, connection_name="unused", legacy_layout=legacy)
     text = render_ingest(pipeline, tables, options)
-    assert assigned_literal(text, "pipeline_spec") == pipeline_spec(pipeline, tables, options)
+    conf = {CONF + "catalog": catalog, CONF + "schema": "s", CONF + "connection_name": connection}
+    spec = run_ingest_file(text, conf)
+    assert spec == pipeline_spec(pipeline, tables, options, catalog, "s", connection)
     assert assigned_literal(text, "source_name") == source
-    spec = assigned_literal(text, "pipeline_spec")
-    assert isinstance(spec, dict)
     assert [o["table"]["source_table"] for o in spec["objects"]] == list(tables)
 
 
@@ -97,7 +99,7 @@ def test_the_entry_file_follows_todays_connector_pattern() -> None:
         "osipi_snapshot_01", "osipi_snapshot_01", "snapshot", "0 0 * * *", ("pi_points",), 1, 1
     )
     options = RenderOptions(
-        "osipi", "osipi_conn", "cat", "sch", common_table_config={"maxCount": "5", "x": "1"}
+        "osipi", "unused", common_table_config=(("maxCount", "5"), ("x", "1"))
     )
     text = render_ingest(pipeline, {"pi_points": t}, options)
     for line in (
@@ -108,17 +110,17 @@ def test_the_entry_file_follows_todays_connector_pattern() -> None:
         "ingest(spark, pipeline_spec)",
     ):
         assert line in text
-    spec = assigned_literal(text, "pipeline_spec")
-    assert spec == {
+    conf = {CONF + "catalog": "cat", CONF + "schema": "sch", CONF + "connection_name": "osipi_conn"}
+    assert run_ingest_file(text, conf) == {
         "connection_name": "osipi_conn",
         "objects": [
             {
                 "table": {
                     "source_table": "pi_points",
-                    "destination_catalog": "cat",
-                    "destination_schema": "sch",
                     "destination_table": "pi_points",
                     "table_configuration": {"maxCount": "1000", "x": "1"},
+                    "destination_catalog": "cat",
+                    "destination_schema": "sch",
                 }
             }
         ],
@@ -128,11 +130,12 @@ def test_the_entry_file_follows_todays_connector_pattern() -> None:
     )
     assert "from pipeline.ingestion_pipeline import ingest" in legacy
     assert "from libs.source_loader import get_register_function" in legacy
+    assert run_ingest_file(legacy, conf)["connection_name"] == "osipi_conn"
 
 
 def test_seed_discovery_destinations_win_over_the_defaults() -> None:
     t = Table("a", "a_dst", extra=(("destination_catalog", "c1"), ("destination_schema", "s1")))
     pipeline = PipelinePlan("k", "k", "g", "0 0 * * *", ("a",), 1, 1)
-    spec = pipeline_spec(pipeline, {"a": t}, RenderOptions("src", "conn", "main", "default"))
+    spec = pipeline_spec(pipeline, {"a": t}, RenderOptions("src", "conn"), "main", "default", "c")
     assert spec["objects"][0]["table"]["destination_catalog"] == "c1"
     assert spec["objects"][0]["table"]["destination_schema"] == "s1"

@@ -1,0 +1,101 @@
+"""A table's options, split the way the connector runtime splits them.
+
+A table's `table_configuration` mixes two kinds of keys. The ingestion controls
+(`scd_type`, `primary_keys`, `sequence_by`, `cluster_by`) steer the pipeline and never reach
+the source; they keep their types (lists stay lists). Every other key is a connector option,
+handed to the source as a string: text as is, booleans as `true`/`false`, numbers, lists and
+objects as JSON. `split_options` does that split for tables.csv and
+`--common-table-config-json` alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from balancer.errors import InputError, Location
+
+SCD_TYPES = ("SCD_TYPE_1", "SCD_TYPE_2", "APPEND_ONLY")
+CONTROL_KEYS = ("scd_type", "primary_keys", "sequence_by", "cluster_by")
+
+
+@dataclass(frozen=True)
+class IngestionControls:
+    """How the pipeline ingests a table; empty values leave the connector's defaults."""
+
+    scd_type: str = ""
+    primary_keys: tuple[str, ...] = ()
+    sequence_by: tuple[str, ...] = ()
+    cluster_by: tuple[str, ...] = ()
+
+    def merged_over(self, base: IngestionControls) -> IngestionControls:
+        """These controls, with `base` filling what these leave empty."""
+        return IngestionControls(
+            scd_type=self.scd_type or base.scd_type,
+            primary_keys=self.primary_keys or base.primary_keys,
+            sequence_by=self.sequence_by or base.sequence_by,
+            cluster_by=self.cluster_by or base.cluster_by,
+        )
+
+
+def _columns(key: str, value: Any, where: Location) -> tuple[str, ...]:
+    """A column list given as a JSON list, a JSON list in a string, or 'a, b'."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError:
+                value = None
+        else:
+            return tuple(c.strip() for c in text.split(",") if c.strip())
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(c, str) and c.strip() for c in value)
+    ):
+        raise InputError(
+            f"'{key}' must be a list of column names.",
+            fix=f'write e.g. "{key}": ["id"].',
+            where=where,
+        )
+    return tuple(value)
+
+
+def option_text(key: str, value: Any, where: Location) -> str:
+    """A connector option's value as the string the source receives."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        raise InputError(f"option '{key}' is null.", fix="give it a value or remove it.", where=where)
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def split_options(
+    value: Mapping[str, Any], where: Location
+) -> tuple[IngestionControls, tuple[tuple[str, str], ...]]:
+    """(ingestion controls, connector options) of one JSON object of table options."""
+    controls: dict[str, Any] = {}
+    options: list[tuple[str, str]] = []
+    for raw_key, raw in value.items():
+        key = str(raw_key)
+        if key == "scd_type":
+            text = str(raw).strip().upper() if isinstance(raw, str) else ""
+            if text not in SCD_TYPES:
+                raise InputError(
+                    f"'scd_type' is {raw!r}; it must be one of {', '.join(SCD_TYPES)}.",
+                    fix='write e.g. "scd_type": "SCD_TYPE_2".',
+                    where=where,
+                )
+            controls[key] = text
+        elif key in CONTROL_KEYS:
+            controls[key] = _columns(key, raw, where)
+        else:
+            options.append((key, option_text(key, raw, where)))
+    return IngestionControls(**controls), tuple(options)

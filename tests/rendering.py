@@ -1,0 +1,107 @@
+"""Helpers for tests of rendered folders: schema validation, running an ingest file."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from click.testing import CliRunner, Result
+
+from balancer.cli import main
+from tests.fakes.wheels import fake_wheels
+
+SCHEMA = Path(__file__).resolve().parent / "data" / "databricks-bundle-schema" / "jsonschema.json"
+
+
+@lru_cache(maxsize=1)
+def validator() -> Any:
+    schema = json.loads(SCHEMA.read_text())
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def text_files(folder: Path) -> dict[str, str]:
+    """Every text file of a rendered folder (wheels left out), by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_text()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".whl"
+    }
+
+
+def merged(files: dict[str, Any]) -> dict[str, Any]:
+    """databricks.yml with every included resources file merged in, as the CLI sees it."""
+    root = yaml.safe_load(files["databricks.yml"])
+    resources: dict[str, dict[str, Any]] = {}
+    for path, text in files.items():
+        if path.startswith("resources/"):
+            assert root["include"] == ["resources/*.yml"]
+            for kind, items in yaml.safe_load(text)["resources"].items():
+                for key, value in items.items():
+                    assert key not in resources.setdefault(kind, {}), f"{kind}.{key} defined twice"
+                    resources[kind][key] = value
+    if resources:
+        root["resources"] = resources
+    return root
+
+
+def schema_errors(files: dict[str, Any]) -> list[str]:
+    return [f"{list(e.path)}: {e.message}" for e in validator().iter_errors(merged(files))]
+
+
+def wheel_args(folder: Path, source: str) -> list[str]:
+    framework, connector = fake_wheels(folder, source)
+    return ["--connector-wheel", str(framework), "--connector-wheel", str(connector)]
+
+
+def render_cli(plan: Path, out: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["render", str(plan), "-o", str(out), *args])
+
+
+def run_ingest_file(text: str, conf: dict[str, str]) -> dict[str, Any]:
+    """Execute a rendered ingest file with stand-ins for spark and the connector framework;
+    return the spec it hands to `ingest` (and check it registers its source first)."""
+    calls: list[tuple[str, Any]] = []
+    framework = {
+        "databricks.labs.community_connector": {"register": lambda s, n: calls.append(("register", n))},
+        "databricks.labs.community_connector.pipeline": {
+            "ingest": lambda s, spec: calls.append(("ingest", spec))
+        },
+        "libs.source_loader": {
+            "get_register_function": lambda n: lambda s: calls.append(("register", n))
+        },
+        "pipeline.ingestion_pipeline": {"ingest": lambda s, spec: calls.append(("ingest", spec))},
+    }
+    saved = {name: sys.modules.get(name) for name in framework}
+    for name, attrs in framework.items():
+        module = types.ModuleType(name)
+        module.__dict__.update(attrs)
+        sys.modules[name] = module
+    settings: dict[str, str] = {}
+
+    class Conf:
+        def get(self, key: str) -> str:
+            return conf[key]
+
+        def set(self, key: str, value: str) -> None:
+            settings[key] = value
+
+    spark = types.SimpleNamespace(conf=Conf())
+    try:
+        exec(compile(text, "ingest.py", "exec"), {"spark": spark, "__name__": "__main__"})
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+    assert [c[0] for c in calls] == ["register", "ingest"], calls
+    assert settings == {"spark.databricks.unityCatalog.connectionDfOptionInjection.enabled": "true"}
+    spec = calls[1][1]
+    assert isinstance(spec, dict)
+    return spec
