@@ -16,7 +16,8 @@ The public API (imported lazily, so `import balancer` stays cheap):
     read_event_log_export
     discover, write_tables_csv         tables from a connector
     deploy_bundle, load_rendered,      a render folder to a workspace (databricks-sdk)
-    workspace_client
+    workspace_client, undeploy
+    notebook_path                      widget paths relative to the notebook's folder
     render_files, RenderOptions,       managed pipeline bodies, ingest files, bundle
     write_tree, balancer_wheel,        and the wheels they install
     connector_wheels, given_wheels
@@ -59,6 +60,8 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "deploy_bundle": ("balancer.deploy", "deploy"),
     "load_rendered": "balancer.deploy",
     "workspace_client": "balancer.deploy",
+    "undeploy": "balancer.deploy",
+    "notebook_path": "balancer.notebook",
     "balancer_wheel": "balancer.packages",
     "connector_wheels": "balancer.packages",
     "given_wheels": "balancer.packages",

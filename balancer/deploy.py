@@ -557,3 +557,35 @@ def _upload(
             },
         )
         api.did(f"upload {path}", echo)
+
+
+def undeploy(
+    client: Any,
+    rendered: Rendered,
+    target: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    echo: Callable[[str], None] = lambda _: None,
+) -> DeployReport:
+    """Delete the render's pipelines and jobs that carry this plan's tag (jobs first)."""
+    report = DeployReport()
+    api = _Api(client, report)
+    name = target or rendered.default_target
+    me = api.call("read the current user", "GET", "/api/2.0/preview/scim/v2/Me")
+    ctx = _Context(
+        rendered, rendered.targets[name], overrides or {}, str(_field(me, "userName", str, "me")), None
+    )
+    for j in _jobs_all(api):
+        s = j.get("settings") or {}
+        if (s.get("tags") or {}).get(ID_TAG) == rendered.deployment_id:
+            api.call(f"delete job {s.get('name')}", "POST", "/api/2.2/jobs/delete", body={"job_id": j["job_id"]})
+            report.actions.append(Action("delete", "job", str(s.get("name")), str(j["job_id"])))
+            api.did(f"delete job {s.get('name')} ({j['job_id']})", echo)
+    names = {ctx.name(b["name"]) for b in rendered.pipelines.values()}
+    for pname, ids in sorted(_pipelines_by_name(api).items()):
+        for pid in ids if pname in names else []:
+            got = api.call(f"read pipeline {pid}", "GET", f"/api/2.0/pipelines/{pid}") or {}
+            if ((got.get("spec") or {}).get("tags") or {}).get(ID_TAG) == rendered.deployment_id:
+                api.call(f"delete pipeline {pname}", "DELETE", f"/api/2.0/pipelines/{pid}")
+                report.actions.append(Action("delete", "pipeline", pname, pid))
+                api.did(f"delete pipeline {pname} ({pid})", echo)
+    return report

@@ -8,6 +8,7 @@ default, so tests and local runs can set widgets without editing the notebook.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Sequence
 
 
@@ -43,3 +44,17 @@ class DBUtils:
 
 
 dbutils = DBUtils()
+
+
+def notebook_path(path: str, notebook_file: str | None = None) -> Path:
+    """A widget's path, relative paths taken from the notebook's own folder.
+
+    A notebook in a Git folder runs with its folder as the working directory, so
+    `../examples/...` names the repository's examples there; outside Databricks pass the
+    notebook's `__file__` (runpy sets it) for the same result.
+    """
+    p = Path(path)
+    if p.is_absolute():
+        return p
+    base = Path(notebook_file).resolve().parent if notebook_file else Path.cwd()
+    return (base / p).resolve()

@@ -2,14 +2,20 @@
 # MAGIC %md
 # MAGIC # Deploy load-balanced pipelines for a community connector
 # MAGIC
-# MAGIC The seed toolkit's guided deployment on top of lakeflow-balancer: discover the tables
-# MAGIC (or load a preset CSV), solve with run history when there is one, render the ingest
-# MAGIC files and the bundle, deploy with databricks-sdk, verify, and clean up if asked.
+# MAGIC Discover the tables (or load a preset CSV), solve with run history, render the pipelines
+# MAGIC (managed ingestion pipelines by default, or ingest files in workspace mode), deploy them
+# MAGIC with databricks-sdk, verify, and clean up if asked.
+# MAGIC
+# MAGIC Open it from a Git folder of the lakeflow-balancer repository: the next cell installs
+# MAGIC the package from that folder, and relative widget paths are taken from this notebook's
+# MAGIC folder. To install the wheel that `balancer deploy` uploads to a volume instead, replace
+# MAGIC `..` with its path, e.g.
+# MAGIC `/Volumes/main/default/community_connector/packages/lakeflow_balancer-0.1.0-py3-none-any.whl`.
 # MAGIC Outside Databricks the widgets take their defaults (or `BALANCER_WIDGET_<NAME>`).
 
 # COMMAND ----------
 
-# MAGIC %pip install lakeflow-balancer
+# MAGIC %pip install ..
 
 # COMMAND ----------
 
@@ -21,11 +27,20 @@ except NameError:
 dbutils.widgets.text("connector_name", "osipi", "Connector name")
 dbutils.widgets.text("connection_name", "osipi_connection", "UC connection name")
 dbutils.widgets.dropdown("table_source", "preset", ["preset", "discovery"], "Tables from")
-dbutils.widgets.text("preset_csv", "examples/osipi/tables.csv", "Preset CSV")
+dbutils.widgets.text("preset_csv", "../examples/osipi/tables.csv", "Preset CSV")
 dbutils.widgets.text("connector_module", "", "Connector module or .py (discovery)")
-dbutils.widgets.text("history_path", "examples/osipi/runs.csv", "runs.csv (optional)")
+dbutils.widgets.text("history_path", "../examples/osipi/runs.csv", "runs.csv")
+dbutils.widgets.dropdown(
+    "plan_without_history", "false", ["true", "false"], "Plan without history (weights only)"
+)
 dbutils.widgets.text("destination_catalog", "main", "Destination catalog")
 dbutils.widgets.text("destination_schema", "bronze", "Destination schema")
+dbutils.widgets.dropdown("mode", "managed", ["managed", "workspace"], "Delivery mode")
+dbutils.widgets.text(
+    "connector_src", "", "Connectors checkout (build the wheels from it)"
+)
+dbutils.widgets.text("connector_wheels", "", "Or: framework and connector wheels, comma-separated")
+dbutils.widgets.text("connector_root", "", "Workspace mode: connectors repo in the workspace")
 dbutils.widgets.dropdown(
     "group_by",
     "ingestion_type",
@@ -35,10 +50,8 @@ dbutils.widgets.dropdown(
 dbutils.widgets.text("pipelines", "3..8", "Pipelines (K or MIN..MAX)")
 dbutils.widgets.dropdown("emit_jobs", "true", ["true", "false"], "Emit scheduled jobs")
 dbutils.widgets.dropdown("pause_jobs", "true", ["true", "false"], "Pause jobs")
+dbutils.widgets.dropdown("target", "dev", ["dev", "prod"], "Target")
 dbutils.widgets.text("work_dir", "/tmp/balancer_deploy", "Local working folder")
-dbutils.widgets.text(
-    "workspace_path", "/Workspace/Shared/lakeflow_balancer", "Workspace folder for ingest files"
-)
 dbutils.widgets.dropdown(
     "cleanup", "false", ["true", "false"], "Delete what this notebook deployed"
 )
@@ -48,6 +61,11 @@ dbutils.widgets.dropdown(
 from pathlib import Path
 
 import balancer
+
+
+def widget_path(name: str) -> Path:
+    return balancer.notebook_path(dbutils.widgets.get(name), globals().get("__file__"))
+
 
 connector = dbutils.widgets.get("connector_name")
 work = Path(dbutils.widgets.get("work_dir"))
@@ -59,16 +77,22 @@ if dbutils.widgets.get("table_source") == "discovery":
     for w in warnings:
         print("warning:", w)
 else:
-    tables_path.write_text(Path(dbutils.widgets.get("preset_csv")).read_text())
+    tables_path.write_bytes(widget_path("preset_csv").read_bytes())
 catalog = balancer.read_tables(tables_path)
 print(f"{len(catalog.tables)} tables from {dbutils.widgets.get('table_source')}")
 
 # COMMAND ----------
 
-history_path = dbutils.widgets.get("history_path")
-history = (
-    balancer.read_history(history_path) if history_path and Path(history_path).exists() else None
-)
+if dbutils.widgets.get("history_path"):
+    history = balancer.read_history(widget_path("history_path"))  # a missing file is an error
+elif dbutils.widgets.get("plan_without_history") == "true":
+    history = None
+    print("no run history: every table costs its weight, or the median of its type")
+else:
+    raise ValueError(
+        "history_path is empty. Give a runs.csv (balancer history pull), or set "
+        "plan_without_history to true to plan from table weights alone."
+    )
 k = dbutils.widgets.get("pipelines")
 k_low, _, k_high = k.partition("..")
 settings = balancer.Settings(
@@ -86,27 +110,36 @@ print(f"makespan {plan.makespan_s} s (lower bound {plan.lower_bound_s} s, {plan.
 
 # COMMAND ----------
 
+wheels = ()
+if dbutils.widgets.get("connector_src"):
+    wheels = balancer.connector_wheels(widget_path("connector_src"), connector)
+elif dbutils.widgets.get("connector_wheels"):
+    paths = [p.strip() for p in dbutils.widgets.get("connector_wheels").split(",") if p.strip()]
+    wheels = balancer.given_wheels(
+        tuple(str(balancer.notebook_path(p, globals().get("__file__"))) for p in paths), connector
+    )
 options = balancer.RenderOptions(
     source_name=connector,
     connection_name=dbutils.widgets.get("connection_name"),
     catalog=dbutils.widgets.get("destination_catalog"),
     schema=dbutils.widgets.get("destination_schema"),
+    mode=dbutils.widgets.get("mode"),
+    connector_root=dbutils.widgets.get("connector_root") or None,
+    wheels=wheels,
     emit_jobs=dbutils.widgets.get("emit_jobs") == "true",
     pause_jobs=dbutils.widgets.get("pause_jobs") == "true",
 )
-bundle_dir = work / "bundle"
-balancer.write_tree(bundle_dir, balancer.render_files(plan, options))
-print(sorted(str(p.relative_to(bundle_dir)) for p in bundle_dir.rglob("*") if p.is_file()))
+render_dir = work / "render"
+balancer.write_tree(render_dir, balancer.render_files(plan, options))
+print(sorted(str(p.relative_to(render_dir)) for p in render_dir.rglob("*") if p.is_file()))
 
 # COMMAND ----------
 
-from databricks.sdk import WorkspaceClient
-
-client = WorkspaceClient()
-bundle = balancer.load_bundle(bundle_dir)
-workspace_path = f"{dbutils.widgets.get('workspace_path').rstrip('/')}/{bundle.name}"
-report = balancer.deploy_bundle(client, bundle, workspace_path, echo=print)
-print(f"deployed: {report.created} created, {report.updated} updated")
+client = balancer.workspace_client()
+rendered = balancer.load_rendered(render_dir)
+target = dbutils.widgets.get("target")
+report = balancer.deploy_bundle(client, rendered, target=target, echo=print)
+print(f"deployed: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
 
 # COMMAND ----------
 
@@ -114,13 +147,10 @@ print(f"deployed: {report.created} created, {report.updated} updated")
 
 # COMMAND ----------
 
-expected = {spec["name"] for spec in bundle.pipelines.values()}
-found = {p.name for p in client.pipelines.list_pipelines() if p.name in expected}
-missing = sorted(expected - found)
-assert not missing, f"pipelines missing after deploy: {missing}"
-jobs = {j.settings.name for j in client.jobs.list() if j.settings is not None}
-assert {spec["name"] for spec in bundle.jobs.values()} <= jobs
-print(f"verified {len(found)} pipelines and {len(bundle.jobs)} jobs")
+check = balancer.deploy_bundle(client, rendered, target=target, dry_run=True)
+pending = [str(a) for a in check.actions if a.kind in ("pipeline", "job") and a.verb != "unchanged"]
+assert not pending, f"not deployed as rendered: {pending}"
+print(f"verified {check.unchanged} pipelines and jobs")
 
 # COMMAND ----------
 
@@ -129,12 +159,5 @@ print(f"verified {len(found)} pipelines and {len(bundle.jobs)} jobs")
 # COMMAND ----------
 
 if dbutils.widgets.get("cleanup") == "true":
-    for p in list(client.pipelines.list_pipelines()):
-        if p.name in expected:
-            client.pipelines.delete(p.pipeline_id)
-    for j in list(client.jobs.list()):
-        if j.settings is not None and j.settings.name in {
-            spec["name"] for spec in bundle.jobs.values()
-        }:
-            client.jobs.delete(j.job_id)
-    print("cleaned up")
+    removed = balancer.undeploy(client, rendered, target=target, echo=print)
+    print(f"cleaned up: {len(removed.actions)} pipelines and jobs deleted")

@@ -4,11 +4,14 @@
 # MAGIC
 # MAGIC Sweep the number of pipelines, grow the tables, and compare plans side by side.
 # MAGIC History comes from a runs.csv, or (on Databricks) from a pipeline's event log.
+# MAGIC Open it from a Git folder of the lakeflow-balancer repository: the next cell installs
+# MAGIC the package from that folder (or replace `..` with the wheel `balancer deploy` uploads
+# MAGIC to a volume), and relative widget paths are taken from this notebook's folder.
 # MAGIC Outside Databricks the widgets take their defaults (or `BALANCER_WIDGET_<NAME>`).
 
 # COMMAND ----------
 
-# MAGIC %pip install lakeflow-balancer
+# MAGIC %pip install ..
 
 # COMMAND ----------
 
@@ -22,9 +25,13 @@ except NameError:
     display = print
 
 dbutils.widgets.text("connector", "osipi", "Connector")
-dbutils.widgets.text("tables_path", "examples/osipi/tables.csv", "tables.csv")
-dbutils.widgets.text("history_path", "examples/osipi/runs.csv", "runs.csv (empty: use pipeline id)")
-dbutils.widgets.text("pipeline_id", "", "Pipeline id (history from its event log)")
+dbutils.widgets.text("tables_path", "../examples/osipi/tables.csv", "tables.csv")
+dbutils.widgets.text(
+    "history_path", "../examples/osipi/runs.csv", "runs.csv (empty: use event-log tables)"
+)
+dbutils.widgets.text(
+    "event_log_tables", "", "Published event-log tables, comma-separated (catalog.schema.table)"
+)
 dbutils.widgets.text("k_range", "3..8", "Pipelines to compare (MIN..MAX)")
 dbutils.widgets.text("growth", "1.5", "Growth factor of the scenario")
 dbutils.widgets.dropdown(
@@ -48,16 +55,18 @@ growth = float(dbutils.widgets.get("growth"))
 charts = Path(dbutils.widgets.get("charts_dir"))
 charts.mkdir(parents=True, exist_ok=True)
 
+here = globals().get("__file__")
 history_path = dbutils.widgets.get("history_path")
 base = balancer.WhatIf.load(
-    dbutils.widgets.get("tables_path"),
-    history_path or None,
+    balancer.notebook_path(dbutils.widgets.get("tables_path"), here),
+    balancer.notebook_path(history_path, here) if history_path else None,
     name=connector,
     group_by=dbutils.widgets.get("group_by"),
     time_limit_s=5.0,
 )
-if not history_path and dbutils.widgets.get("pipeline_id"):
-    history = balancer.history_from_spark(spark, pipeline_ids=[dbutils.widgets.get("pipeline_id")])  # noqa: F821
+event_logs = [t.strip() for t in dbutils.widgets.get("event_log_tables").split(",") if t.strip()]
+if not history_path and event_logs:
+    history = balancer.history_from_spark(spark, event_logs)  # noqa: F821
     base = dataclasses.replace(base, history=history)
 print(f"{len(base.catalog.tables)} tables, {base.history.n_runs if base.history else 0} runs")
 

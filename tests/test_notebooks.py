@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.fakes.wheels import fake_wheels
 from tests.fakes.workspace import FakeWorkspace
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -41,17 +42,32 @@ def test_whatif_notebook_runs_every_cell(monkeypatch: pytest.MonkeyPatch, tmp_pa
         assert (tmp_path / name).stat().st_size > 1000
 
 
+def test_whatif_notebook_defaults_are_relative_to_its_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # anywhere but the repository root
+    set_widgets(monkeypatch, k_range="3..4", charts_dir=str(tmp_path / "charts"))
+    scope = runpy.run_path(str(NOTEBOOKS / "whatif_analysis.py"), run_name="__main__")
+    assert len(scope["base"].catalog.tables) == 39 and scope["base"].history is not None
+
+
 @pytest.mark.parametrize("source", ["preset", "discovery"])
 def test_deploy_notebook_runs_every_cell(
     ws: FakeWorkspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     fixtures = Path(__file__).resolve().parent / "fixtures" / "connectors"
+    framework, connector = fake_wheels(tmp_path / "wheels", "shop" if source == "discovery" else "osipi")
     set_widgets(
         monkeypatch,
         table_source=source,
-        preset_csv=str(EXAMPLES / "osipi" / "tables.csv"),
+        connector_name="shop" if source == "discovery" else "osipi",
         connector_module=str(fixtures / "flat" / "shop_source.py"),
-        history_path=str(EXAMPLES / "osipi" / "runs.csv") if source == "preset" else "",
+        history_path="" if source == "discovery" else "../examples/osipi/runs.csv",
+        plan_without_history="true",
+        mode="managed" if source == "preset" else "workspace",
+        connector_wheels=f"{framework},{connector}" if source == "preset" else "",
+        connector_root="" if source == "preset" else "/Workspace/Repos/me/lcc",
         work_dir=str(tmp_path / "work"),
         pipelines="3..8" if source == "preset" else "3",
         cleanup="false",
@@ -64,3 +80,17 @@ def test_deploy_notebook_runs_every_cell(
     set_widgets(monkeypatch, cleanup="true")
     runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
     assert ws.pipelines == {} and ws.jobs == {}
+
+
+def test_deploy_notebook_never_plans_silently_without_history(
+    ws: FakeWorkspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from balancer.errors import InputError
+
+    set_widgets(monkeypatch, work_dir=str(tmp_path / "work"), history_path=str(tmp_path / "missing.csv"))
+    with pytest.raises(InputError, match="not found"):
+        runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
+    set_widgets(monkeypatch, history_path="")
+    with pytest.raises(ValueError, match="history_path is empty"):
+        runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
+    assert ws.pipelines == {}
