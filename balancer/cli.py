@@ -733,17 +733,38 @@ def history() -> None:
 
 
 def _history_source(kw: dict[str, Any]) -> str:
-    from balancer.eventlog import history_sql
+    from balancer.eventlog import event_log_tables_of, history_sql
 
-    return history_sql(tuple(kw["pipeline_ids"]), kw["event_log_table"], kw["since_days"])
+    tables = list(kw["event_log_tables"])
+    if kw["plan_path"]:
+        from balancer.planio import read_plan
+
+        keys = [p.key for p in read_plan(kw["plan_path"]).pipelines]
+        tables += event_log_tables_of(keys, kw["catalog"], kw["schema"])
+    return history_sql(tuple(kw["pipeline_ids"]), tables, kw["since_days"])
 
 
 _history_options = [
     click.option(
-        "--pipeline-id", "pipeline_ids", multiple=True, help="A pipeline id (repeatable)."
+        "--plan",
+        "plan_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Read the event logs its rendered pipelines publish (<catalog>.<schema>.<key>_event_log).",
+    ),
+    click.option("--catalog", default="main", show_default=True, help="Catalog of --plan's event logs."),
+    click.option("--schema", default="default", show_default=True, help="Schema of --plan's event logs."),
+    click.option(
+        "--event-log-table",
+        "event_log_tables",
+        multiple=True,
+        help="A published event-log table, catalog.schema.table (repeatable).",
     ),
     click.option(
-        "--event-log-table", default=None, help="A published event-log table, catalog.schema.table."
+        "--pipeline-id",
+        "pipeline_ids",
+        multiple=True,
+        help="A pipeline id, read with event_log() (legacy publishing mode only; repeatable).",
     ),
     click.option(
         "--since-days", type=int, default=30, show_default=True, help="Only runs this recent."

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from balancer.flows import resolve_tables
 from balancer.model import CostEstimate, History, Settings, Table, TableRuns
 
 DEFAULT_COST_S = 60.0
@@ -123,8 +124,12 @@ def estimate_costs(
     settings: Settings,
     expected_rows: Mapping[str, float] | None = None,
 ) -> dict[str, CostEstimate]:
-    """One estimate per table, in table order. Pure: the history's newest run is 'now'."""
-    runs = history.runs if history is not None else {}
+    """One estimate per table, in table order. Pure: the history's newest run is 'now'.
+
+    Runs are first filed under their source tables (`balancer.flows.resolve_tables`): runs of
+    a renamed destination or of a delete flow count for their table.
+    """
+    runs = resolve_tables(history, tables).runs if history is not None else {}
     starts = [float(rs.start[-1]) for rs in runs.values() if len(rs)]
     now = max(starts) if starts else 0.0
     out: dict[str, CostEstimate] = {}

@@ -4,8 +4,15 @@ A run is one flow in one pipeline update: from its first STARTING/RUNNING `flow_
 event to its last terminal one, with row metrics summed. `history_sql` writes that as
 Databricks SQL (the aggregation runs on the warehouse or cluster); `runs_from_events` does
 the same in Python for raw event-log exports (JSON lines or CSV), for users without a
-warehouse. Flow names map back to tables: `source_<t>_append_flow` is append table t; a
-qualified name `` `cat`.`sch`.`tbl` `` is table tbl.
+warehouse. Flow names map back to tables: `source_<t>_append_flow` is append table t,
+`source_<t>_delete_flow` the delete flow of cdc_with_deletes table t; a qualified name
+`` `cat`.`sch`.`tbl` `` is destination table tbl (`balancer.flows` maps destinations back to
+their source tables and merges a table's flows of one update).
+
+The default source is the event log each rendered pipeline publishes as a table
+(`<catalog>.<schema>.<key>_event_log`; `event_log_tables_of(plan, ...)` lists them);
+`event_log('<pipeline id>')` works only for pipelines in the legacy publishing mode, and
+only for their owner.
 """
 
 from __future__ import annotations
@@ -26,13 +33,13 @@ from balancer.runbook import quote_identifier
 
 STARTED = ("STARTING", "RUNNING")
 TERMINAL = ("COMPLETED", "FAILED", "STOPPED", "SKIPPED", "EXCLUDED", "CANCELED")
-_APPEND = re.compile(r"^source_(.+)_append_flow$")
+_SOURCE_FLOW = re.compile(r"^source_(.+)_(?:append|delete)_flow$")
 _PIPELINE_ID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
 
 
 def table_of_flow(flow_name: str) -> str:
     """The table a flow writes, by the connector's flow naming."""
-    m = _APPEND.match(flow_name)
+    m = _SOURCE_FLOW.match(flow_name)
     if m:
         return m.group(1)
     parts = re.findall(r"`((?:[^`]|``)*)`|([^.`]+)", flow_name)
@@ -40,28 +47,43 @@ def table_of_flow(flow_name: str) -> str:
     return names[-1] if names else flow_name
 
 
-def _source(pipeline_ids: Sequence[str], event_log_table: str | None) -> str:
-    if event_log_table:
-        return ".".join(quote_identifier(p) for p in event_log_table.split("."))
+def event_log_tables_of(pipeline_keys: Sequence[str], catalog: str, schema: str) -> list[str]:
+    """The event-log tables the rendered pipelines publish (bundle variables catalog, schema)."""
+    return [f"{catalog}.{schema}.{key}_event_log" for key in pipeline_keys]
+
+
+def _source(pipeline_ids: Sequence[str], event_log_tables: Sequence[str]) -> str:
+    sources = []
+    for table in event_log_tables:
+        parts = table.split(".")
+        if len(parts) != 3 or not all(p.strip() for p in parts):
+            raise InputError(
+                f"'{table}' is not a table name catalog.schema.table.",
+                fix="name the published event-log table in full, e.g. main.bronze.x_event_log.",
+            )
+        sources.append(".".join(quote_identifier(p) for p in parts))
     for pid in pipeline_ids:
         if not _PIPELINE_ID.match(pid):
             raise InputError(f"'{pid}' is not a pipeline id.", fix="pass the pipeline's UUID.")
-    if len(pipeline_ids) == 1:
-        return f"event_log('{pipeline_ids[0]}')"
-    union = "\n    UNION ALL ".join(f"SELECT * FROM event_log('{pid}')" for pid in pipeline_ids)
+        sources.append(f"event_log('{pid}')")
+    if len(sources) == 1:
+        return sources[0]
+    union = "\n    UNION ALL ".join(f"SELECT * FROM {s}" for s in sources)
     return f"(\n    {union}\n  )"
 
 
 def history_sql(
     pipeline_ids: Sequence[str] = (),
-    event_log_table: str | None = None,
+    event_log_tables: Sequence[str] = (),
     since_days: int | None = None,
 ) -> str:
-    """SQL over event logs that yields the columns of runs.csv."""
-    if not pipeline_ids and not event_log_table:
+    """SQL over event logs (published tables, or legacy pipeline ids) yielding runs.csv."""
+    if not pipeline_ids and not event_log_tables:
         raise InputError(
-            "name a pipeline id or a published event-log table.",
-            fix="pass --pipeline-id ID (repeatable) or --event-log-table cat.sch.table.",
+            "name the event logs to read.",
+            fix="pass --plan PLAN (its pipelines' published event-log tables), "
+            "--event-log-table cat.sch.table (repeatable), or --pipeline-id ID (legacy "
+            "publishing mode only).",
         )
     since = (
         f"\n    AND timestamp >= current_timestamp() - INTERVAL {int(since_days)} DAYS"
@@ -81,14 +103,14 @@ def history_sql(
     details:flow_progress.metrics.num_output_rows::bigint AS output_rows,
     details:flow_progress.metrics.num_upserted_rows::bigint AS upserted_rows,
     details:flow_progress.metrics.num_deleted_rows::bigint AS deleted_rows
-  FROM {_source(pipeline_ids, event_log_table)}
+  FROM {_source(pipeline_ids, event_log_tables)}
   WHERE event_type = 'flow_progress'{since}
 ),
 runs AS (
   SELECT
     run_id, pipeline_id, pipeline_name, flow_name,
-    CASE WHEN flow_name RLIKE '^source_.+_append_flow$'
-         THEN regexp_extract(flow_name, '^source_(.+)_append_flow$', 1)
+    CASE WHEN flow_name RLIKE '^source_.+_(append|delete)_flow$'
+         THEN regexp_extract(flow_name, '^source_(.+)_(append|delete)_flow$', 1)
          ELSE replace(element_at(split(flow_name, '[.]'), -1), '`', '') END AS table,
     min(CASE WHEN status IN ({started}) THEN timestamp END) AS start_time,
     max(CASE WHEN status IN ({terminal}) THEN timestamp END) AS end_time,

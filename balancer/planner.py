@@ -18,6 +18,7 @@ from balancer.estimator import (
     pipeline_runtime,
     runtime_from_load,
 )
+from balancer.flows import resolve_tables
 from balancer.instance import build_instance, integer_cost
 from balancer.model import (
     Catalog,
@@ -53,7 +54,7 @@ def make_plan(
     warnings = list(catalog.warnings)
     if history is not None:
         warnings.extend(history.warnings)
-        history, extra = unknown_table_warnings(history, catalog)
+        history, extra = unknown_table_warnings(resolve_tables(history, catalog.tables), catalog)
         warnings.extend(extra)
         if settings.concurrency_calibrated:
             settings = dataclasses.replace(settings, concurrency=calibrate_concurrency(history))

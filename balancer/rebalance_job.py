@@ -31,13 +31,9 @@ def history_from_spark(
 
     header: list[str] = []
     rows: list[list[Any]] = []
-    queries = [history_sql(event_log_table=t, since_days=since_days) for t in tables]
-    if pipeline_ids:
-        queries.append(history_sql(pipeline_ids, since_days=since_days))
-    for query in queries:
-        df = spark.sql(query)
-        header = list(df.columns)
-        rows.extend([list(r) for r in df.collect()])
+    df = spark.sql(history_sql(pipeline_ids, tables, since_days=since_days))
+    header = list(df.columns)
+    rows.extend([list(r) for r in df.collect()])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "runs.csv"
         path.write_text(csv_text(header, rows), encoding="utf-8")

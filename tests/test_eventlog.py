@@ -38,12 +38,58 @@ def test_sql_for_one_pipeline_a_list_and_a_published_table() -> None:
         ["0123abcd-0000-0000-0000-000000000000", "9999abcd-0000-0000-0000-000000000000"]
     )
     assert two.count("event_log(") == 2 and "UNION ALL" in two
-    published = history_sql(event_log_table="main.ops.osipi_event_log")
+    published = history_sql(event_log_tables=["main.ops.osipi_event_log"])
     assert "FROM `main`.`ops`.`osipi_event_log`" in published
     with pytest.raises(InputError, match="not a pipeline id"):
         history_sql(["x'; DROP TABLE t; --"])
-    with pytest.raises(InputError, match="name a pipeline id"):
+    with pytest.raises(InputError, match="--plan PLAN"):
         history_sql()
+
+
+def test_several_event_log_tables_are_all_read() -> None:
+    result = CliRunner().invoke(
+        main, ["history", "sql", "--event-log-table", "c.s.a_event_log", "--event-log-table", "c.s.b_event_log"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "SELECT * FROM `c`.`s`.`a_event_log`" in result.output
+    assert "SELECT * FROM `c`.`s`.`b_event_log`" in result.output
+
+
+def test_the_plans_published_event_logs_are_the_default_source(osipi_plan: Path) -> None:
+    from balancer.planio import read_plan
+
+    result = CliRunner().invoke(
+        main, ["history", "sql", "--plan", str(osipi_plan), "--catalog", "osipi", "--schema", "bronze"]
+    )
+    assert result.exit_code == 0, result.output
+    for p in read_plan(osipi_plan).pipelines:
+        assert f"`osipi`.`bronze`.`{p.key}_event_log`" in result.output
+    assert "event_log(" not in result.output
+    assert "(append|delete)_flow" in result.output
+
+
+def test_delete_flows_and_renamed_destinations_count_for_their_table() -> None:
+    from balancer.flows import resolve_tables
+    from balancer.model import History, Table
+
+    evs = (
+        events("u1", "`main`.`crm`.`contacts_v2`", 0, [(0, "STARTING", None), (100, "COMPLETED", 40)])
+        + events("u1", "source_contacts_delete_flow", 5, [(0, "RUNNING", None), (120, "COMPLETED", 2)])
+        + events("u2", "`main`.`crm`.`contacts_v2`", 1800, [(0, "RUNNING", None), (90, "COMPLETED", 10)])
+        + events("u1", "source_deals_append_flow", 0, [(0, "RUNNING", None), (30, "COMPLETED", 5)])
+    )
+    runs = runs_from_events(evs)
+    assert {r.table for r in runs} == {"contacts_v2", "contacts", "deals"}
+    tables = [
+        Table("contacts", "contacts_v2", ingestion_type="cdc_with_deletes"),
+        Table("deals", "deals", ingestion_type="append"),
+    ]
+    history = resolve_tables(History.from_runs(runs), tables)
+    assert set(history.runs) == {"contacts", "deals"}  # no phantom table, nothing dropped
+    contacts = history.runs["contacts"]
+    assert len(contacts) == 2  # one run per update: the delete flow merged into u1
+    assert list(contacts.duration_s) == [125.0, 90.0]  # first start to last end
+    assert list(contacts.rows_written) == [42.0, 10.0]
 
 
 def events(
