@@ -752,8 +752,12 @@ _history_options = [
         default=None,
         help="Read the event logs its rendered pipelines publish (<catalog>.<schema>.<key>_event_log).",
     ),
-    click.option("--catalog", default="main", show_default=True, help="Catalog of --plan's event logs."),
-    click.option("--schema", default="default", show_default=True, help="Schema of --plan's event logs."),
+    click.option(
+        "--catalog", default="main", show_default=True, help="Catalog of --plan's event logs."
+    ),
+    click.option(
+        "--schema", default="default", show_default=True, help="Schema of --plan's event logs."
+    ),
     click.option(
         "--event-log-table",
         "event_log_tables",

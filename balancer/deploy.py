@@ -160,14 +160,27 @@ def load_rendered(folder: str | Path) -> Rendered:
         )
     src = root / "src"
     files = (
-        {p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()}
+        {
+            p.relative_to(src).as_posix(): p.read_bytes()
+            for p in sorted(src.rglob("*"))
+            if p.is_file()
+        }
         if src.is_dir()
         else {}
     )
     wheels = {p.name: p.read_bytes() for p in sorted((root / "wheels").glob("*.whl"))}
     bundle = str((doc.get("bundle") or {}).get("name") or root.name)
     return Rendered(
-        str(root), bundle, ids.pop(), variables, targets, default or "dev", pipelines, jobs, files, wheels
+        str(root),
+        bundle,
+        ids.pop(),
+        variables,
+        targets,
+        default or "dev",
+        pipelines,
+        jobs,
+        files,
+        wheels,
     )
 
 
@@ -191,7 +204,10 @@ class _Context:
             "workspace.current_user.userName": user,
             "workspace.current_user.short_name": self.short_name,
         }
-        root = target.root_path or "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
+        root = (
+            target.root_path
+            or "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
+        )
         self.file_path = workspace_path or f"{self.resolve(root, 'the target root_path')}/files"
         self.values["workspace.file_path"] = self.file_path
         self.pipeline_ids: dict[str, str] = {}
@@ -389,7 +405,9 @@ def deploy(
     planned_jobs: dict[str, tuple[str, int]] = {}
     for key, body in jobs.items():
         found = [
-            j for j in _jobs_all(api, body["name"]) if (j.get("settings") or {}).get("name") == body["name"]
+            j
+            for j in _jobs_all(api, body["name"])
+            if (j.get("settings") or {}).get("name") == body["name"]
         ]
         if len(found) > 1:
             raise InputError(
@@ -412,7 +430,9 @@ def deploy(
         wanted_jobs = {b["name"] for b in jobs.values()}
         for j in _jobs_all(api):
             s = j.get("settings") or {}
-            if (s.get("tags") or {}).get(ID_TAG) == rendered.deployment_id and s.get("name") not in wanted_jobs:
+            if (s.get("tags") or {}).get(ID_TAG) == rendered.deployment_id and s.get(
+                "name"
+            ) not in wanted_jobs:
                 doomed_jobs.append((str(s.get("name")), int(j["job_id"])))
         wanted = {b["name"] for b in pipelines.values()}
         for pname, ids in sorted(existing.items()):
@@ -427,7 +447,9 @@ def deploy(
     for v in volumes:
         report.actions.append(Action("ensure", "volume", v))
     for w in rendered.wheels:
-        report.actions.append(Action("upload", "file", f"{ctx.variables.get('packages_volume_path')}/{w}"))
+        report.actions.append(
+            Action("upload", "file", f"{ctx.variables.get('packages_volume_path')}/{w}")
+        )
     for f in rendered.files:
         report.actions.append(Action("upload", "file", f"{ctx.file_path}/src/{f}"))
     for key, (verb, ident) in planned.items():
@@ -446,7 +468,9 @@ def deploy(
     for key, (verb, ident) in planned.items():
         body = pipelines[key]
         if verb == "create":
-            created = api.call(f"create pipeline {body['name']}", "POST", "/api/2.0/pipelines", body=body)
+            created = api.call(
+                f"create pipeline {body['name']}", "POST", "/api/2.0/pipelines", body=body
+            )
             ident = _field(created, "pipeline_id", str, f"creating pipeline {body['name']}")
             ctx.pipeline_ids[key] = ident
         elif verb == "update":
@@ -460,7 +484,9 @@ def deploy(
     for key, (verb, jid) in planned_jobs.items():
         body = _job_body(ctx, key, rendered.jobs[key])  # pipeline ids are known now
         if verb == "create":
-            created = api.call(f"create job {body['name']}", "POST", "/api/2.2/jobs/create", body=body)
+            created = api.call(
+                f"create job {body['name']}", "POST", "/api/2.2/jobs/create", body=body
+            )
             jid = _field(created, "job_id", int, f"creating job {body['name']}")
         elif verb == "update":
             api.call(
@@ -471,7 +497,9 @@ def deploy(
             )
         api.did(f"{verb} job {body['name']} ({jid})", echo)
     for jname, jid in doomed_jobs:
-        api.call(f"delete job {jname} ({jid})", "POST", "/api/2.2/jobs/delete", body={"job_id": jid})
+        api.call(
+            f"delete job {jname} ({jid})", "POST", "/api/2.2/jobs/delete", body={"job_id": jid}
+        )
         api.did(f"delete job {jname} ({jid})", echo)
     for pname, pid in doomed_pipelines:
         api.call(f"delete pipeline {pname} ({pid})", "DELETE", f"/api/2.0/pipelines/{pid}")
@@ -572,12 +600,21 @@ def undeploy(
     name = target or rendered.default_target
     me = api.call("read the current user", "GET", "/api/2.0/preview/scim/v2/Me")
     ctx = _Context(
-        rendered, rendered.targets[name], overrides or {}, str(_field(me, "userName", str, "me")), None
+        rendered,
+        rendered.targets[name],
+        overrides or {},
+        str(_field(me, "userName", str, "me")),
+        None,
     )
     for j in _jobs_all(api):
         s = j.get("settings") or {}
         if (s.get("tags") or {}).get(ID_TAG) == rendered.deployment_id:
-            api.call(f"delete job {s.get('name')}", "POST", "/api/2.2/jobs/delete", body={"job_id": j["job_id"]})
+            api.call(
+                f"delete job {s.get('name')}",
+                "POST",
+                "/api/2.2/jobs/delete",
+                body={"job_id": j["job_id"]},
+            )
             report.actions.append(Action("delete", "job", str(s.get("name")), str(j["job_id"])))
             api.did(f"delete job {s.get('name')} ({j['job_id']})", echo)
     names = {ctx.name(b["name"]) for b in rendered.pipelines.values()}

@@ -64,7 +64,11 @@ class Table:
     def controls(self) -> IngestionControls:
         """Ingestion controls: the cursor field is the default `sequence_by` of cdc tables."""
         sequence = self.sequence_by
-        if not sequence and self.cursor_field and self.ingestion_type in ("cdc", "cdc_with_deletes"):
+        if (
+            not sequence
+            and self.cursor_field
+            and self.ingestion_type in ("cdc", "cdc_with_deletes")
+        ):
             sequence = (self.cursor_field,)
         return IngestionControls(self.scd_type, self.primary_keys, sequence, self.cluster_by)
 

@@ -8,8 +8,8 @@ default, so tests and local runs can set widgets without editing the notebook.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class Widgets:

@@ -122,8 +122,7 @@ def connector_wheels(checkout: str | Path, source_name: str) -> tuple[Wheel, ...
     source_rel = Path("src/databricks/labs/community_connector/sources") / source_name
     if not (root / source_rel / "pyproject.toml").is_file():
         raise InputError(
-            f"the checkout has no connector '{source_name}' with a pyproject.toml "
-            f"({source_rel}).",
+            f"the checkout has no connector '{source_name}' with a pyproject.toml ({source_rel}).",
             fix="check --source-name, or update the checkout.",
             where=Location(str(checkout)),
         )

@@ -71,7 +71,9 @@ def option_text(key: str, value: Any, where: Location) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
-        raise InputError(f"option '{key}' is null.", fix="give it a value or remove it.", where=where)
+        raise InputError(
+            f"option '{key}' is null.", fix="give it a value or remove it.", where=where
+        )
     if isinstance(value, (int, float)):
         return json.dumps(value)
     return json.dumps(value, sort_keys=True, ensure_ascii=False)

@@ -36,9 +36,7 @@ dbutils.widgets.dropdown(
 dbutils.widgets.text("destination_catalog", "main", "Destination catalog")
 dbutils.widgets.text("destination_schema", "bronze", "Destination schema")
 dbutils.widgets.dropdown("mode", "managed", ["managed", "workspace"], "Delivery mode")
-dbutils.widgets.text(
-    "connector_src", "", "Connectors checkout (build the wheels from it)"
-)
+dbutils.widgets.text("connector_src", "", "Connectors checkout (build the wheels from it)")
 dbutils.widgets.text("connector_wheels", "", "Or: framework and connector wheels, comma-separated")
 dbutils.widgets.text("connector_root", "", "Workspace mode: connectors repo in the workspace")
 dbutils.widgets.dropdown(

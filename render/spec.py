@@ -76,9 +76,7 @@ def managed_object(t: Table, options: RenderOptions) -> dict[str, Any]:
     }
     table.update(_destination(t))
     if connector_options:
-        table["connector_options"] = {
-            "community_connector_options": {"options": connector_options}
-        }
+        table["connector_options"] = {"community_connector_options": {"options": connector_options}}
     config: dict[str, Any] = {}
     if controls.scd_type:
         config["scd_type"] = controls.scd_type

@@ -40,7 +40,11 @@ def _earlier_files(target: Path) -> set[str] | None:
 def _foreign(target: Path, written: set[str]) -> list[str]:
     """Paths under `target` (whole folders where possible) that the earlier output did not write."""
     needed_dirs = {str(Path(f).parent.as_posix()) for f in written}
-    ancestors = {str(Path(*Path(d).parts[:k]).as_posix()) for d in needed_dirs for k in range(1, len(Path(d).parts) + 1)}
+    ancestors = {
+        str(Path(*Path(d).parts[:k]).as_posix())
+        for d in needed_dirs
+        for k in range(1, len(Path(d).parts) + 1)
+    }
     out: list[str] = []
 
     def walk(folder: Path, rel: str) -> None:

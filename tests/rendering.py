@@ -68,7 +68,9 @@ def run_ingest_file(text: str, conf: dict[str, str]) -> dict[str, Any]:
     return the spec it hands to `ingest` (and check it registers its source first)."""
     calls: list[tuple[str, Any]] = []
     framework = {
-        "databricks.labs.community_connector": {"register": lambda s, n: calls.append(("register", n))},
+        "databricks.labs.community_connector": {
+            "register": lambda s, n: calls.append(("register", n))
+        },
         "databricks.labs.community_connector.pipeline": {
             "ingest": lambda s, spec: calls.append(("ingest", spec))
         },

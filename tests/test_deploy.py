@@ -30,7 +30,11 @@ def solve(tmp_path: Path, pipelines: str, name: str, tables: Path | None = None)
 
 
 def render_for(
-    tmp_path: Path, pipelines: str = "3..8", name: str = "b1", *args: str, tables: Path | None = None
+    tmp_path: Path,
+    pipelines: str = "3..8",
+    name: str = "b1",
+    *args: str,
+    tables: Path | None = None,
 ) -> Path:
     out = tmp_path / name
     plan = solve(tmp_path, pipelines, name, tables)
@@ -44,7 +48,9 @@ def writes(ws: FakeWorkspace) -> list[tuple[str, str]]:
     return [(m, p) for m, p in ws.requests if m != "GET" and "/.well-known/" not in p]
 
 
-def test_managed_first_deploy_then_redeploy_changes_nothing(ws: FakeWorkspace, tmp_path: Path) -> None:
+def test_managed_first_deploy_then_redeploy_changes_nothing(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
     rendered = load_rendered(render_for(tmp_path))
     first = deploy(workspace_client(), rendered)
     assert first.created == len(rendered.pipelines) + len(rendered.jobs) and first.updated == 0
@@ -206,9 +212,13 @@ def test_exact_names_only(ws: FakeWorkspace, tmp_path: Path) -> None:
 
 
 def test_rebalance_job_deploys_with_its_files_and_wheel(ws: FakeWorkspace, tmp_path: Path) -> None:
-    folder = render_for(tmp_path, "3", "rj", *wheel_args(tmp_path / "w", "osipi"), "--rebalance-job")
+    folder = render_for(
+        tmp_path, "3", "rj", *wheel_args(tmp_path / "w", "osipi"), "--rebalance-job"
+    )
     result = CliRunner().invoke(main, ["deploy", str(folder), "--dry-run"])
-    assert result.exit_code == 0 and "would create job [dev someone] osipi rebalance" in result.output
+    assert (
+        result.exit_code == 0 and "would create job [dev someone] osipi rebalance" in result.output
+    )
     result = CliRunner().invoke(main, ["deploy", str(folder)])
     assert result.exit_code == 0, result.output
     job = next(j for j in ws.jobs.values() if j["name"].endswith("osipi rebalance"))

@@ -48,7 +48,15 @@ def test_sql_for_one_pipeline_a_list_and_a_published_table() -> None:
 
 def test_several_event_log_tables_are_all_read() -> None:
     result = CliRunner().invoke(
-        main, ["history", "sql", "--event-log-table", "c.s.a_event_log", "--event-log-table", "c.s.b_event_log"]
+        main,
+        [
+            "history",
+            "sql",
+            "--event-log-table",
+            "c.s.a_event_log",
+            "--event-log-table",
+            "c.s.b_event_log",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "SELECT * FROM `c`.`s`.`a_event_log`" in result.output
@@ -59,7 +67,8 @@ def test_the_plans_published_event_logs_are_the_default_source(osipi_plan: Path)
     from balancer.planio import read_plan
 
     result = CliRunner().invoke(
-        main, ["history", "sql", "--plan", str(osipi_plan), "--catalog", "osipi", "--schema", "bronze"]
+        main,
+        ["history", "sql", "--plan", str(osipi_plan), "--catalog", "osipi", "--schema", "bronze"],
     )
     assert result.exit_code == 0, result.output
     for p in read_plan(osipi_plan).pipelines:
@@ -73,9 +82,15 @@ def test_delete_flows_and_renamed_destinations_count_for_their_table() -> None:
     from balancer.model import History, Table
 
     evs = (
-        events("u1", "`main`.`crm`.`contacts_v2`", 0, [(0, "STARTING", None), (100, "COMPLETED", 40)])
-        + events("u1", "source_contacts_delete_flow", 5, [(0, "RUNNING", None), (120, "COMPLETED", 2)])
-        + events("u2", "`main`.`crm`.`contacts_v2`", 1800, [(0, "RUNNING", None), (90, "COMPLETED", 10)])
+        events(
+            "u1", "`main`.`crm`.`contacts_v2`", 0, [(0, "STARTING", None), (100, "COMPLETED", 40)]
+        )
+        + events(
+            "u1", "source_contacts_delete_flow", 5, [(0, "RUNNING", None), (120, "COMPLETED", 2)]
+        )
+        + events(
+            "u2", "`main`.`crm`.`contacts_v2`", 1800, [(0, "RUNNING", None), (90, "COMPLETED", 10)]
+        )
         + events("u1", "source_deals_append_flow", 0, [(0, "RUNNING", None), (30, "COMPLETED", 5)])
     )
     runs = runs_from_events(evs)

@@ -82,7 +82,19 @@ def test_upstream_validator_is_fed_in_ci() -> None:
         pytest.skip("LAKEFLOW_CONNECTORS_SRC is not set: upstream's spec validator is not here")
     validate = upstream_validator()
     with pytest.raises(Exception, match="primary_keys"):
-        validate({"connection_name": "c", "objects": [{"table": {"source_table": "t", "table_configuration": {"primary_keys": '["id"]'}}}]})
+        validate(
+            {
+                "connection_name": "c",
+                "objects": [
+                    {
+                        "table": {
+                            "source_table": "t",
+                            "table_configuration": {"primary_keys": '["id"]'},
+                        }
+                    }
+                ],
+            }
+        )
 
 
 def test_seed_preset_csv_solves_and_renders_unchanged(tmp_path: Path) -> None:

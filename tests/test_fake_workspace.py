@@ -59,14 +59,19 @@ REFUSED = [
     (with_(("ingestion_definition", "source_type"), "COMMUNITYX"), "is not one of"),
     (with_((*TABLE, "table_configuration", "primary_keys"), '["id"]'), "expected an array"),
     (with_((*TABLE, "table_configuration", "sequence_by"), "u"), "expected an array"),
-    (with_((*TABLE, "connector_options", "community_connector_options"), {"options": {"a": 1}}), "map of strings"),
+    (
+        with_((*TABLE, "connector_options", "community_connector_options"), {"options": {"a": 1}}),
+        "map of strings",
+    ),
     (with_((*TABLE, "table_configuration", "cluster_by"), ["x"]), "Unknown field"),
     (with_(("configuration",), {"a": True}), "expected str"),
 ]
 
 
 @pytest.mark.parametrize(("body", "words"), REFUSED)
-def test_bad_pipeline_bodies_are_refused(ws: FakeWorkspace, body: dict[str, Any], words: str) -> None:
+def test_bad_pipeline_bodies_are_refused(
+    ws: FakeWorkspace, body: dict[str, Any], words: str
+) -> None:
     from databricks.sdk.errors import BadRequest
 
     with pytest.raises(BadRequest, match=words):

@@ -57,7 +57,9 @@ def test_deploy_notebook_runs_every_cell(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     fixtures = Path(__file__).resolve().parent / "fixtures" / "connectors"
-    framework, connector = fake_wheels(tmp_path / "wheels", "shop" if source == "discovery" else "osipi")
+    framework, connector = fake_wheels(
+        tmp_path / "wheels", "shop" if source == "discovery" else "osipi"
+    )
     set_widgets(
         monkeypatch,
         table_source=source,
@@ -87,7 +89,9 @@ def test_deploy_notebook_never_plans_silently_without_history(
 ) -> None:
     from balancer.errors import InputError
 
-    set_widgets(monkeypatch, work_dir=str(tmp_path / "work"), history_path=str(tmp_path / "missing.csv"))
+    set_widgets(
+        monkeypatch, work_dir=str(tmp_path / "work"), history_path=str(tmp_path / "missing.csv")
+    )
     with pytest.raises(InputError, match="not found"):
         runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
     set_widgets(monkeypatch, history_path="")

@@ -210,9 +210,7 @@ def _keys(text: str, where: Location) -> tuple[str, ...]:
     return tuple(k.strip() for k in text.split(",") if k.strip())
 
 
-def _options(
-    text: str, where: Location
-) -> tuple[IngestionControls, tuple[tuple[str, str], ...]]:
+def _options(text: str, where: Location) -> tuple[IngestionControls, tuple[tuple[str, str], ...]]:
     if not text:
         return IngestionControls(), ()
     try:

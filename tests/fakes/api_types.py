@@ -16,7 +16,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-Extension = Callable[[str, Any], "str | None | bool"]
+Extension = Callable[[str, Any], "str | bool | None"]
 
 
 def method_fields(method: Callable[..., Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:

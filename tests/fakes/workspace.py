@@ -40,7 +40,7 @@ class ApiError(Exception):
 
 
 def _types() -> dict[str, dict[str, Any]]:
-    from databricks.sdk.service.jobs import JobSettings, JobsAPI
+    from databricks.sdk.service.jobs import JobsAPI, JobSettings
     from databricks.sdk.service.pipelines import PipelinesAPI
     from databricks.sdk.service.workspace import WorkspaceAPI
 
@@ -144,14 +144,23 @@ class FakeWorkspace:
                         if path.startswith("/api/2.0/fs/"):
                             status, out = ws.handle_files(method, path, query, raw)
                         else:
-                            body = json.loads(raw) if raw and method in ("POST", "PUT", "PATCH") else {}
+                            body = (
+                                json.loads(raw)
+                                if raw and method in ("POST", "PUT", "PATCH")
+                                else {}
+                            )
                             if not isinstance(body, dict):
-                                raise ApiError(400, "Request body must be a JSON object", "MALFORMED_REQUEST")
+                                raise ApiError(
+                                    400, "Request body must be a JSON object", "MALFORMED_REQUEST"
+                                )
                             status, out = ws.handle(method, path, query, body)
                     except ApiError as exc:
                         status, out = exc.status, {"error_code": exc.code, "message": exc.message}
                     except json.JSONDecodeError:
-                        status, out = 400, {"error_code": "MALFORMED_REQUEST", "message": "invalid JSON"}
+                        status, out = (
+                            400,
+                            {"error_code": "MALFORMED_REQUEST", "message": "invalid JSON"},
+                        )
                 self._send(status, out)
 
             def do_GET(self) -> None:
@@ -197,10 +206,16 @@ class FakeWorkspace:
         for task in settings.get("tasks") or []:
             pid = (task.get("pipeline_task") or {}).get("pipeline_id")
             if "pipeline_task" in task and pid not in self.pipelines:
-                raise ApiError(400, f"Pipeline {pid!r} of task {task.get('task_key')!r} does not exist.")
+                raise ApiError(
+                    400, f"Pipeline {pid!r} of task {task.get('task_key')!r} does not exist."
+                )
             key = task.get("environment_key")
-            if key and key not in {e.get("environment_key") for e in settings.get("environments") or []}:
-                raise ApiError(400, f"Task {task.get('task_key')!r} names unknown environment {key!r}.")
+            if key and key not in {
+                e.get("environment_key") for e in settings.get("environments") or []
+            }:
+                raise ApiError(
+                    400, f"Task {task.get('task_key')!r} names unknown environment {key!r}."
+                )
 
     # --- endpoints ----------------------------------------------------------------------
 
@@ -306,7 +321,11 @@ class FakeWorkspace:
             self._unique_name(b.get("name"), None, bool(b.get("allow_duplicate_names")))
             pid = f"pipe-{self._id()}"
             spec = {k: v for k, v in b.items() if k not in ("dry_run", "allow_duplicate_names")}
-            self.pipelines[pid] = {"pipeline_id": pid, "name": b["name"], "spec": spec | {"id": pid}}
+            self.pipelines[pid] = {
+                "pipeline_id": pid,
+                "name": b["name"],
+                "spec": spec | {"id": pid},
+            }
             return 200, {"pipeline_id": pid}
         m = re.match(r"^/api/2.0/pipelines/([^/]+)$", path)
         if not m:
@@ -326,7 +345,11 @@ class FakeWorkspace:
                 for k, v in b.items()
                 if k not in ("pipeline_id", "expected_last_modified", "allow_duplicate_names")
             }
-            self.pipelines[pid] = {"pipeline_id": pid, "name": b["name"], "spec": spec | {"id": pid}}
+            self.pipelines[pid] = {
+                "pipeline_id": pid,
+                "name": b["name"],
+                "spec": spec | {"id": pid},
+            }
             return 200, {}
         if method == "DELETE":
             del self.pipelines[pid]

@@ -82,7 +82,9 @@ def test_workspace_bundle_has_what_design_asks(osipi_plan: Path) -> None:
         assert p["tags"]["lakeflow_balancer_id"] == plan.deployment_id
         job = jobs[f"{key}_schedule"]
         assert job["schedule"]["timezone_id"] == "UTC"
-        assert job["tasks"][0]["pipeline_task"]["pipeline_id"] == f"${{resources.pipelines.{key}.id}}"
+        assert (
+            job["tasks"][0]["pipeline_task"]["pipeline_id"] == f"${{resources.pipelines.{key}.id}}"
+        )
 
 
 def test_managed_render_holds_full_request_bodies_and_no_bundle_resources(
@@ -192,8 +194,16 @@ def test_rerendering_the_same_plan_changes_no_byte(osipi_plan: Path, tmp_path: P
     for out in ("a", "b"):
         result = render_cli(osipi_plan, tmp_path / out, *args)
         assert result.exit_code == 0, result.output
-    a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
-    b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    a = {
+        p.relative_to(tmp_path / "a"): p.read_bytes()
+        for p in (tmp_path / "a").rglob("*")
+        if p.is_file()
+    }
+    b = {
+        p.relative_to(tmp_path / "b"): p.read_bytes()
+        for p in (tmp_path / "b").rglob("*")
+        if p.is_file()
+    }
     assert a == b and any(str(p).startswith("wheels/lakeflow_balancer") for p in a)
 
 
@@ -231,7 +241,10 @@ def test_seed_flags_work(osipi_plan: Path, tmp_path: Path) -> None:
     assert lib.startswith("/Workspace/Shared/osipi/ingest_")
     assert doc["variables"]["connection_name"]["default"] == "conn1"
     ingest = next(v for k, v in files.items() if k.startswith("src/ingest_"))
-    conf = {f"lakeflow_balancer.{k}": v for k, v in (("catalog", "c"), ("schema", "s"), ("connection_name", "conn1"))}
+    conf = {
+        f"lakeflow_balancer.{k}": v
+        for k, v in (("catalog", "c"), ("schema", "s"), ("connection_name", "conn1"))
+    }
     table = run_ingest_file(ingest, conf)["objects"][0]["table"]
     assert table["table_configuration"]["maxCount"] == "10"
     assert isinstance(table["table_configuration"]["primary_keys"], list)  # a list stays a list
@@ -258,10 +271,14 @@ def test_rebalancing_job_carries_the_balancer_wheel(osipi_plan: Path) -> None:
     wheel = balancer_wheel()
     files = render_files(
         plan,
-        RenderOptions("osipi", "c", mode="workspace", connector_root=ROOT, rebalance_job=True, wheels=(wheel,)),
+        RenderOptions(
+            "osipi", "c", mode="workspace", connector_root=ROOT, rebalance_job=True, wheels=(wheel,)
+        ),
     )
     assert schema_errors(files) == []
-    job = yaml.safe_load(str(files["resources/rebalance_job.yml"]))["resources"]["jobs"]["osipi_rebalance"]
+    job = yaml.safe_load(str(files["resources/rebalance_job.yml"]))["resources"]["jobs"][
+        "osipi_rebalance"
+    ]
     assert job["schedule"]["pause_status"] == "PAUSED"
     assert job["schedule"]["quartz_cron_expression"] == "0 0 6 ? * 2"
     assert job["environments"][0]["spec"]["dependencies"] == [f"../wheels/{wheel.file_name}"]
@@ -331,7 +348,7 @@ def test_a_file_added_where_the_render_writes_is_not_overwritten(tmp_path: Path)
     out = tmp_path / "out"
     write_tree(out, {"a.txt": "1\n"})
     (out / "b.txt").write_text("mine\n")
-    with pytest.raises(Exception, match="b.txt was not written by lakeflow-balancer"):
+    with pytest.raises(Exception, match=r"b\.txt was not written by lakeflow-balancer"):
         write_tree(out, {"a.txt": "2\n", "b.txt": "theirs\n"})
     assert (out / "b.txt").read_text() == "mine\n" and (out / "a.txt").read_text() == "1\n"
 
@@ -356,7 +373,11 @@ def test_a_failed_render_leaves_the_old_folder_untouched(tmp_path: Path) -> None
 def test_bad_common_config_exits_2(osipi_plan: Path, tmp_path: Path) -> None:
     for text, words in (("{bad", "not valid JSON"), ('{"primary_keys": 5}', "list of column")):
         result = render_cli(
-            osipi_plan, tmp_path / "x", "--common-table-config-json", text, *wheel_args(tmp_path / "w", "osipi")
+            osipi_plan,
+            tmp_path / "x",
+            "--common-table-config-json",
+            text,
+            *wheel_args(tmp_path / "w", "osipi"),
         )
         assert result.exit_code == 2 and words in result.output, result.output
         assert not (tmp_path / "x").exists()

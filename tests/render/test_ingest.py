@@ -98,9 +98,7 @@ def test_the_entry_file_follows_todays_connector_pattern() -> None:
     pipeline = PipelinePlan(
         "osipi_snapshot_01", "osipi_snapshot_01", "snapshot", "0 0 * * *", ("pi_points",), 1, 1
     )
-    options = RenderOptions(
-        "osipi", "unused", common_table_config=(("maxCount", "5"), ("x", "1"))
-    )
+    options = RenderOptions("osipi", "unused", common_table_config=(("maxCount", "5"), ("x", "1")))
     text = render_ingest(pipeline, {"pi_points": t}, options)
     for line in (
         "from databricks.labs.community_connector.pipeline import ingest",
