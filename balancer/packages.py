@@ -180,7 +180,10 @@ def balancer_wheel() -> Wheel:
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                 files[f"{base.name}/{path.relative_to(base).as_posix()}"] = path.read_bytes()
     info = f"lakeflow_balancer-{version}.dist-info"
-    files[f"{info}/METADATA"] = (dist.read_text("METADATA") or "").encode("utf-8")
+    meta = dist.read_text("METADATA") or dist.read_text("PKG-INFO")  # dist-info or egg-info
+    if not meta:
+        raise InputError("the installed lakeflow-balancer has no metadata; reinstall it.")
+    files[f"{info}/METADATA"] = meta.encode("utf-8")
     files[f"{info}/WHEEL"] = (
         b"Wheel-Version: 1.0\nGenerator: lakeflow-balancer\nRoot-Is-Purelib: true\n"
         b"Tag: py3-none-any\n"

@@ -53,6 +53,24 @@ def write(tmp_path: Path, text: str) -> Path:
         ("source_table,category\n,x\n", 2, "source_table", "source_table is empty"),
         ("source_table,category\na,x,extra\n", 2, None, "3 cells"),
         ("source_table,source_table\na,a\n", 1, "source_table", "appears twice"),
+        (
+            'source_table,table_configuration_json\na,"{""primary_keys"": 5}"\n',
+            2,
+            "table_configuration_json",
+            "list of column names",
+        ),
+        (
+            'source_table,table_configuration_json\na,"{""scd_type"": ""SCD3""}"\n',
+            2,
+            "table_configuration_json",
+            "must be one of SCD_TYPE_1",
+        ),
+        (
+            'source_table,primary_keys,table_configuration_json\na,id,"{""primary_keys"": [""x""]}"\n',
+            2,
+            "table_configuration_json",
+            "differ",
+        ),
     ],
 )
 def test_bad_tables_inputs(
@@ -72,6 +90,25 @@ def test_bad_tables_inputs(
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         read_tables(tmp_path / "nope.csv")
+
+
+def test_ingestion_controls_keep_their_types_and_options_become_strings(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "source_table,ingestion_type,cursor_field,table_configuration_json\n"
+        'a,cdc,ts,"{""primary_keys"": [""id"", ""repo""], ""scd_type"": ""scd_type_2"", '
+        '""cluster_by"": ""repo, day"", ""labels"": [""x""], ""n"": 3}"\n'
+        'b,append,,"{""sequence_by"": [""seq""]}"\n',
+    )
+    a, b = read_tables(path).tables
+    assert (a.primary_keys, a.scd_type, a.cluster_by) == (
+        ("id", "repo"),
+        "SCD_TYPE_2",
+        ("repo", "day"),
+    )
+    assert a.table_configuration == (("labels", '["x"]'), ("n", "3"))
+    assert a.controls.sequence_by == ("ts",)  # the cursor field orders a cdc table's changes
+    assert b.controls.sequence_by == ("seq",) and b.table_configuration == ()
 
 
 def test_full_catalog_row_is_read(tmp_path: Path) -> None:
