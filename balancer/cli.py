@@ -449,26 +449,6 @@ def render(**kw: Any) -> None:
     _run(_render, kw)
 
 
-def _common_table_config(text: str) -> tuple[Any, tuple[tuple[str, str], ...]]:
-    import json
-
-    from balancer.table_options import split_options
-
-    try:
-        common = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"--common-table-config-json is not valid JSON: {exc.msg}.",
-            fix='write a JSON object such as {"maxCount": "1000"}.',
-        ) from None
-    if not isinstance(common, dict):
-        raise InputError(
-            "--common-table-config-json must be a JSON object.",
-            fix='write a JSON object such as {"maxCount": "1000"}.',
-        )
-    return split_options(common, Location(column="--common-table-config-json"))
-
-
 def _render(kw: dict[str, Any]) -> None:
     from balancer.packages import balancer_wheel, connector_wheels, given_wheels
     from balancer.planio import read_plan
@@ -490,7 +470,11 @@ def _render(kw: dict[str, Any]) -> None:
             fix="solve again to refresh it.",
             where=Location(kw["plan_path"]),
         )
-    controls, common = _common_table_config(kw["common_table_config_json"])
+    from balancer.table_options import options_from_json
+
+    controls, common = options_from_json(
+        kw["common_table_config_json"], Location(column="--common-table-config-json")
+    )
     source = kw["source_name"] or plan.settings.name
     if kw["connector_src"] and kw["connector_wheels"]:
         raise InputError("give --connector-src or --connector-wheel, not both.")

@@ -100,23 +100,15 @@ class DeployReport:
         return self.count("delete")
 
 
-def _yaml(path: Path) -> dict[str, Any]:
+def _load(path: Path, kind: str) -> dict[str, Any]:
+    """A YAML or JSON file that must hold a mapping."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read it as YAML: {exc}.", where=Location(str(path))) from None
+        text = path.read_text(encoding="utf-8")
+        doc = (yaml.safe_load(text) if kind == "YAML" else json.loads(text)) or {}
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read it as {kind}: {exc}.", where=Location(str(path))) from None
     if not isinstance(doc, dict):
-        raise InputError("it is not a YAML mapping.", where=Location(str(path)))
-    return doc
-
-
-def _json(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read it as JSON: {exc}.", where=Location(str(path))) from None
-    if not isinstance(doc, dict):
-        raise InputError("it is not a JSON object.", where=Location(str(path)))
+        raise InputError(f"it is not a {kind} mapping.", where=Location(str(path)))
     return doc
 
 
@@ -132,7 +124,7 @@ def load_rendered(folder: str | Path) -> Rendered:
             fix="render it with `balancer render PLAN -o DIR` (renders older than managed mode "
             "need rendering again).",
         )
-    doc = _yaml(main)
+    doc = _load(main, "YAML")
     variables = {
         str(k): str((v or {}).get("default", "")) if isinstance(v, dict) else str(v)
         for k, v in (doc.get("variables") or {}).items()
@@ -149,8 +141,10 @@ def load_rendered(folder: str | Path) -> Rendered:
         )
         if t.get("default"):
             default = str(name)
-    pipelines = {p.stem: _json(p) for p in sorted((root / "deploy" / "pipelines").glob("*.json"))}
-    jobs = {p.stem: _json(p) for p in sorted((root / "deploy" / "jobs").glob("*.json"))}
+    pipelines = {
+        p.stem: _load(p, "JSON") for p in sorted((root / "deploy" / "pipelines").glob("*.json"))
+    }
+    jobs = {p.stem: _load(p, "JSON") for p in sorted((root / "deploy" / "jobs").glob("*.json"))}
     ids = {str((body.get("tags") or {}).get(ID_TAG, "")) for body in pipelines.values()}
     if len(ids) != 1 or "" in ids:
         raise InputError(
@@ -343,12 +337,80 @@ def _jobs_all(api: _Api, name: str | None = None) -> list[dict[str, Any]]:
             return out
 
 
-def _refuse_foreign(kind: str, name: str, ident: str, owner: str, rendered: Rendered) -> None:
-    raise InputError(
-        f"a {kind} named '{name}' ({ident}) exists and was not created by this plan "
-        f"(its {ID_TAG} tag is {owner or 'missing'}, this plan's is {rendered.deployment_id}).",
-        fix=f"rename or remove that {kind}, or pass --adopt to take it over.",
-    )
+def _owner(settings: Mapping[str, Any]) -> str:
+    return str((settings.get("tags") or {}).get(ID_TAG, ""))
+
+
+def _match(
+    kind: str,
+    body: Mapping[str, Any],
+    found: list[tuple[str, dict[str, Any]]],
+    rendered: Rendered,
+    adopt: bool,
+) -> tuple[str, str]:
+    """(verb, id) for one wanted object, given the same-named ones found (id, settings)."""
+    name = body["name"]
+    if len(found) > 1:
+        raise InputError(
+            f"{len(found)} {kind}s are named '{name}' ({', '.join(i for i, _ in found)}); "
+            "deploy will not guess which one is meant.",
+            fix="delete or rename the extra ones.",
+        )
+    if not found:
+        return "create", ""
+    ident, settings = found[0]
+    owner = _owner(settings)
+    if owner != rendered.deployment_id and not adopt:
+        raise InputError(
+            f"a {kind} named '{name}' ({ident}) exists and was not created by this plan "
+            f"(its {ID_TAG} tag is {owner or 'missing'}, this plan's is "
+            f"{rendered.deployment_id}).",
+            fix=f"rename or remove that {kind}, or pass --adopt to take it over.",
+        )
+    return ("unchanged" if _same(settings, body) else "update"), ident
+
+
+def _pipeline_spec(api: _Api, pid: str) -> dict[str, Any]:
+    got = api.call(f"read pipeline {pid}", "GET", f"/api/2.0/pipelines/{pid}") or {}
+    spec = got.get("spec") if isinstance(got, dict) else None
+    return spec if isinstance(spec, dict) else {}
+
+
+def _owned(
+    api: _Api, rendered: Rendered, keep: set[str], pipelines_by_name: dict[str, list[str]]
+) -> list[Action]:
+    """Delete actions for every job and pipeline this plan created whose name is not kept:
+    jobs first (a job must not outlive its pipeline)."""
+    out = []
+    for j in _jobs_all(api):
+        settings = j.get("settings") or {}
+        name = str(settings.get("name"))
+        if _owner(settings) == rendered.deployment_id and name not in keep:
+            out.append(Action("delete", "job", name, str(j["job_id"])))
+    for name, ids in sorted(pipelines_by_name.items()):
+        for pid in [] if name in keep else ids:
+            if _owner(_pipeline_spec(api, pid)) == rendered.deployment_id:
+                out.append(Action("delete", "pipeline", name, pid))
+    return out
+
+
+def _context(
+    api: _Api,
+    rendered: Rendered,
+    target: str | None,
+    overrides: Mapping[str, str] | None,
+    workspace_path: str | None,
+) -> _Context:
+    name = target or rendered.default_target
+    if name not in rendered.targets:
+        raise InputError(
+            f"target '{name}' is not defined in databricks.yml "
+            f"(targets: {', '.join(sorted(rendered.targets)) or 'none'}).",
+            fix="pass --target with one of those.",
+        )
+    me = api.call("read the current user", "GET", "/api/2.0/preview/scim/v2/Me")
+    user = str(_field(me, "userName", str, "the current user"))
+    return _Context(rendered, rendered.targets[name], overrides or {}, user, workspace_path)
 
 
 def deploy(
@@ -365,146 +427,86 @@ def deploy(
     """Make the workspace match the render for one target. See the module docstring."""
     report = DeployReport()
     api = _Api(client, report)
-    name = target or rendered.default_target
-    if name not in rendered.targets:
-        raise InputError(
-            f"target '{name}' is not defined in databricks.yml "
-            f"(targets: {', '.join(sorted(rendered.targets)) or 'none'}).",
-            fix="pass --target with one of those.",
-        )
-    me = api.call("read the current user", "GET", "/api/2.0/preview/scim/v2/Me")
-    ctx = _Context(
-        rendered,
-        rendered.targets[name],
-        overrides or {},
-        str(_field(me, "userName", str, "the current user")),
-        workspace_path,
-    )
+    ctx = _context(api, rendered, target, overrides, workspace_path)
     pipelines = {k: _pipeline_body(ctx, k, b) for k, b in rendered.pipelines.items()}
     existing = _pipelines_by_name(api)
-    planned: dict[str, tuple[str, str]] = {}  # key -> (verb, id)
+    planned: dict[str, tuple[str, str]] = {}
     for key, body in pipelines.items():
-        ids = existing.get(body["name"], [])
-        if len(ids) > 1:
-            raise InputError(
-                f"{len(ids)} pipelines are named '{body['name']}' ({', '.join(ids)}); deploy "
-                "will not guess which one is meant.",
-                fix="delete or rename the extra ones.",
-            )
-        if not ids:
-            planned[key] = ("create", "")
-            continue
-        got = api.call(f"read pipeline {ids[0]}", "GET", f"/api/2.0/pipelines/{ids[0]}") or {}
-        spec = got.get("spec") or {}
-        owner = str((spec.get("tags") or {}).get(ID_TAG, ""))
-        if owner != rendered.deployment_id and not adopt:
-            _refuse_foreign("pipeline", body["name"], ids[0], owner, rendered)
-        planned[key] = ("unchanged" if _same(spec, body) else "update", ids[0])
-        ctx.pipeline_ids[key] = ids[0]
+        found = [(pid, _pipeline_spec(api, pid)) for pid in existing.get(body["name"], [])]
+        planned[key] = _match("pipeline", body, found, rendered, adopt)
+        if planned[key][1]:
+            ctx.pipeline_ids[key] = planned[key][1]
     jobs = {k: _job_body(ctx, k, b) for k, b in rendered.jobs.items()}
-    planned_jobs: dict[str, tuple[str, int]] = {}
+    planned_jobs: dict[str, tuple[str, str]] = {}
     for key, body in jobs.items():
         found = [
-            j
+            (str(j["job_id"]), j.get("settings") or {})
             for j in _jobs_all(api, body["name"])
             if (j.get("settings") or {}).get("name") == body["name"]
         ]
-        if len(found) > 1:
-            raise InputError(
-                f"{len(found)} jobs are named '{body['name']}'; deploy will not guess which one "
-                "is meant.",
-                fix="delete or rename the extra ones.",
-            )
-        if not found:
-            planned_jobs[key] = ("create", 0)
-            continue
-        settings = found[0].get("settings") or {}
-        owner = str((settings.get("tags") or {}).get(ID_TAG, ""))
-        if owner != rendered.deployment_id and not adopt:
-            _refuse_foreign("job", body["name"], str(found[0]["job_id"]), owner, rendered)
-        verb = "unchanged" if _same(settings, body) else "update"
-        planned_jobs[key] = (verb, int(found[0]["job_id"]))
-    doomed_jobs: list[tuple[str, int]] = []
-    doomed_pipelines: list[tuple[str, str]] = []
-    if prune:
-        wanted_jobs = {b["name"] for b in jobs.values()}
-        for j in _jobs_all(api):
-            s = j.get("settings") or {}
-            if (s.get("tags") or {}).get(ID_TAG) == rendered.deployment_id and s.get(
-                "name"
-            ) not in wanted_jobs:
-                doomed_jobs.append((str(s.get("name")), int(j["job_id"])))
-        wanted = {b["name"] for b in pipelines.values()}
-        for pname, ids in sorted(existing.items()):
-            for pid in ids:
-                if pname in wanted:
-                    continue
-                got = api.call(f"read pipeline {pid}", "GET", f"/api/2.0/pipelines/{pid}") or {}
-                tags = (got.get("spec") or {}).get("tags") or {}
-                if tags.get(ID_TAG) == rendered.deployment_id:
-                    doomed_pipelines.append((pname, pid))
+        planned_jobs[key] = _match("job", body, found, rendered, adopt)
     volumes = _volumes(ctx, rendered)
-    for v in volumes:
-        report.actions.append(Action("ensure", "volume", v))
-    for w in rendered.wheels:
-        report.actions.append(
-            Action("upload", "file", f"{ctx.variables.get('packages_volume_path')}/{w}")
-        )
-    for f in rendered.files:
-        report.actions.append(Action("upload", "file", f"{ctx.file_path}/src/{f}"))
+    report.actions += [Action("ensure", "volume", v) for v in volumes]
+    folder = ctx.variables.get("packages_volume_path")
+    report.actions += [Action("upload", "file", f"{folder}/{w}") for w in rendered.wheels]
+    report.actions += [Action("upload", "file", f"{ctx.file_path}/src/{f}") for f in rendered.files]
     for key, (verb, ident) in planned.items():
         report.actions.append(Action(verb, "pipeline", pipelines[key]["name"], ident))
-    for key, (verb, jid) in planned_jobs.items():
-        report.actions.append(Action(verb, "job", jobs[key]["name"], str(jid) if jid else ""))
-    for jname, jid in doomed_jobs:
-        report.actions.append(Action("delete", "job", jname, str(jid)))
-    for pname, pid in doomed_pipelines:
-        report.actions.append(Action("delete", "pipeline", pname, pid))
+    for key, (verb, ident) in planned_jobs.items():
+        report.actions.append(Action(verb, "job", jobs[key]["name"], ident))
+    doomed: list[Action] = []
+    if prune:
+        keep = {b["name"] for b in (*pipelines.values(), *jobs.values())}
+        doomed = _owned(api, rendered, keep, existing)
+        report.actions += doomed
     if dry_run:
         for a in report.actions:
             echo(str(a) if a.verb == "unchanged" else f"would {a}")
         return report
     _upload(api, ctx, rendered, volumes, echo)
     for key, (verb, ident) in planned.items():
-        body = pipelines[key]
-        if verb == "create":
-            created = api.call(
-                f"create pipeline {body['name']}", "POST", "/api/2.0/pipelines", body=body
-            )
-            ident = _field(created, "pipeline_id", str, f"creating pipeline {body['name']}")
-            ctx.pipeline_ids[key] = ident
-        elif verb == "update":
-            api.call(
-                f"update pipeline {body['name']} ({ident})",
-                "PUT",
-                f"/api/2.0/pipelines/{ident}",
-                body={**body, "id": ident},
-            )
-        api.did(f"{verb} pipeline {body['name']} ({ident})", echo)
-    for key, (verb, jid) in planned_jobs.items():
+        ctx.pipeline_ids[key] = _apply_pipeline(api, verb, ident, pipelines[key])
+        api.did(f"{verb} pipeline {pipelines[key]['name']} ({ctx.pipeline_ids[key]})", echo)
+    for key, (verb, ident) in planned_jobs.items():
         body = _job_body(ctx, key, rendered.jobs[key])  # pipeline ids are known now
-        if verb == "create":
-            created = api.call(
-                f"create job {body['name']}", "POST", "/api/2.2/jobs/create", body=body
-            )
-            jid = _field(created, "job_id", int, f"creating job {body['name']}")
-        elif verb == "update":
-            api.call(
-                f"reset job {body['name']} ({jid})",
-                "POST",
-                "/api/2.2/jobs/reset",
-                body={"job_id": jid, "new_settings": body},
-            )
-        api.did(f"{verb} job {body['name']} ({jid})", echo)
-    for jname, jid in doomed_jobs:
-        api.call(
-            f"delete job {jname} ({jid})", "POST", "/api/2.2/jobs/delete", body={"job_id": jid}
-        )
-        api.did(f"delete job {jname} ({jid})", echo)
-    for pname, pid in doomed_pipelines:
-        api.call(f"delete pipeline {pname} ({pid})", "DELETE", f"/api/2.0/pipelines/{pid}")
-        api.did(f"delete pipeline {pname} ({pid})", echo)
+        ident = _apply_job(api, verb, ident, body)
+        api.did(f"{verb} job {body['name']} ({ident})", echo)
+    _delete(api, doomed, echo)
     return report
+
+
+def _apply_pipeline(api: _Api, verb: str, ident: str, body: dict[str, Any]) -> str:
+    name = body["name"]
+    if verb == "create":
+        created = api.call(f"create pipeline {name}", "POST", "/api/2.0/pipelines", body=body)
+        return str(_field(created, "pipeline_id", str, f"creating pipeline {name}"))
+    if verb == "update":
+        path = f"/api/2.0/pipelines/{ident}"
+        api.call(f"update pipeline {name} ({ident})", "PUT", path, body={**body, "id": ident})
+    return ident
+
+
+def _apply_job(api: _Api, verb: str, ident: str, body: dict[str, Any]) -> str:
+    name = body["name"]
+    if verb == "create":
+        created = api.call(f"create job {name}", "POST", "/api/2.2/jobs/create", body=body)
+        return str(_field(created, "job_id", int, f"creating job {name}"))
+    if verb == "update":
+        settings = {"job_id": int(ident), "new_settings": body}
+        api.call(f"reset job {name} ({ident})", "POST", "/api/2.2/jobs/reset", body=settings)
+    return ident
+
+
+def _delete(api: _Api, doomed: list[Action], echo: Callable[[str], None]) -> None:
+    """Delete in order (jobs first); the first refusal stops it, naming what was done."""
+    for a in doomed:
+        if a.kind == "job":
+            body = {"job_id": int(a.ident)}
+            api.call(f"delete job {a.name} ({a.ident})", "POST", "/api/2.2/jobs/delete", body=body)
+        else:
+            path = f"/api/2.0/pipelines/{a.ident}"
+            api.call(f"delete pipeline {a.name} ({a.ident})", "DELETE", path)
+        api.did(str(a), echo)
 
 
 def _volumes(ctx: _Context, rendered: Rendered) -> list[str]:
@@ -594,35 +596,10 @@ def undeploy(
     overrides: Mapping[str, str] | None = None,
     echo: Callable[[str], None] = lambda _: None,
 ) -> DeployReport:
-    """Delete the render's pipelines and jobs that carry this plan's tag (jobs first)."""
+    """Delete every job and pipeline this plan created (the tag says which), jobs first."""
     report = DeployReport()
     api = _Api(client, report)
-    name = target or rendered.default_target
-    me = api.call("read the current user", "GET", "/api/2.0/preview/scim/v2/Me")
-    ctx = _Context(
-        rendered,
-        rendered.targets[name],
-        overrides or {},
-        str(_field(me, "userName", str, "me")),
-        None,
-    )
-    for j in _jobs_all(api):
-        s = j.get("settings") or {}
-        if (s.get("tags") or {}).get(ID_TAG) == rendered.deployment_id:
-            api.call(
-                f"delete job {s.get('name')}",
-                "POST",
-                "/api/2.2/jobs/delete",
-                body={"job_id": j["job_id"]},
-            )
-            report.actions.append(Action("delete", "job", str(s.get("name")), str(j["job_id"])))
-            api.did(f"delete job {s.get('name')} ({j['job_id']})", echo)
-    names = {ctx.name(b["name"]) for b in rendered.pipelines.values()}
-    for pname, ids in sorted(_pipelines_by_name(api).items()):
-        for pid in ids if pname in names else []:
-            got = api.call(f"read pipeline {pid}", "GET", f"/api/2.0/pipelines/{pid}") or {}
-            if ((got.get("spec") or {}).get("tags") or {}).get(ID_TAG) == rendered.deployment_id:
-                api.call(f"delete pipeline {pname}", "DELETE", f"/api/2.0/pipelines/{pid}")
-                report.actions.append(Action("delete", "pipeline", pname, pid))
-                api.did(f"delete pipeline {pname} ({pid})", echo)
+    _context(api, rendered, target, overrides, None)
+    report.actions = _owned(api, rendered, set(), _pipelines_by_name(api))
+    _delete(api, report.actions, echo)
     return report

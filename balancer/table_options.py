@@ -101,3 +101,27 @@ def split_options(
         else:
             options.append((key, option_text(key, raw, where)))
     return IngestionControls(**controls), tuple(options)
+
+
+def options_from_json(
+    text: str, where: Location
+) -> tuple[IngestionControls, tuple[tuple[str, str], ...]]:
+    """`split_options` of a JSON object given as text (a tables.csv cell or a flag)."""
+    if not text.strip():
+        return IngestionControls(), ()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the JSON is not valid: {exc.msg} at character {exc.pos}.",
+            fix='write a JSON object such as {"maxCount": "1000"}; in CSV double the quotes inside '
+            "a quoted cell.",
+            where=where,
+        ) from None
+    if not isinstance(value, dict):
+        raise InputError(
+            f"the JSON must be an object of option names to values, not {type(value).__name__}.",
+            fix='write a JSON object such as {"maxCount": "1000"}.',
+            where=where,
+        )
+    return split_options(value, where)

@@ -18,7 +18,7 @@ from balancer.errors import InputError, Location
 from balancer.model import INGESTION_TYPES, Catalog, Table
 from balancer.readers._files import csv_rows, digest, read_bytes
 from balancer.schedules import cron_problem, default_schedule, normalize
-from balancer.table_options import IngestionControls, split_options
+from balancer.table_options import options_from_json
 
 KNOWN = (
     "source_table",
@@ -120,7 +120,9 @@ def read_tables(path: str | Path, schedules: dict[str, str] | None = None) -> Ca
         options_col = (
             "table_options_json" if "table_options_json" in col else "table_configuration_json"
         )
-        controls, options = _options(cell(options_col), Location(path, number, options_col))
+        controls, options = options_from_json(
+            cell(options_col), Location(path, number, options_col)
+        )
         keys = _keys(cell("primary_keys"), Location(path, number, "primary_keys"))
         if keys and controls.primary_keys and keys != controls.primary_keys:
             raise InputError(
@@ -208,27 +210,6 @@ def _keys(text: str, where: Location) -> tuple[str, ...]:
             )
         return tuple(value)
     return tuple(k.strip() for k in text.split(",") if k.strip())
-
-
-def _options(text: str, where: Location) -> tuple[IngestionControls, tuple[tuple[str, str], ...]]:
-    if not text:
-        return IngestionControls(), ()
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"the JSON is not valid: {exc.msg} at character {exc.pos}.",
-            fix='write a JSON object such as {"maxCount": "1000"}; in CSV double the quotes inside '
-            "a quoted cell.",
-            where=where,
-        ) from None
-    if not isinstance(value, dict):
-        raise InputError(
-            f"the JSON must be an object of option names to values, not {type(value).__name__}.",
-            fix='write a JSON object such as {"maxCount": "1000"}.',
-            where=where,
-        )
-    return split_options(value, where)
 
 
 def _pin(text: str, where: Location) -> str | None:
