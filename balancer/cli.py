@@ -785,13 +785,12 @@ def history_pull_cmd(**kw: Any) -> None:
 
 
 def _history_pull(kw: dict[str, Any]) -> None:
-    from databricks.sdk import WorkspaceClient
-
+    from balancer.deploy import workspace_client
     from balancer.history_pull import fetch_rows
     from balancer.planio import write_atomic
 
     statement = _history_source(kw)
-    columns, rows = fetch_rows(WorkspaceClient(), kw["warehouse_id"], statement)
+    columns, rows = fetch_rows(workspace_client(), kw["warehouse_id"], statement)
     write_atomic(kw["output"], csv_text(columns, rows))
     click.echo(f"wrote {len(rows)} runs to {kw['output']}")
 

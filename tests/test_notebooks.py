@@ -24,6 +24,8 @@ def test_notebooks_are_databricks_source_format() -> None:
         text = path.read_text()
         assert text.startswith("# Databricks notebook source\n")
         assert "# COMMAND ----------" in text
+        # lakeflow-balancer is on no package index: install it from the Git folder
+        assert "# MAGIC %pip install ..\n" in text and "install lakeflow-balancer" not in text
 
 
 def test_whatif_notebook_runs_every_cell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
