@@ -1,6 +1,11 @@
-"""End to end on a real pipeline engine: discover the upstream `example` connector, solve,
-render workspace-files pipelines, and run every rendered pipeline with open-source Spark
-Declarative Pipelines (`spark-pipelines run`), twice.
+"""End to end with the community connector framework (one test, as it needs the framework):
+
+1. upstream's `pipeline_spec_validator` accepts every rendered spec of every example (and
+   refuses what it should);
+2. the framework and connector wheels build from the checkout without writing to it;
+3. on a real pipeline engine: discover the upstream `example` connector, solve, render
+   workspace-files pipelines, and run every rendered pipeline with open-source Spark
+   Declarative Pipelines (`spark-pipelines run`), twice.
 
 Needs the community connector framework source (`LAKEFLOW_CONNECTORS_SRC`, its `src/`
 folder; CI sets it), pyspark with pipelines support and Java 17. The framework's source
@@ -11,6 +16,7 @@ does not); the rendered ingest files run unchanged.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -25,7 +31,10 @@ import yaml
 from click.testing import CliRunner
 
 from balancer.cli import main
+from balancer.packages import connector_wheels
 from balancer.planio import read_plan
+from tests.conftest import EXAMPLES
+from tests.rendering import run_ingest_file
 
 SRC = os.environ.get("LAKEFLOW_CONNECTORS_SRC", "")
 pytestmark = [
@@ -106,10 +115,58 @@ def run_pipeline(spec: Path, env: dict[str, str], cwd: Path) -> float:
     return elapsed
 
 
-def test_rendered_pipelines_run_on_spark_declarative_pipelines(
+def upstream_validator(src: Path) -> Any:
+    """validate_pipeline_spec of upstream's community-connector CLI, from the checkout."""
+    path = (
+        src.parent
+        / "tools/community_connector/src/databricks/labs/community_connector_cli"
+        / "pipeline_spec_validator.py"
+    )
+    spec = importlib.util.spec_from_file_location("upstream_pipeline_spec_validator", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.validate_pipeline_spec
+
+
+def check_examples_with_upstreams_validator(src: Path, tmp_path: Path) -> None:
+    validate = upstream_validator(src)
+    conf = {f"lakeflow_balancer.{k}": v for k, v in VARIABLES.items()}
+    for example in ("osipi", "github", "hubspot", "sap_successfactors"):
+        plan_path, out = tmp_path / f"{example}.json", tmp_path / f"{example}_render"
+        cli("solve", "--history", str(EXAMPLES / example / "runs.csv"), "-o", str(plan_path), "-q")
+        cli(
+            "render",
+            str(plan_path),
+            "-o",
+            str(out),
+            "--mode",
+            "workspace",
+            "--connector-root",
+            "/x",
+        )
+        for p in read_plan(plan_path).pipelines:
+            spec = run_ingest_file((out / "src" / f"ingest_{p.key}.py").read_text(), conf)
+            assert validate(spec) == [], (example, p.key)  # no error, no warning
+    bad = {"table": {"source_table": "t", "table_configuration": {"primary_keys": '["id"]'}}}
+    with pytest.raises(Exception, match="primary_keys"):
+        validate({"connection_name": "c", "objects": [bad]})
+
+
+def check_wheels_build_without_writing_to_the_checkout(src: Path) -> None:
+    before = sorted(str(p) for p in src.parent.rglob("*"))
+    wheels = connector_wheels(src.parent, "example")
+    assert [w.role for w in wheels] == ["framework", "connector"]
+    assert wheels[1].file_name.startswith("lakeflow_community_connectors_example-")
+    assert sorted(str(p) for p in src.parent.rglob("*")) == before
+
+
+def test_end_to_end_with_the_connector_framework(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = Path(SRC).resolve()
+    check_examples_with_upstreams_validator(src, tmp_path / "examples")
+    check_wheels_build_without_writing_to_the_checkout(src)
     monkeypatch.syspath_prepend(str(src))
     tables, plan_path, render = tmp_path / "tables.csv", tmp_path / "plan.json", tmp_path / "render"
     module = "databricks.labs.community_connector.sources.example.example"
