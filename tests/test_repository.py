@@ -1,0 +1,24 @@
+"""The repository stands alone: nothing in it points at the workspace's shared folder."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = "../" + "shared"  # spelled in two parts so this file does not match itself
+
+
+def test_no_code_test_or_doc_points_outside_the_repository() -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    files = [ROOT / f for f in tracked] or [p for p in ROOT.rglob("*") if ".venv" not in p.parts]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in files
+        if p.is_file()
+        and p.suffix in (".py", ".md", ".toml", ".yml", ".yaml", ".j2", ".json", ".csv", ".txt")
+        and SHARED in p.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert offenders == []
