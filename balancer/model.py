@@ -2,7 +2,7 @@
 
 `Table` is one row of tables.csv after validation; `Catalog` is the whole file. `Run` is one
 row of runs.csv. `CostEstimate` is the estimator's answer for one table. `Settings` are the
-knobs of one solve; `PipelinePlan` and `Plan` are the answer (see `balancer.planio` for
+knobs of one solve; `PipelinePlan` and `Plan` are the answer (see `balancer.io.planio` for
 plan.json).
 """
 

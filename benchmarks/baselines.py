@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from balancer.heuristics import karmarkar_karp, lpt
+from balancer.engine.heuristics import karmarkar_karp, lpt
 
 
 def seed_toolkit(groups: Sequence[str]) -> list[list[int]]:

@@ -25,11 +25,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from balancer.instance import Instance, Item, Pool, integer_cost
+from balancer.engine.instance import Instance, Item, Pool, integer_cost
+from balancer.engine.solver import SolveOptions, solve
+from balancer.io import read_history, read_tables
 from balancer.model import Catalog, History, Settings
-from balancer.planner import make_plan
-from balancer.readers import read_history, read_tables
-from balancer.solver import SolveOptions, solve
+from balancer.planning.planner import make_plan
 from benchmarks import baselines
 from benchmarks.instances import literature, lognormal_costs
 
@@ -293,7 +293,7 @@ def rebalance_section() -> str:
 
     from balancer.model import Catalog as Cat
     from balancer.model import Table
-    from balancer.rebalance import RebalanceOptions, rebalance
+    from balancer.planning.rebalance import RebalanceOptions, rebalance
 
     rows = []
     for sigma in (0.3, 0.5):
@@ -398,7 +398,7 @@ def cli_section(repeats: int = 5) -> str:
 
 
 def _estimate_child(path: str) -> None:
-    from balancer.estimator import estimate_costs
+    from balancer.history.estimator import estimate_costs
 
     start = time.perf_counter()
     history = read_history(path)

@@ -22,7 +22,7 @@
 try:
     dbutils  # type: ignore[used-before-def]  # noqa: B018
 except NameError:
-    from balancer.notebook import dbutils
+    from balancer.databricks.notebook import dbutils
 
 dbutils.widgets.text("connector_name", "osipi", "Connector name")
 dbutils.widgets.text("connection_name", "osipi_connection", "UC connection name")

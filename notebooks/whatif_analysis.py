@@ -18,7 +18,7 @@
 try:
     dbutils  # type: ignore[used-before-def]  # noqa: B018
 except NameError:
-    from balancer.notebook import dbutils
+    from balancer.databricks.notebook import dbutils
 try:
     display  # type: ignore[used-before-def]  # noqa: B018
 except NameError:

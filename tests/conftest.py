@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from balancer.checker import check_plan
+from balancer.engine.checker import check_plan
 from balancer.model import Catalog, Plan, Settings, Table
-from balancer.planner import make_plan
+from balancer.planning.planner import make_plan
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

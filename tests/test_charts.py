@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from balancer.charts import before_after, makespan_vs_k, pipeline_bars
-from balancer.whatif import Scenario, WhatIf
+from balancer.analysis.charts import before_after, makespan_vs_k, pipeline_bars
+from balancer.analysis.whatif import Scenario, WhatIf
 from tests.conftest import EXAMPLES
 
 PNG = b"\x89PNG\r\n\x1a\n"

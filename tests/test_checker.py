@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from balancer.checker import check_plan
+from balancer.engine.checker import check_plan
 from balancer.model import Plan
 from tests.conftest import plan_of, table
 

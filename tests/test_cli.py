@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from balancer.checker import check_plan
 from balancer.cli import main
-from balancer.planio import read_plan
-from balancer.readers import read_tables
+from balancer.engine.checker import check_plan
+from balancer.io import read_tables
+from balancer.io.planio import read_plan
 from tests.conftest import EXAMPLES
 
 OSIPI = EXAMPLES / "osipi"
@@ -156,7 +156,7 @@ def test_synth_history_is_seeded(tmp_path: Path) -> None:
 def test_solver_trouble_exits_3_and_writes_the_best_plan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from balancer import planner
+    from balancer.planning import planner
     from balancer.errors import SolverError
 
     out = tmp_path / "plan.json"

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
-from balancer.deploy import ID_TAG, deploy, load_rendered, workspace_client
+from balancer.databricks.deploy import ID_TAG, deploy, load_rendered, workspace_client
 from balancer.errors import InputError, RemoteError
 from tests.conftest import EXAMPLES
 from tests.fakes.workspace import USER, FakeWorkspace
@@ -258,6 +258,6 @@ def test_history_pull_follows_chunks(ws: FakeWorkspace, tmp_path: Path) -> None:
     statement = next(iter(ws.statements.values()))
     assert "`cat`.`sch`.`osipi_append_01_event_log`" in statement["statement"]
     assert sum(1 for m, p in ws.requests if "/result/chunks/" in p) == 2
-    from balancer.readers import read_history
+    from balancer.io import read_history
 
     assert read_history(out).n_runs == 5

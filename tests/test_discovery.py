@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
-from balancer.discovery import categorize, discover
 from balancer.errors import InputError
-from balancer.readers import read_tables
+from balancer.io import read_tables
+from balancer.io.discovery import categorize, discover
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "connectors"
 SHOP = str(FIXTURES / "flat" / "shop_source.py")

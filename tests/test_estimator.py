@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from balancer.estimator import (
+from balancer.history.estimator import (
     DEFAULT_COST_S,
     calibrate_concurrency,
     estimate_costs,

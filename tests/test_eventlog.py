@@ -11,8 +11,13 @@ from click.testing import CliRunner
 
 from balancer.cli import main
 from balancer.errors import InputError
-from balancer.eventlog import history_sql, read_event_log_export, runs_from_events, table_of_flow
-from balancer.readers import read_history
+from balancer.history.eventlog import (
+    history_sql,
+    read_event_log_export,
+    runs_from_events,
+    table_of_flow,
+)
+from balancer.io import read_history
 
 
 @pytest.mark.parametrize(
@@ -64,7 +69,7 @@ def test_several_event_log_tables_are_all_read() -> None:
 
 
 def test_the_plans_published_event_logs_are_the_default_source(osipi_plan: Path) -> None:
-    from balancer.planio import read_plan
+    from balancer.io.planio import read_plan
 
     result = CliRunner().invoke(
         main,
@@ -78,7 +83,7 @@ def test_the_plans_published_event_logs_are_the_default_source(osipi_plan: Path)
 
 
 def test_delete_flows_and_renamed_destinations_count_for_their_table() -> None:
-    from balancer.flows import resolve_tables
+    from balancer.history.flows import resolve_tables
     from balancer.model import History, Table
 
     evs = (

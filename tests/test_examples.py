@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from balancer.cli import main
-from balancer.planio import read_plan
+from balancer.io.planio import read_plan
 from tests.conftest import EXAMPLES
 from tests.rendering import render_cli, run_ingest_file, schema_errors, text_files, wheel_args
 

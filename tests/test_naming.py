@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
+from balancer.io.planio import read_plan
 from balancer.model import PipelinePlan
-from balancer.naming import keep_keys, schedule_slug
-from balancer.planio import read_plan
+from balancer.planning.naming import keep_keys, schedule_slug
 from tests.conftest import EXAMPLES
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from balancer.databricks.packages import balancer_wheel, connector_wheels, given_wheels
 from balancer.errors import InputError
-from balancer.packages import balancer_wheel, connector_wheels, given_wheels
 from tests.fakes.wheels import fake_wheels
 
 
@@ -26,7 +26,7 @@ def test_the_balancer_wheel_installs_and_runs_the_rebalancing_job(tmp_path: Path
     names = zipfile.ZipFile(path).namelist()
     assert "render/templates/ingest.py.j2" in names and any(n.endswith("RECORD") for n in names)
     env = {**os.environ, "PYTHONPATH": str(target)}
-    code = "import balancer, balancer.rebalance_job, render; print(balancer.__file__)"
+    code = "import balancer, balancer.databricks.rebalance_job, render; print(balancer.__file__)"
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path
     )

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from balancer.cli import main
 from balancer.errors import InputError
+from balancer.io.planio import read_plan
 from balancer.model import Plan, Table
-from balancer.planio import read_plan
-from balancer.rebalance import RebalanceOptions, rebalance
-from balancer.runbook import alter_statement, quote_identifier
+from balancer.planning.rebalance import RebalanceOptions, rebalance
+from balancer.planning.runbook import alter_statement, quote_identifier
 from tests.conftest import EXAMPLES, plan_of, table
 
 
@@ -191,7 +191,7 @@ class FakeSpark:
 
 
 def test_rebalancing_job_runs_locally_on_runs_csv(tmp_path: Path) -> None:
-    from balancer.rebalance_job import main as job
+    from balancer.databricks.rebalance_job import main as job
 
     plan_path, drift = sap_plan_and_drift(tmp_path)
     out = tmp_path / "proposal"
@@ -201,10 +201,10 @@ def test_rebalancing_job_runs_locally_on_runs_csv(tmp_path: Path) -> None:
 
 
 def test_rebalancing_job_reads_event_logs_through_spark_sql(tmp_path: Path) -> None:
-    from balancer.rebalance_job import main as job
+    from balancer.databricks.rebalance_job import main as job
 
     plan = start()
-    from balancer.planio import dumps
+    from balancer.io.planio import dumps
 
     plan_path = tmp_path / "plan.json"
     plan_path.write_text(dumps(plan))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from balancer.engine.instance import Instance, Item, Pool
+from balancer.engine.solver import SolveOptions, solve
 from balancer.errors import InfeasibleError
-from balancer.instance import Instance, Item, Pool
-from balancer.solver import SolveOptions, solve
 from tests.conftest import plan_of, table
 
 

@@ -7,12 +7,12 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from balancer.bounds import makespan_lower_bound
-from balancer.exact import fits
-from balancer.heuristics import best_heuristic, karmarkar_karp, lpt, makespan_of
-from balancer.instance import Instance, Item, Pool
-from balancer.pool import PoolProblem
-from balancer.solver import SolveOptions, solve
+from balancer.engine.bounds import makespan_lower_bound
+from balancer.engine.exact import fits
+from balancer.engine.heuristics import best_heuristic, karmarkar_karp, lpt, makespan_of
+from balancer.engine.instance import Instance, Item, Pool
+from balancer.engine.pool import PoolProblem
+from balancer.engine.solver import SolveOptions, solve
 from tests.conftest import plan_of, table
 
 FAST = SolveOptions(time_limit_s=2.0, workers=1)
@@ -126,6 +126,6 @@ def test_random_rule_sets_give_checked_plans_or_clear_errors(rows: list[dict]) -
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(1, 40), min_size=3, max_size=6), st.integers(2, 3))
 def test_at_most_two_bound_is_valid(costs: list[int], m: int) -> None:
-    from balancer.bounds import at_most_two_bound
+    from balancer.engine.bounds import at_most_two_bound
 
     assert at_most_two_bound(sorted(costs, reverse=True), m) <= brute_force(costs, m)

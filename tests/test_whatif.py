@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 import balancer
+from balancer.analysis.whatif import NewTable, Scenario, WhatIf, apply
 from balancer.cli import main
 from balancer.errors import InputError
 from balancer.model import Settings
-from balancer.whatif import NewTable, Scenario, WhatIf, apply
 from tests.conftest import EXAMPLES, catalog, table
 
 OSIPI = EXAMPLES / "osipi"

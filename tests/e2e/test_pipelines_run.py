@@ -31,8 +31,8 @@ import yaml
 from click.testing import CliRunner
 
 from balancer.cli import main
-from balancer.packages import connector_wheels
-from balancer.planio import read_plan
+from balancer.databricks.packages import connector_wheels
+from balancer.io.planio import read_plan
 from tests.conftest import EXAMPLES
 from tests.rendering import run_ingest_file
 

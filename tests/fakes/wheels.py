@@ -12,8 +12,10 @@ def fake_wheels(folder: Path, source: str) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     framework = folder / "lakeflow_community_connectors-0.1.0-py3-none-any.whl"
     connector = folder / f"lakeflow_community_connectors_{source}-0.1.0-py3-none-any.whl"
-    with zipfile.ZipFile(framework, "w") as zf:
-        zf.writestr("databricks/labs/community_connector/interface/__init__.py", "")
-    with zipfile.ZipFile(connector, "w") as zf:
-        zf.writestr(f"databricks/labs/community_connector/sources/{source}/__init__.py", "")
+    for path, package in (
+        (framework, "databricks/labs/community_connector/interface"),
+        (connector, f"databricks/labs/community_connector/sources/{source}"),
+    ):
+        with zipfile.ZipFile(path, "w") as zf:  # fixed dates: the same bytes every time
+            zf.writestr(zipfile.ZipInfo(f"{package}/__init__.py", (1980, 1, 1, 0, 0, 0)), "")
     return framework, connector

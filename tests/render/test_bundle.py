@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from balancer.packages import Wheel, balancer_wheel
-from balancer.planio import read_plan
+from balancer.databricks.packages import Wheel, balancer_wheel
+from balancer.io.planio import read_plan
 from render import MANIFEST, RenderOptions, render_files, write_tree
 from tests.rendering import (
     merged,
@@ -289,7 +289,9 @@ def test_rebalancing_job_carries_the_balancer_wheel(osipi_plan: Path) -> None:
         f"${{var.packages_volume_path}}/{wheel.file_name}"
     ]
     assert files[f"wheels/{wheel.file_name}"] == wheel.data
-    assert "from balancer.rebalance_job import main" in str(files["src/rebalance_job.py"])
+    assert "from balancer.databricks.rebalance_job import main" in str(
+        files["src/rebalance_job.py"]
+    )
     assert "proposal_volume_path" in yaml.safe_load(str(files["databricks.yml"]))["variables"]
 
 

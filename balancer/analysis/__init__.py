@@ -1,0 +1,1 @@
+"""What-if analysis and charts."""

@@ -1,0 +1,219 @@
+"""What-if analysis (DESIGN.md section 8): scenarios over a base, each solved into a plan.
+
+    base = WhatIf.load("tables.csv", "runs.csv")
+    plans = base.sweep_pipelines(range(3, 9))
+    plans["growth x1.5"] = base.run(Scenario("growth x1.5", growth=1.5))
+    table = compare(plans, base_plan=plans["K=8"])     # a pandas DataFrame
+
+A scenario changes costs or rules, never files: growth (all tables or one category),
+schedules (incremental tables scale with the run interval, snapshots do not), hypothetical
+tables (a weight, or rows times the seconds per row of similar tables), removed tables,
+pins, the pipeline count and the table cap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from balancer.errors import InputError
+from balancer.history.estimator import estimate_costs
+from balancer.model import INCREMENTAL_TYPES, Catalog, CostEstimate, History, Plan, Settings, Table
+from balancer.planning.planner import make_plan
+from balancer.schedules import cron_problem, min_interval_seconds, normalize
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class NewTable:
+    """A hypothetical table: a cost in seconds (`weight`) or expected rows per run."""
+
+    name: str
+    ingestion_type: str = "snapshot"
+    category: str = ""
+    weight: float | None = None
+    rows: float | None = None
+    schedule: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One what-if. Every field left at its default changes nothing."""
+
+    name: str
+    pipelines: int | tuple[int, int] | None = None
+    growth: float = 1.0
+    category_growth: Mapping[str, float] = field(default_factory=dict)
+    schedules: Mapping[str, str] = field(default_factory=dict)  # table or category -> cron
+    add_tables: tuple[NewTable, ...] = ()
+    remove_tables: tuple[str, ...] = ()
+    pins: Mapping[str, str] = field(default_factory=dict)  # table -> pipeline key
+    max_tables_per_pipeline: int | None = None
+    group_by: str | None = None
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The base every scenario starts from: tables, history and settings."""
+
+    catalog: Catalog
+    history: History | None
+    settings: Settings
+
+    @staticmethod
+    def load(tables: str | Path, history: str | Path | None = None, **settings: object) -> WhatIf:
+        from balancer.io import read_history, read_tables
+
+        catalog = read_tables(tables)
+        hist = read_history(history) if history else None
+        name = str(settings.pop("name", Path(tables).resolve().parent.name or "lakeflow"))
+        return WhatIf(catalog, hist, Settings(name=name, **settings))  # type: ignore[arg-type]
+
+    def base_estimates(self) -> dict[str, CostEstimate]:
+        return estimate_costs(self.catalog.tables, self.history, self.settings)
+
+    def run(self, scenario: Scenario, current: Plan | None = None) -> Plan:
+        tables, estimates = apply(scenario, self.catalog.tables, self.history, self.settings)
+        settings = self.settings
+        explicit = False
+        if scenario.pipelines is not None:
+            lo, hi = (
+                (scenario.pipelines, scenario.pipelines)
+                if isinstance(scenario.pipelines, int)
+                else scenario.pipelines
+            )
+            settings = dataclasses.replace(settings, pipelines_min=lo, pipelines_max=hi)
+            explicit = lo == hi
+        if scenario.max_tables_per_pipeline is not None:
+            settings = dataclasses.replace(
+                settings, max_tables_per_pipeline=scenario.max_tables_per_pipeline
+            )
+        if scenario.group_by is not None:
+            settings = dataclasses.replace(settings, group_by=scenario.group_by)
+        catalog = dataclasses.replace(self.catalog, tables=tuple(tables))
+        return make_plan(
+            catalog,
+            self.history,
+            settings,
+            k_explicit=explicit,
+            current=current,
+            estimates=estimates,
+        )
+
+    def sweep_pipelines(self, ks: Iterable[int] = range(3, 9)) -> dict[str, Plan]:
+        """One plan per pipeline count, each solved for exactly that K."""
+        return {f"K={k}": self.run(Scenario(f"K={k}", pipelines=k)) for k in ks}
+
+
+def _scaled(e: CostEstimate, factor: float, note: str) -> CostEstimate:
+    if factor == 1.0:
+        return e
+    return dataclasses.replace(
+        e,
+        seconds=round(e.seconds * factor, 3),
+        p50=round(e.p50 * factor, 3),
+        p90=round(e.p90 * factor, 3),
+        note=f"{e.note}; {note}" if e.note else note,
+    )
+
+
+def apply(
+    scenario: Scenario, tables: Iterable[Table], history: History | None, settings: Settings
+) -> tuple[list[Table], dict[str, CostEstimate]]:
+    """The scenario's tables and cost estimates (pure)."""
+    base = list(tables)
+    names = {t.source_table for t in base}
+    missing = sorted(set(scenario.remove_tables) - names)
+    if missing:
+        raise InputError(
+            f"scenario '{scenario.name}' removes unknown tables: {', '.join(missing)}."
+        )
+    out = [t for t in base if t.source_table not in set(scenario.remove_tables)]
+    for new in scenario.add_tables:
+        if new.name in names:
+            raise InputError(
+                f"scenario '{scenario.name}' adds table '{new.name}', which exists already."
+            )
+        if new.weight is None and new.rows is None:
+            raise InputError(f"hypothetical table '{new.name}' needs a weight (seconds) or rows.")
+        out.append(
+            Table(
+                new.name,
+                new.name,
+                new.category,
+                new.ingestion_type,
+                new.schedule or _default(new.ingestion_type),
+                True,
+                new.weight,
+            )
+        )
+    categories = {t.category for t in out}
+    for target, cron in scenario.schedules.items():
+        if target not in names | categories | {n.name for n in scenario.add_tables}:
+            raise InputError(
+                f"scenario '{scenario.name}' changes the schedule of '{target}', "
+                "which is neither a table nor a category."
+            )
+        problem = cron_problem(cron)
+        if problem:
+            raise InputError(problem)
+    rows = {n.name: n.rows for n in scenario.add_tables if n.rows is not None and n.weight is None}
+    estimates = estimate_costs(out, history, settings, expected_rows=rows)
+    final: list[Table] = []
+    for t in out:
+        e = estimates[t.source_table]
+        factor = scenario.growth * scenario.category_growth.get(t.category, 1.0)
+        e = _scaled(e, factor, f"growth x{factor:g}")
+        wanted = scenario.schedules.get(t.source_table) or scenario.schedules.get(t.category)
+        if wanted:
+            cron = normalize(wanted)
+            if t.ingestion_type in INCREMENTAL_TYPES:
+                ratio = min_interval_seconds(cron) / min_interval_seconds(t.schedule)
+                e = _scaled(e, ratio, f"schedule {cron} (x{ratio:g} data per run)")
+            t = dataclasses.replace(t, schedule=cron, schedule_is_default=False)
+        if t.source_table in scenario.pins:
+            t = dataclasses.replace(t, pin=scenario.pins[t.source_table])
+        estimates[t.source_table] = e
+        final.append(t)
+    return final, estimates
+
+
+def _default(ingestion_type: str) -> str:
+    from balancer.schedules import default_schedule
+
+    return default_schedule(ingestion_type)
+
+
+def moves_between(base: Plan, other: Plan) -> int:
+    """Tables that sit in a different pipeline (by key) in `other` than in `base`."""
+    a, b = base.pipeline_of(), other.pipeline_of()
+    return sum(1 for t, k in b.items() if t in a and a[t] != k)
+
+
+def compare(plans: Mapping[str, Plan], base_plan: Plan | None = None) -> pd.DataFrame:
+    """One row per plan: makespan, bound, spread, pipelines, runtimes, moves against the base."""
+    import pandas as pd
+
+    rows = []
+    for name, plan in plans.items():
+        runtimes = sorted((p.runtime_s for p in plan.pipelines), reverse=True)
+        rows.append(
+            {
+                "scenario": name,
+                "pipelines": len(plan.pipelines),
+                "makespan_s": plan.makespan_s,
+                "lower_bound_s": plan.lower_bound_s,
+                "gap": round(plan.gap, 4),
+                "spread_s": plan.spread_s,
+                "category_splits": plan.category_splits,
+                "status": plan.status,
+                "runtimes_s": " ".join(str(r) for r in runtimes),
+                "moves_vs_base": moves_between(base_plan, plan) if base_plan is not None else None,
+            }
+        )
+    return pd.DataFrame(rows).set_index("scenario")

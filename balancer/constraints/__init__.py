@@ -1,9 +1,0 @@
-"""One module per rule. Each rule has up to three parts:
-
-- `precheck(...)`: raise InfeasibleError naming the tables before any solving;
-- `post(ctx)`: add the rule to a pool's CP-SAT model (`balancer.cpsat.ModelContext`);
-- `violations(...)`: the solver-free check used by `balancer.checker`.
-
-Rules that shape the problem rather than constrain a model (purity, schedule, together)
-act when pools and items are built and have no `post`.
-"""

@@ -1,0 +1,1 @@
+"""The workspace side: deploy, history pull, the scheduled rebalancing job, wheels, notebook helpers."""

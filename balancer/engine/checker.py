@@ -1,0 +1,67 @@
+"""Solver-free check of a plan: recomputes every load and runtime and tests every rule.
+
+Used on every plan the planner returns and in every test. Returns a list of violations
+(empty when the plan is sound); never raises for a bad plan.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from balancer.engine.instance import integer_cost
+from balancer.engine.rules import apart, nonempty, pins, purity, schedule, sla, table_cap, together
+from balancer.history.estimator import pipeline_runtime
+from balancer.model import Plan, Table
+
+
+def check_plan(plan: Plan, tables: Sequence[Table]) -> list[str]:
+    by_name = {t.source_table: t for t in tables}
+    s = plan.settings
+    out: list[str] = []
+    seen = Counter(t for p in plan.pipelines for t in p.tables)
+    out += [f"table {t} is in {n} pipelines" for t, n in sorted(seen.items()) if n > 1]
+    out += [f"table {t} is in no pipeline" for t in sorted(by_name) if t not in seen]
+    out += [f"pipeline holds unknown table {t}" for t in sorted(seen) if t not in by_name]
+    if out:
+        return out
+    keys = [p.key for p in plan.pipelines]
+    if len(set(keys)) != len(keys):
+        out.append(f"pipeline keys repeat: {sorted(k for k, n in Counter(keys).items() if n > 1)}")
+    k = len(plan.pipelines)
+    if not s.pipelines_min <= k <= s.pipelines_max:
+        out.append(f"{k} pipelines, outside {s.pipelines_min}..{s.pipelines_max}")
+    cost = {e.table: integer_cost(e.seconds) for e in plan.estimates}
+    runtimes = []
+    for p in plan.pipelines:
+        costs = [cost[t] for t in p.tables]
+        load = sum(costs)
+        runtime = pipeline_runtime(costs, s.overhead_s, s.concurrency)
+        runtimes.append(runtime)
+        if load != p.load_s:
+            out.append(f"pipeline '{p.key}' load is {load}, plan says {p.load_s}")
+        if runtime != p.runtime_s:
+            out.append(f"pipeline '{p.key}' runtime is {runtime}, plan says {p.runtime_s}")
+    if runtimes and max(runtimes) != plan.makespan_s:
+        out.append(f"makespan is {max(runtimes)}, plan says {plan.makespan_s}")
+    if runtimes and max(runtimes) - min(runtimes) != plan.spread_s:
+        out.append(f"spread is {max(runtimes) - min(runtimes)}, plan says {plan.spread_s}")
+    if plan.lower_bound_s > plan.makespan_s:
+        out.append(f"lower bound {plan.lower_bound_s} exceeds makespan {plan.makespan_s}")
+    touching = Counter(
+        c
+        for p in plan.pipelines
+        for c in {by_name[t].category or "uncategorized" for t in p.tables}
+    )
+    splits = sum(v - 1 for v in touching.values())
+    if splits != plan.category_splits:
+        out.append(f"category splits are {splits}, plan says {plan.category_splits}")
+    out += purity.violations(plan.pipelines, by_name, s.group_by)
+    out += schedule.violations(plan.pipelines, by_name, s.allow_mixed_schedules)
+    out += pins.violations(plan.pipelines, by_name)
+    out += together.violations(plan.pipelines, by_name)
+    out += apart.violations(plan.pipelines, by_name)
+    out += table_cap.violations(plan.pipelines, s.max_tables_per_pipeline)
+    out += sla.violations(plan.pipelines, s)
+    out += nonempty.violations(plan.pipelines)
+    return out

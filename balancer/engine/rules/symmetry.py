@@ -1,0 +1,17 @@
+"""Symmetry breaking: unnamed pipelines of a pool are interchangeable, so order their loads.
+
+Pinned (named) pipelines are not interchangeable and are left out of the ordering.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from balancer.engine.cpsat import ModelContext
+
+
+def post(ctx: ModelContext) -> None:
+    first = ctx.problem.n_labeled
+    for b in range(first, ctx.problem.n_bins - 1):
+        ctx.model.add(ctx.loads[b] >= ctx.loads[b + 1])

@@ -1,0 +1,1 @@
+"""Run history: flows to tables, cost estimates, event-log parsing, synthetic histories."""

@@ -1,0 +1,242 @@
+"""Run history from pipeline event logs (DESIGN.md section 3).
+
+A run is one flow in one pipeline update: from its first STARTING/RUNNING `flow_progress`
+event to its last terminal one, with row metrics summed. `history_sql` writes that as
+Databricks SQL (the aggregation runs on the warehouse or cluster); `runs_from_events` does
+the same in Python for raw event-log exports (JSON lines or CSV), for users without a
+warehouse. Flow names map back to tables: `source_<t>_append_flow` is append table t,
+`source_<t>_delete_flow` the delete flow of cdc_with_deletes table t; a qualified name
+`` `cat`.`sch`.`tbl` `` is destination table tbl (`balancer.history.flows` maps destinations back to
+their source tables and merges a table's flows of one update).
+
+The default source is the event log each rendered pipeline publishes as a table
+(`<catalog>.<schema>.<key>_event_log`; `event_log_tables_of(plan, ...)` lists them);
+`event_log('<pipeline id>')` works only for pipelines in the legacy publishing mode, and
+only for their owner.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from balancer.errors import InputError, Location
+from balancer.io.files import digest, read_bytes
+from balancer.model import History, Run
+from balancer.planning.runbook import quote_identifier
+
+STARTED = ("STARTING", "RUNNING")
+TERMINAL = ("COMPLETED", "FAILED", "STOPPED", "SKIPPED", "EXCLUDED", "CANCELED")
+_SOURCE_FLOW = re.compile(r"^source_(.+)_(?:append|delete)_flow$")
+_PIPELINE_ID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
+
+
+def table_of_flow(flow_name: str) -> str:
+    """The table a flow writes, by the connector's flow naming."""
+    m = _SOURCE_FLOW.match(flow_name)
+    if m:
+        return m.group(1)
+    parts = re.findall(r"`((?:[^`]|``)*)`|([^.`]+)", flow_name)
+    names = [a.replace("``", "`") if a else b for a, b in parts]
+    return names[-1] if names else flow_name
+
+
+def event_log_tables_of(pipeline_keys: Sequence[str], catalog: str, schema: str) -> list[str]:
+    """The event-log tables the rendered pipelines publish (bundle variables catalog, schema)."""
+    return [f"{catalog}.{schema}.{key}_event_log" for key in pipeline_keys]
+
+
+def _source(pipeline_ids: Sequence[str], event_log_tables: Sequence[str]) -> str:
+    sources = []
+    for table in event_log_tables:
+        parts = table.split(".")
+        if len(parts) != 3 or not all(p.strip() for p in parts):
+            raise InputError(
+                f"'{table}' is not a table name catalog.schema.table.",
+                fix="name the published event-log table in full, e.g. main.bronze.x_event_log.",
+            )
+        sources.append(".".join(quote_identifier(p) for p in parts))
+    for pid in pipeline_ids:
+        if not _PIPELINE_ID.match(pid):
+            raise InputError(f"'{pid}' is not a pipeline id.", fix="pass the pipeline's UUID.")
+        sources.append(f"event_log('{pid}')")
+    if len(sources) == 1:
+        return sources[0]
+    union = "\n    UNION ALL ".join(f"SELECT * FROM {s}" for s in sources)
+    return f"(\n    {union}\n  )"
+
+
+def history_sql(
+    pipeline_ids: Sequence[str] = (),
+    event_log_tables: Sequence[str] = (),
+    since_days: int | None = None,
+) -> str:
+    """SQL over event logs (published tables, or legacy pipeline ids) yielding runs.csv."""
+    if not pipeline_ids and not event_log_tables:
+        raise InputError(
+            "name the event logs to read.",
+            fix="pass --plan PLAN (its pipelines' published event-log tables), "
+            "--event-log-table cat.sch.table (repeatable), or --pipeline-id ID (legacy "
+            "publishing mode only).",
+        )
+    since = (
+        f"\n    AND timestamp >= current_timestamp() - INTERVAL {int(since_days)} DAYS"
+        if since_days
+        else ""
+    )
+    started = ", ".join(f"'{s}'" for s in STARTED)
+    terminal = ", ".join(f"'{s}'" for s in TERMINAL)
+    return f"""WITH events AS (
+  SELECT
+    origin.pipeline_id AS pipeline_id,
+    origin.pipeline_name AS pipeline_name,
+    origin.update_id AS run_id,
+    origin.flow_name AS flow_name,
+    timestamp,
+    details:flow_progress.status::string AS status,
+    details:flow_progress.metrics.num_output_rows::bigint AS output_rows,
+    details:flow_progress.metrics.num_upserted_rows::bigint AS upserted_rows,
+    details:flow_progress.metrics.num_deleted_rows::bigint AS deleted_rows
+  FROM {_source(pipeline_ids, event_log_tables)}
+  WHERE event_type = 'flow_progress'{since}
+),
+runs AS (
+  SELECT
+    run_id, pipeline_id, pipeline_name, flow_name,
+    CASE WHEN flow_name RLIKE '^source_.+_(append|delete)_flow$'
+         THEN regexp_extract(flow_name, '^source_(.+)_(append|delete)_flow$', 1)
+         ELSE replace(element_at(split(flow_name, '[.]'), -1), '`', '') END AS table,
+    min(CASE WHEN status IN ({started}) THEN timestamp END) AS start_time,
+    max(CASE WHEN status IN ({terminal}) THEN timestamp END) AS end_time,
+    max_by(status, timestamp) AS status,
+    sum(output_rows) AS rows_written,
+    sum(upserted_rows) AS rows_upserted,
+    sum(deleted_rows) AS rows_deleted
+  FROM events
+  GROUP BY run_id, pipeline_id, pipeline_name, flow_name
+)
+SELECT
+  run_id, pipeline_id, pipeline_name, table, flow_name,
+  date_format(start_time, "yyyy-MM-dd'T'HH:mm:ss.SSSXXX") AS start_time,
+  date_format(end_time, "yyyy-MM-dd'T'HH:mm:ss.SSSXXX") AS end_time,
+  (unix_millis(end_time) - unix_millis(start_time)) / 1000.0 AS duration_s,
+  rows_written, rows_upserted, rows_deleted,
+  CAST(NULL AS BIGINT) AS bytes_written,
+  status
+FROM runs
+WHERE start_time IS NOT NULL AND end_time IS NOT NULL
+ORDER BY start_time, table
+"""
+
+
+def _json_field(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if value in (None, ""):
+        return {}
+    parsed = json.loads(value)
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _timestamp(value: str) -> float:
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def runs_from_events(events: Iterable[Mapping[str, Any]], path: str = "") -> list[Run]:
+    """Derive runs from raw event-log rows (origin, timestamp, event_type, details)."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for n, ev in enumerate(events, start=2):
+        if ev.get("event_type") != "flow_progress":
+            continue
+        try:
+            origin = _json_field(ev.get("origin"))
+            details = _json_field(ev.get("details")).get("flow_progress", {})
+            ts = _timestamp(str(ev.get("timestamp", "")))
+        except (ValueError, TypeError) as exc:
+            raise InputError(
+                f"cannot read this event: {exc}.",
+                where=Location(path, n),
+                fix="export the event log with its origin, timestamp and details columns.",
+            ) from exc
+        key = (str(origin.get("update_id", "")), str(origin.get("flow_name", "")))
+        g = groups.setdefault(
+            key,
+            {
+                "origin": origin,
+                "start": None,
+                "end": None,
+                "status": "",
+                "last": -1.0,
+                "rows": 0.0,
+                "has_rows": False,
+            },
+        )
+        status = str(details.get("status", "")).upper()
+        if status in STARTED and (g["start"] is None or ts < g["start"]):
+            g["start"] = ts
+        if status in TERMINAL and (g["end"] is None or ts > g["end"]):
+            g["end"] = ts
+        if ts >= g["last"]:
+            g["last"], g["status"] = ts, status
+        rows = (details.get("metrics") or {}).get("num_output_rows")
+        if rows is not None:
+            g["rows"] += float(rows)
+            g["has_rows"] = True
+    runs = []
+    for (update_id, flow), g in sorted(groups.items()):
+        if g["start"] is None or g["end"] is None:
+            continue
+        runs.append(
+            Run(
+                table=table_of_flow(flow),
+                start=g["start"],
+                duration_s=max(0.0, g["end"] - g["start"]),
+                status=g["status"],
+                run_id=update_id,
+                pipeline_id=str(g["origin"].get("pipeline_id", "")),
+                rows_written=g["rows"] if g["has_rows"] else None,
+            )
+        )
+    return runs
+
+
+def read_event_log_export(path: str | Path) -> History:
+    """A raw event-log export as JSON lines (.json/.jsonl) or CSV, turned into a history."""
+    path = str(path)
+    data = read_bytes(path, "event log export")
+    text = data.decode("utf-8-sig")
+    if path.endswith((".json", ".jsonl", ".ndjson")) or text.lstrip().startswith("{"):
+        rows = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"line is not JSON: {exc.msg}.",
+                    where=Location(path, n),
+                    fix="export one JSON object per line.",
+                ) from None
+    else:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    runs = runs_from_events(rows, path)
+    if not runs:
+        raise InputError(
+            "the export holds no complete flow_progress runs.",
+            where=Location(path),
+            fix="export event_type = 'flow_progress' events with their details.",
+        )
+    return History.from_runs(runs, path=path, digest=digest(data))

@@ -1,0 +1,225 @@
+"""tables.csv: the table catalog (DESIGN.md section 3), including the seed toolkit's CSVs.
+
+Accepted columns: source_table (required), destination_table, category, ingestion_type,
+schedule, weight, primary_keys, cursor_field, table_configuration_json, pin, together, apart;
+and the seed's connection_name, destination_catalog, destination_schema, pipeline_group,
+table_options_json (an alias of table_configuration_json). Other columns are reported and
+ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+from balancer.errors import InputError, Location
+from balancer.io.files import csv_rows, digest, read_bytes
+from balancer.model import INGESTION_TYPES, Catalog, Table
+from balancer.schedules import cron_problem, default_schedule, normalize
+from balancer.table_options import options_from_json
+
+KNOWN = (
+    "source_table",
+    "destination_table",
+    "category",
+    "ingestion_type",
+    "schedule",
+    "weight",
+    "primary_keys",
+    "cursor_field",
+    "table_configuration_json",
+    "pin",
+    "together",
+    "apart",
+)
+SEED = (
+    "connection_name",
+    "destination_catalog",
+    "destination_schema",
+    "pipeline_group",
+    "table_options_json",
+)
+PIN_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")
+
+
+def read_tables(path: str | Path, schedules: dict[str, str] | None = None) -> Catalog:
+    """Read and validate tables.csv. `schedules` overrides the per-ingestion-type defaults."""
+    path = str(path)
+    data = read_bytes(path, "tables")
+    header, rows = csv_rows(data, path, "tables")
+    if "source_table" not in header:
+        raise InputError(
+            f"required column 'source_table' is missing (found: {', '.join(h for h in header if h)}).",
+            fix="add a source_table column with one table name per row.",
+            where=Location(path, 1, "source_table"),
+        )
+    warnings: list[str] = []
+    unknown = [h for h in header if h and h not in KNOWN and h not in SEED]
+    if unknown:
+        warnings.append(f"{path}: ignoring unknown columns {', '.join(unknown)}.")
+    if "table_configuration_json" in header and "table_options_json" in header:
+        raise InputError(
+            "both table_configuration_json and table_options_json are present; they mean the same.",
+            fix="keep one of them.",
+            where=Location(path, 1, "table_options_json"),
+        )
+    if "pipeline_group" in header:
+        warnings.append(
+            f"{path}: column pipeline_group (the seed toolkit's fixed grouping) is kept for "
+            "reference but not used: lakeflow-balancer chooses pipelines itself; use 'together' "
+            "to keep tables in one pipeline."
+        )
+    col = {h: k for k, h in enumerate(header) if h}
+    tables: list[Table] = []
+    first_row: dict[str, int] = {}
+    unknown_types: list[str] = []
+    overrides = schedules or {}
+    for number, cells in rows:
+
+        def cell(name: str, cells: list[str] = cells) -> str:
+            k = col.get(name)
+            return cells[k].strip() if k is not None else ""
+
+        name = cells[col["source_table"]].strip()
+        if not name:
+            raise InputError(
+                "source_table is empty.",
+                fix="name the table or delete the row.",
+                where=Location(path, number, "source_table"),
+            )
+        if name in first_row:
+            raise InputError(
+                f"table '{name}' is listed twice (first in row {first_row[name]}).",
+                fix="keep one row per table.",
+                where=Location(path, number, "source_table"),
+            )
+        first_row[name] = number
+        itype = cell("ingestion_type").lower() or "unknown"
+        if itype not in INGESTION_TYPES and itype != "unknown":
+            raise InputError(
+                f"ingestion_type '{cell('ingestion_type')}' is not one of "
+                f"{', '.join(INGESTION_TYPES)} (or unknown).",
+                fix="use one of those values, or leave it empty.",
+                where=Location(path, number, "ingestion_type"),
+            )
+        if itype == "unknown":
+            unknown_types.append(name)
+        schedule = normalize(cell("schedule"))
+        is_default = not schedule
+        if is_default:
+            schedule = overrides.get(itype) or default_schedule(itype)
+        problem = cron_problem(schedule)
+        if problem:
+            raise InputError(
+                problem,
+                fix="write a 5-field cron such as '*/15 * * * *'.",
+                where=Location(path, number, "schedule"),
+            )
+        options_col = (
+            "table_options_json" if "table_options_json" in col else "table_configuration_json"
+        )
+        controls, options = options_from_json(
+            cell(options_col), Location(path, number, options_col)
+        )
+        keys = _keys(cell("primary_keys"), Location(path, number, "primary_keys"))
+        if keys and controls.primary_keys and keys != controls.primary_keys:
+            raise InputError(
+                f"primary_keys {list(keys)} and the primary_keys in {options_col} "
+                f"{list(controls.primary_keys)} differ.",
+                fix="give the keys in one place.",
+                where=Location(path, number, options_col),
+            )
+        tables.append(
+            Table(
+                source_table=name,
+                destination_table=cell("destination_table") or name,
+                category=cell("category"),
+                ingestion_type=itype,
+                schedule=schedule,
+                schedule_is_default=is_default,
+                weight=_weight(cell("weight"), Location(path, number, "weight")),
+                primary_keys=keys or controls.primary_keys,
+                cursor_field=cell("cursor_field"),
+                table_configuration=options,
+                scd_type=controls.scd_type,
+                sequence_by=controls.sequence_by,
+                cluster_by=controls.cluster_by,
+                pin=_pin(cell("pin"), Location(path, number, "pin")),
+                together=cell("together") or None,
+                apart=tuple(sorted({a.strip() for a in cell("apart").split(";") if a.strip()})),
+                extra=tuple(
+                    (k, cell(k)) for k in SEED if k in col and k != "table_options_json" and cell(k)
+                ),
+                row=number,
+            )
+        )
+    if not tables:
+        raise InputError(
+            "the tables file has a header but no tables.",
+            fix="add one row per source table.",
+            where=Location(path),
+        )
+    if unknown_types:
+        shown = ", ".join(unknown_types[:5]) + (", ..." if len(unknown_types) > 5 else "")
+        warnings.append(
+            f"{path}: {len(unknown_types)} table(s) have no ingestion_type ({shown}); they are "
+            "grouped as 'unknown' with a daily schedule."
+        )
+    return Catalog(tables=tuple(tables), path=path, digest=digest(data), warnings=tuple(warnings))
+
+
+def _weight(text: str, where: Location) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            f"weight '{text}' is not a number.",
+            fix="give the cost in seconds, e.g. 120, or leave it empty.",
+            where=where,
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise InputError(
+            f"weight {text} must be a finite number of seconds >= 0.",
+            fix="give the cost in seconds, e.g. 120.",
+            where=where,
+        )
+    return value
+
+
+def _keys(text: str, where: Location) -> tuple[str, ...]:
+    if not text:
+        return ()
+    if text.startswith("["):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"primary_keys is not valid JSON: {exc.msg} at character {exc.pos}.",
+                fix='write a JSON list such as ["id"].',
+                where=where,
+            ) from None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(
+                "primary_keys must be a JSON list of column names.",
+                fix='write a JSON list such as ["id"].',
+                where=where,
+            )
+        return tuple(value)
+    return tuple(k.strip() for k in text.split(",") if k.strip())
+
+
+def _pin(text: str, where: Location) -> str | None:
+    if not text:
+        return None
+    if not PIN_PATTERN.match(text):
+        raise InputError(
+            f"pin '{text}' cannot name a pipeline: use letters, digits, '_' and '-' "
+            "(it becomes the pipeline's key in the bundle).",
+            fix="rename the pin, e.g. 'timeseries_hot'.",
+            where=where,
+        )
+    return text

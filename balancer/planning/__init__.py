@@ -1,0 +1,1 @@
+"""From a catalog and estimates to a plan: planner, pipeline naming, rebalancing, runbook."""

@@ -1,0 +1,181 @@
+"""Inputs in, plan out: estimate, build the instance, solve, name, check.
+
+This is the seam between the readers (files) and the pure core; it does no I/O itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from balancer import __version__
+from balancer.engine.checker import check_plan
+from balancer.engine.instance import build_instance, integer_cost
+from balancer.engine.reporter import Reporter
+from balancer.engine.solver import SolveOptions, solve
+from balancer.errors import InputError, SolverError
+from balancer.history.estimator import (
+    calibrate_concurrency,
+    estimate_costs,
+    pipeline_runtime,
+    runtime_from_load,
+)
+from balancer.history.flows import resolve_tables
+from balancer.io.runs import unknown_table_warnings
+from balancer.model import (
+    Catalog,
+    CostEstimate,
+    History,
+    KResult,
+    PipelinePlan,
+    Plan,
+    Settings,
+    deployment_id,
+)
+from balancer.planning.naming import keep_keys, pipeline_key, schedule_slug
+
+
+def make_plan(
+    catalog: Catalog,
+    history: History | None,
+    settings: Settings,
+    reporter: Reporter | None = None,
+    k_explicit: bool = False,
+    current: Plan | None = None,
+    estimates: dict[str, CostEstimate] | None = None,
+) -> Plan:
+    """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError.
+
+    With `current`, pipelines keep the keys of the current plan's pipelines they share most
+    tables with, so re-solving after adding tables renames nothing that exists. `estimates`,
+    when given, replace the estimates from history (what-if scenarios).
+    """
+    warnings = list(catalog.warnings)
+    if history is not None:
+        warnings.extend(history.warnings)
+        history, extra = unknown_table_warnings(resolve_tables(history, catalog.tables), catalog)
+        warnings.extend(extra)
+        if settings.concurrency_calibrated:
+            settings = dataclasses.replace(settings, concurrency=calibrate_concurrency(history))
+    if estimates is None:
+        estimates = estimate_costs(catalog.tables, history, settings)
+    try:
+        instance = build_instance(catalog.tables, estimates, settings, k_explicit)
+    except InputError as exc:
+        if not exc.where.file and catalog.path:
+            exc.where = dataclasses.replace(exc.where, file=catalog.path)
+        raise
+    options = SolveOptions(
+        time_limit_s=settings.time_limit_s,
+        k_tolerance=settings.k_tolerance,
+        makespan_tolerance=settings.makespan_tolerance,
+        spread_tolerance=settings.spread_tolerance,
+        seed=settings.seed,
+        workers=settings.workers,
+    )
+    solution = solve(instance, options, reporter)
+    pools = {p.key: p for p in instance.pools}
+    groups_with_many_pools = {
+        g for g, n in Counter(p.group for p in instance.pools).items() if n > 1
+    }
+    cost = {name: integer_cost(e.seconds) for name, e in estimates.items()}
+    taken = {b.pin for b in solution.bins if b.pin}
+    numbered: dict[str, int] = defaultdict(int)
+    order = sorted(
+        solution.bins,
+        key=lambda b: (
+            b.pool,
+            b.pin is None,
+            b.pin or "",
+            min((t for i in b.items for t in instance.items[i].tables), default=""),
+        ),
+    )
+    pipelines: list[PipelinePlan] = []
+    for b in order:
+        pool = pools[b.pool]
+        tables = tuple(sorted(t for i in b.items for t in instance.items[i].tables))
+        if b.pin:
+            key = b.pin
+        else:
+            tag = schedule_slug(pool.schedule) if pool.group in groups_with_many_pools else None
+            while True:
+                numbered[b.pool] += 1
+                key = pipeline_key(settings.name, pool.group, tag, numbered[b.pool])
+                if key not in taken:
+                    break
+            taken.add(key)
+        costs = [cost[t] for t in tables]
+        schedule = pool.schedule if "@" in pool.key else _dominant_schedule(catalog, tables)
+        pipelines.append(
+            PipelinePlan(
+                key=key,
+                name=key,
+                group=pool.group,
+                schedule=schedule,
+                tables=tables,
+                load_s=sum(costs),
+                runtime_s=pipeline_runtime(costs, settings.overhead_s, settings.concurrency),
+                pin=b.pin,
+            )
+        )
+    if current is not None:
+        pipelines = keep_keys(pipelines, current.pipelines)
+    runtimes = [p.runtime_s for p in pipelines]
+    largest = max(cost.values())
+    lower = _runtime_of(solution.lower_bound, settings, largest)
+    makespan = max(runtimes)
+    lower = min(lower, makespan)
+    k_results = tuple(
+        KResult(
+            k,
+            _runtime_of(ms, settings, largest) if ms else 0,
+            _runtime_of(lb, settings, largest) if lb else 0,
+            st,
+        )
+        for k, ms, lb, st in solution.k_results
+    )
+    plan = Plan(
+        settings=settings,
+        pipelines=tuple(sorted(pipelines, key=lambda p: p.key)),
+        estimates=tuple(estimates.values()),
+        makespan_s=makespan,
+        lower_bound_s=lower,
+        spread_s=makespan - min(runtimes),
+        category_splits=solution.category_splits,
+        status="OPTIMAL" if makespan <= lower else solution.status,
+        deterministic_time=solution.deterministic_time,
+        k_results=k_results,
+        inputs=tuple(
+            (name, digest)
+            for name, digest in (
+                ("tables", catalog.digest),
+                ("history", history.digest if history is not None else ""),
+            )
+            if digest
+        ),
+        warnings=tuple(warnings),
+        tool=f"lakeflow-balancer {__version__}",
+        tables=catalog.tables,
+        deployment_id=(
+            current.deployment_id
+            if current is not None and current.deployment_id
+            else deployment_id(settings.name, catalog.digest)
+        ),
+    )
+    problems = check_plan(plan, catalog.tables)
+    if problems:
+        raise SolverError(
+            "the plan failed its own check: " + "; ".join(problems[:5]), best_plan=plan
+        )
+    return plan
+
+
+def _runtime_of(load: int, settings: Settings, largest: int) -> int:
+    return runtime_from_load(load, largest, settings.overhead_s, settings.concurrency)
+
+
+def _dominant_schedule(catalog: Catalog, tables: Sequence[str]) -> str:
+    by_name = catalog.by_name()
+    counts = Counter(by_name[t].schedule for t in tables)
+    return sorted(counts, key=lambda s: (-counts[s], s))[0]

@@ -1,0 +1,312 @@
+"""Rebalancing with as few, as cheap moves as possible (DESIGN.md section 7).
+
+1. Re-estimate every table from the new history and re-cost the current plan.
+2. Solve afresh with the same pipeline count: the best achievable makespan.
+3. Act only when the current makespan exceeds the best by the detect threshold (hysteresis).
+4. Then find the assignment within `target` of the best that moves the least weight: each
+   table weighs its data size (bytes written in the history) when every table has one, else
+   its predicted cost. Pipelines keep their keys; pins and frozen pipelines stay put; caps
+   bound the moves in total and per pipeline.
+Pure: the caller reads files and writes the proposal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from balancer.engine.instance import build_instance, integer_cost
+from balancer.errors import InputError
+from balancer.history.estimator import estimate_costs, pipeline_runtime
+from balancer.model import Catalog, CostEstimate, History, PipelinePlan, Plan, Settings
+from balancer.planning.planner import make_plan
+from balancer.planning.runbook import Move
+
+
+@dataclass(frozen=True)
+class RebalanceOptions:
+    detect_threshold: float = 0.10
+    target: float = 0.02
+    max_moves: int | None = None
+    max_moves_per_pipeline: int | None = None
+    freeze: tuple[str, ...] = ()
+    time_limit_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What rebalancing found. `plan` is the new plan when `acted`, else the re-costed current."""
+
+    acted: bool
+    reason: str
+    current_makespan_s: int
+    best_makespan_s: int
+    new_makespan_s: int
+    plan: Plan
+    moves: tuple[Move, ...]
+    fresh_moves: int
+    status: str
+    current_pipelines: tuple[PipelinePlan, ...] = ()  # the plan in use, re-costed
+
+
+def _recost(plan: Plan, cost: dict[str, int], settings: Settings) -> tuple[PipelinePlan, ...]:
+    out = []
+    for p in plan.pipelines:
+        costs = [cost[t] for t in p.tables]
+        out.append(
+            dataclasses.replace(
+                p,
+                load_s=sum(costs),
+                runtime_s=pipeline_runtime(costs, settings.overhead_s, settings.concurrency),
+            )
+        )
+    return tuple(out)
+
+
+def _weights(
+    plan: Plan, history: History | None, cost: dict[str, int]
+) -> tuple[dict[str, float], str]:
+    sizes: dict[str, float] = {}
+    if history is not None:
+        for name, tr in history.runs.items():
+            if tr.bytes_written is not None and np.isfinite(tr.bytes_written).any():
+                sizes[name] = float(np.nansum(tr.bytes_written))
+    names = [t.source_table for t in plan.tables]
+    if names and all(n in sizes and sizes[n] > 0 for n in names):
+        return {n: sizes[n] for n in names}, "bytes written"
+    return {n: float(cost[n]) for n in names}, "predicted cost"
+
+
+def rebalance(
+    current: Plan,
+    history: History | None,
+    options: RebalanceOptions,
+    settings: Settings | None = None,
+) -> Proposal:
+    """Propose a rebalanced plan for `current` under the new history."""
+    if not current.tables:
+        raise InputError(
+            "the current plan holds no table details.", fix="solve again to refresh it."
+        )
+    settings = dataclasses.replace(
+        settings or current.settings,
+        pipelines_min=len(current.pipelines),
+        pipelines_max=len(current.pipelines),
+        time_limit_s=options.time_limit_s,
+    )
+    unknown = sorted(set(options.freeze) - {p.key for p in current.pipelines})
+    if unknown:
+        raise InputError(
+            f"--freeze names pipelines the plan does not have: {', '.join(unknown)}.",
+            fix="use keys from the plan's pipelines.",
+        )
+    catalog = Catalog(current.tables, "plan", "")
+    estimates = estimate_costs(current.tables, history, settings)
+    cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
+    recosted = _recost(current, cost, settings)
+    current_ms = max(p.runtime_s for p in recosted)
+    fresh = make_plan(catalog, history, settings, k_explicit=True, current=current)
+    best_ms = fresh.makespan_s
+    where = current.pipeline_of()
+    fresh_where = fresh.pipeline_of()
+    fresh_moves = sum(1 for t, k in where.items() if fresh_where.get(t) != k)
+    base = dataclasses.replace(
+        current,
+        settings=settings,
+        pipelines=recosted,
+        estimates=tuple(estimates.values()),
+        makespan_s=current_ms,
+        spread_s=current_ms - min(p.runtime_s for p in recosted),
+        lower_bound_s=min(fresh.lower_bound_s, current_ms),
+        moves=(),
+    )
+    unplaced = [t.source_table for t in current.tables if t.source_table not in where]
+    if not unplaced and current_ms <= best_ms * (1 + options.detect_threshold):
+        reason = (
+            f"current makespan {current_ms} s is within {options.detect_threshold:.0%} of the best "
+            f"achievable {best_ms} s: no change"
+        )
+        return Proposal(
+            False,
+            reason,
+            current_ms,
+            best_ms,
+            current_ms,
+            base,
+            (),
+            fresh_moves,
+            "UNCHANGED",
+            recosted,
+        )
+    weights, weight_kind = _weights(current, history, cost)
+    target_runtime = math.floor(best_ms * (1 + options.target))
+    assign, status = _fewest_moves(current, weights, settings, options, target_runtime, estimates)
+    moves = tuple(
+        Move(t, where[t], k, cost[t], weights[t])
+        for t, k in sorted(assign.items(), key=lambda kv: (where.get(kv[0], ""), kv[0]))
+        if t in where and where[t] != k
+    )
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for t, k in assign.items():
+        by_key[k].append(t)
+    pipelines = tuple(
+        dataclasses.replace(p, tables=tuple(sorted(by_key[p.key]))) for p in current.pipelines
+    )
+    pipelines = _recost(dataclasses.replace(current, pipelines=pipelines), cost, settings)
+    new_ms = max(p.runtime_s for p in pipelines)
+    new_plan = dataclasses.replace(
+        base,
+        pipelines=pipelines,
+        makespan_s=new_ms,
+        spread_s=new_ms - min(p.runtime_s for p in pipelines),
+        lower_bound_s=min(fresh.lower_bound_s, new_ms),
+        status="OPTIMAL" if new_ms <= fresh.lower_bound_s else "FEASIBLE",
+        category_splits=_splits(pipelines, current),
+        moves=tuple((m.table, m.source, m.destination) for m in moves),
+    )
+    why = (
+        f"{len(unplaced)} new table(s) to place"
+        if unplaced
+        else f"current makespan {current_ms} s exceeds the best achievable {best_ms} s by more than "
+        f"{options.detect_threshold:.0%}"
+    )
+    reason = f"{why}; {len(moves)} move(s) (weighted by {weight_kind}) bring it to {new_ms} s"
+    return Proposal(
+        True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
+    )
+
+
+def _splits(pipelines: Sequence[PipelinePlan], plan: Plan) -> int:
+    category = {t.source_table: t.category or "uncategorized" for t in plan.tables}
+    touching = Counter(c for p in pipelines for c in {category[t] for t in p.tables})
+    return sum(v - 1 for v in touching.values())
+
+
+def _fewest_moves(
+    current: Plan,
+    weights: dict[str, float],
+    settings: Settings,
+    options: RebalanceOptions,
+    target_runtime: int,
+    estimates: dict[str, CostEstimate],
+) -> tuple[dict[str, str], str]:
+    """CP-SAT: every item to a pipeline of its pool, runtime <= target, least moved weight."""
+    from ortools.sat.python import cp_model
+
+    instance = build_instance(current.tables, estimates, settings)
+    where = current.pipeline_of()
+    keys = [p.key for p in current.pipelines]
+    pool_of_key = {}
+    for p in current.pipelines:
+        pool_of_key[p.key] = (
+            f"{p.group}@{p.schedule}" if not settings.allow_mixed_schedules else p.group
+        )
+    load_cap = max(0, target_runtime - settings.overhead_s) * settings.concurrency
+    m = cp_model.CpModel()
+    x: dict[tuple[int, str], cp_model.IntVar] = {}
+    scale = max(weights.values()) / 1000.0 if weights else 1.0
+    objective = []
+    moved_out: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    moved_in: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    all_moved = []
+    for i, item in enumerate(instance.items):
+        home = where.get(item.tables[0])
+        allowed = [k for k in keys if pool_of_key[k] == item.pool]
+        if item.pin:
+            allowed = [item.pin] if item.pin in keys else allowed
+        if home in options.freeze:
+            allowed = [home]
+        else:
+            allowed = [k for k in allowed if k not in options.freeze]
+        if not allowed:
+            allowed = [home] if home else keys[:1]
+        row = [m.new_bool_var(f"x{i}_{k}") for k in allowed]
+        for k, var in zip(allowed, row, strict=True):
+            x[(i, k)] = var
+            if home is not None and k != home:
+                weight = sum(weights[t] for t in item.tables)
+                objective.append(max(1, round(weight / scale)) * var)
+                moved_out[home].append(var)
+                moved_in[k].append(var)
+                all_moved.append(var)
+        m.add_exactly_one(row)
+    for k in keys:
+        terms = [(instance.items[i].cost, var) for (i, kk), var in x.items() if kk == k]
+        m.add(sum(c * v for c, v in terms) <= load_cap)
+        if settings.max_tables_per_pipeline:
+            m.add(
+                sum(instance.items[i].size * var for (i, kk), var in x.items() if kk == k)
+                <= settings.max_tables_per_pipeline
+            )
+        labels: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for (i, kk), var in x.items():
+            if kk == k:
+                for label in instance.items[i].apart:
+                    labels[label].append(var)
+        for vars_ in labels.values():
+            m.add(sum(vars_) <= 1)
+        if options.max_moves_per_pipeline is not None:
+            m.add(sum(moved_out[k]) + sum(moved_in[k]) <= options.max_moves_per_pipeline)
+    if options.max_moves is not None:
+        m.add(sum(all_moved) <= options.max_moves)
+    for (i, k), var in x.items():
+        m.add_hint(var, 1 if where.get(instance.items[i].tables[0]) == k else 0)
+    m.minimize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = options.time_limit_s
+    solver.parameters.num_workers = settings.workers
+    solver.parameters.interleave_search = settings.workers > 1
+    solver.parameters.random_seed = settings.seed
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise InputError(
+            f"no plan within {options.target:.0%} of the best makespan fits the move caps "
+            f"(--max-moves {options.max_moves}, --max-moves-per-pipeline {options.max_moves_per_pipeline}) "
+            f"and frozen pipelines {list(options.freeze) or 'none'}.",
+            fix="raise the caps, unfreeze pipelines, or loosen --target.",
+        )
+    assign: dict[str, str] = {}
+    for (i, k), var in x.items():
+        if solver.value(var):
+            for t in instance.items[i].tables:
+                assign[t] = k
+    return assign, "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"
+
+
+def summary_text(proposal: Proposal) -> str:
+    return (
+        f"{proposal.reason}.\n\nmakespan before {proposal.current_makespan_s} s, after "
+        f"{proposal.new_makespan_s} s, best achievable {proposal.best_makespan_s} s; "
+        f"{len(proposal.moves)} move(s); a fresh solve would move {proposal.fresh_moves}."
+    )
+
+
+def proposal_files(
+    proposal: Proposal, current: Plan, catalog: str, schema: str, ids: Mapping[str, str]
+) -> dict[str, str]:
+    """plan.json, diff.md, runbook.md and moves.sql of a proposal (pure)."""
+    from balancer.io.planio import dumps
+    from balancer.planning.runbook import runbook, sql_script
+
+    destinations = {}
+    for t in current.tables:
+        extra = dict(t.extra)
+        destinations[t.source_table] = (
+            extra.get("destination_catalog") or catalog,
+            extra.get("destination_schema") or schema,
+            t.destination_table or t.source_table,
+        )
+    diff = ["| table | from | to | load change s |", "|---|---|---|---|"]
+    diff += [f"| {m.table} | {m.source} | {m.destination} | {m.cost_s} |" for m in proposal.moves]
+    summary = summary_text(proposal)
+    return {
+        "plan.json": dumps(proposal.plan),
+        "diff.md": "# Rebalance proposal\n\n" + summary + "\n\n" + "\n".join(diff) + "\n",
+        "runbook.md": runbook(proposal.moves, destinations, ids),
+        "moves.sql": sql_script(proposal.moves, destinations, ids),
+    }

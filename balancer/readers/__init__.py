@@ -1,6 +1,0 @@
-"""Readers: the only place input files are opened. Each returns validated model types."""
-
-from balancer.readers.runs import read_history, unknown_table_warnings
-from balancer.readers.tables import read_tables
-
-__all__ = ["read_history", "read_tables", "unknown_table_warnings"]
