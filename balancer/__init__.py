@@ -67,7 +67,7 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "given_wheels": "balancer.databricks.packages",
     "render_files": "render",
     "RenderOptions": "render",
-    "write_tree": "render",
+    "write_tree": "balancer.io.atomic",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

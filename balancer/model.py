@@ -29,8 +29,18 @@ DEFAULT_SCHEDULES = {
 MAX_TABLES_CEILING = 1000
 DEFAULT_MAX_TABLES = 250
 
+WheelRole = Literal["framework", "connector", "balancer"]
 GroupBy = Literal["none", "ingestion_type", "category", "category_and_ingestion_type"]
 CostSource = Literal["history", "weight", "similar", "fallback"]
+
+
+@dataclass(frozen=True)
+class Wheel:
+    """One wheel file the pipelines or jobs install: its file name, bytes and what it carries."""
+
+    file_name: str
+    data: bytes
+    role: WheelRole
 
 
 @dataclass(frozen=True)

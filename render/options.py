@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from balancer.databricks.packages import Wheel
+from balancer.model import Wheel
 from balancer.table_options import IngestionControls
 
 Mode = Literal["managed", "workspace"]

@@ -156,8 +156,8 @@ def test_synth_history_is_seeded(tmp_path: Path) -> None:
 def test_solver_trouble_exits_3_and_writes_the_best_plan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from balancer.planning import planner
     from balancer.errors import SolverError
+    from balancer.planning import planner
 
     out = tmp_path / "plan.json"
     good = tmp_path / "good.json"

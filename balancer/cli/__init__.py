@@ -223,7 +223,8 @@ def _solve(kw: dict[str, Any]) -> None:
     from rich.console import Console
 
     from balancer.io import read_history, read_tables
-    from balancer.io.planio import dumps, write_atomic
+    from balancer.io.atomic import write_file
+    from balancer.io.planio import dumps
     from balancer.planning.planner import make_plan
     from balancer.schedules import cron_problem
 
@@ -299,11 +300,11 @@ def _solve(kw: dict[str, Any]) -> None:
             )
         except SolverError as exc:
             if exc.best_plan is not None:
-                write_atomic(kw["output"], dumps(exc.best_plan))
+                write_file(kw["output"], dumps(exc.best_plan))
                 err.print(f"best plan found written to {kw['output']}")
             raise
     wall = time.perf_counter() - started
-    write_atomic(kw["output"], dumps(plan))
+    write_file(kw["output"], dumps(plan))
     if not kw["quiet"]:
         for w in plan.warnings:
             err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
@@ -341,7 +342,7 @@ def synth_history(**kw: Any) -> None:
 def _synth(kw: dict[str, Any]) -> None:
     from balancer.history.synthetic import HEADER, generate_runs
     from balancer.io import read_tables
-    from balancer.io.planio import write_atomic
+    from balancer.io.atomic import write_file
 
     catalog = read_tables(kw["tables_path"])
     connector = Path(kw["tables_path"]).resolve().parent.name
@@ -354,7 +355,7 @@ def _synth(kw: dict[str, Any]) -> None:
         kw["drift"],
         kw["drift_seed"],
     )
-    write_atomic(kw["output"], csv_text(HEADER, runs))
+    write_file(kw["output"], csv_text(HEADER, runs))
 
 
 @main.command()
@@ -451,8 +452,9 @@ def render(**kw: Any) -> None:
 
 def _render(kw: dict[str, Any]) -> None:
     from balancer.databricks.packages import balancer_wheel, connector_wheels, given_wheels
+    from balancer.io.atomic import write_tree
     from balancer.io.planio import read_plan
-    from render import RenderOptions, render_files, write_tree
+    from render import RenderOptions, render_files
     from render.quartz import CronError
 
     plan_file = Path(kw["plan_path"]).resolve()
@@ -650,10 +652,10 @@ def _rebalance(kw: dict[str, Any]) -> None:
     from rich.console import Console
 
     from balancer.io import read_history
-    from balancer.io.planio import dumps, read_plan, write_atomic
+    from balancer.io.atomic import write_file, write_tree
+    from balancer.io.planio import dumps, read_plan
     from balancer.planning.rebalance import RebalanceOptions, proposal_files, summary_text
     from balancer.planning.rebalance import rebalance as propose
-    from render import write_tree
 
     for flag in ("detect_threshold", "target"):
         if kw[flag] < 0:
@@ -696,7 +698,7 @@ def _rebalance(kw: dict[str, Any]) -> None:
     else:
         write_tree(kw["output_dir"], dict(files))
     if kw["apply"] and proposal.acted:
-        write_atomic(kw["plan_path"], dumps(proposal.plan))
+        write_file(kw["plan_path"], dumps(proposal.plan))
     out = Console(width=None if sys.stdout.isatty() else 140)
     out.print(summary, highlight=False)
     for m in proposal.moves[:50]:
@@ -787,11 +789,11 @@ def history_pull_cmd(**kw: Any) -> None:
 def _history_pull(kw: dict[str, Any]) -> None:
     from balancer.databricks.deploy import workspace_client
     from balancer.databricks.history_pull import fetch_rows
-    from balancer.io.planio import write_atomic
+    from balancer.io.atomic import write_file
 
     statement = _history_source(kw)
     columns, rows = fetch_rows(workspace_client(), kw["warehouse_id"], statement)
-    write_atomic(kw["output"], csv_text(columns, rows))
+    write_file(kw["output"], csv_text(columns, rows))
     click.echo(f"wrote {len(rows)} runs to {kw['output']}")
 
 
@@ -809,7 +811,7 @@ def _history_from_events(kw: dict[str, Any]) -> None:
     from datetime import datetime, timezone
 
     from balancer.history.eventlog import read_event_log_export
-    from balancer.io.planio import write_atomic
+    from balancer.io.atomic import write_file
 
     history = read_event_log_export(kw["export"])
     rows = []
@@ -828,7 +830,7 @@ def _history_from_events(kw: dict[str, Any]) -> None:
                 ]
             )
     header = ["table", "start_time", "duration_s", "rows_written", "status", "run_id"]
-    write_atomic(kw["output"], csv_text(header, rows))
+    write_file(kw["output"], csv_text(header, rows))
     click.echo(f"wrote {history.n_runs} runs to {kw['output']}")
 
 
@@ -1021,9 +1023,9 @@ def _whatif(kw: dict[str, Any]) -> None:
     out = Console(width=None if sys.stdout.isatty() else 160)
     out.print(table.to_string(), highlight=False)
     if kw["csv_path"]:
-        from balancer.io.planio import write_atomic
+        from balancer.io.atomic import write_file
 
-        write_atomic(kw["csv_path"], table.to_csv())
+        write_file(kw["csv_path"], table.to_csv())
     if kw["html_path"] or kw["charts_dir"]:
         folder = (
             Path(kw["charts_dir"])

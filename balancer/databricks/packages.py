@@ -25,29 +25,18 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
 
 from balancer.errors import InputError, Location
+from balancer.model import Wheel, WheelRole
 
-Role = Literal["framework", "connector", "balancer"]
 FRAMEWORK_PREFIX = "databricks/labs/community_connector/interface/"
 SOURCES_PREFIX = "databricks/labs/community_connector/sources/"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-@dataclass(frozen=True)
-class Wheel:
-    """One wheel file: its file name, bytes and what it carries."""
-
-    file_name: str
-    data: bytes
-    role: Role
-
-
-def wheel_role(file_name: str, data: bytes, where: str) -> Role:
+def wheel_role(file_name: str, data: bytes, where: str) -> WheelRole:
     """Framework or connector, read from the wheel's files; InputError if it is neither."""
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
@@ -141,7 +130,7 @@ def connector_wheels(checkout: str | Path, source_name: str) -> tuple[Wheel, ...
     return _one_of_each(wheels, "--connector-src")
 
 
-def _build(folder: Path, out: Path, role: Role) -> Wheel:
+def _build(folder: Path, out: Path, role: WheelRole) -> Wheel:
     env = dict(os.environ, SOURCE_DATE_EPOCH="315532800")
     cmd = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(folder)]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)

@@ -42,9 +42,9 @@ def history_from_spark(
 
 def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
     from balancer.io import read_history
+    from balancer.io.atomic import write_tree
     from balancer.io.planio import read_plan
     from balancer.planning.rebalance import RebalanceOptions, proposal_files, rebalance
-    from render import write_tree
 
     ap = argparse.ArgumentParser(prog="balancer.databricks.rebalance_job")
     ap.add_argument("--plan", required=True)

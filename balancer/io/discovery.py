@@ -213,6 +213,6 @@ def tables_csv(tables: list[DiscoveredTable], schedules: Mapping[str, str] | Non
 def write_tables_csv(
     path: str | Path, tables: list[DiscoveredTable], schedules: Mapping[str, str] | None = None
 ) -> None:
-    from balancer.io.planio import write_atomic
+    from balancer.io.atomic import write_file
 
-    write_atomic(path, tables_csv(tables, schedules))
+    write_file(path, tables_csv(tables, schedules))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from balancer.errors import InputError, Location
+from balancer.io.atomic import write_file
 from balancer.model import (
     CostEstimate,
     KResult,
@@ -158,26 +159,6 @@ def read_plan(path: str | Path) -> Plan:
     return plan_from_dict(data, str(p))
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write the whole file or nothing: a temporary file beside it, then a rename."""
-    import os
-    import tempfile
-
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_plan(plan: Plan, path: str | Path) -> None:
     """Write plan.json atomically."""
-    write_atomic(path, dumps(plan))
+    write_file(path, dumps(plan))

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from balancer.databricks.packages import Wheel, balancer_wheel
+from balancer.databricks.packages import balancer_wheel
+from balancer.io.atomic import MANIFEST, write_tree
 from balancer.io.planio import read_plan
-from render import MANIFEST, RenderOptions, render_files, write_tree
+from balancer.model import Wheel
+from render import RenderOptions, render_files
 from tests.rendering import (
     merged,
     render_cli,

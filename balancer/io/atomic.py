@@ -1,6 +1,8 @@
-"""Write an output folder all at once, and never delete a file this tool did not write.
+"""The one place outputs are written: whole files and whole folders, or nothing.
 
-`write_tree(out_dir, files)`:
+`write_file(path, text)`: a temporary file beside the target, then one rename.
+
+`write_tree(out_dir, files)` never deletes a file this tool did not write:
 - a missing or empty folder is created with exactly `files`;
 - a folder holding an earlier output (its manifest `.lakeflow-balancer-files.json` lists
   the files written then) is replaced: the new files are built beside it and swapped in with
@@ -23,6 +25,27 @@ from pathlib import Path
 from balancer.errors import InputError, Location
 
 MANIFEST = ".lakeflow-balancer-files.json"
+
+
+def write_file(path: str | Path, text: str) -> None:
+    """Write the whole file or nothing: a temporary file beside it, then a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _earlier_files(target: Path) -> set[str] | None:
@@ -101,9 +124,7 @@ def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
                 path.write_text(content, encoding="utf-8", newline="\n")
         manifest = {"tool": "lakeflow-balancer", "files": sorted(files)}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)
+        os.chmod(staging, 0o777 & ~_umask())
         for rel in carried:
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             os.rename(target / rel, staging / rel)
