@@ -6,12 +6,12 @@ import math
 
 import pytest
 
+from balancer.engine.runtime import pipeline_runtime
 from balancer.history.estimator import (
     DEFAULT_COST_S,
     calibrate_concurrency,
     estimate_costs,
     estimate_table,
-    pipeline_runtime,
 )
 from balancer.model import History, Run, Settings, Table, TableRuns
 

@@ -13,7 +13,8 @@ from balancer.errors import InputError
 from balancer.io.planio import read_plan
 from balancer.model import Plan, Table
 from balancer.planning.rebalance import RebalanceOptions, rebalance
-from balancer.planning.runbook import alter_statement, quote_identifier
+from balancer.planning.runbook import alter_statement
+from balancer.quoting import quote_identifier
 from tests.conftest import EXAMPLES, plan_of, table
 
 

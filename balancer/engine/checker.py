@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from balancer.engine.instance import integer_cost
 from balancer.engine.rules import apart, nonempty, pins, purity, schedule, sla, table_cap, together
-from balancer.history.estimator import pipeline_runtime
+from balancer.engine.runtime import pipeline_runtime
 from balancer.model import Plan, Table
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from balancer.errors import InputError, Location
 from balancer.io.files import digest, read_bytes
 from balancer.model import History, Run
-from balancer.planning.runbook import quote_identifier
+from balancer.quoting import quote_identifier
 
 STARTED = ("STARTING", "RUNNING")
 TERMINAL = ("COMPLETED", "FAILED", "STOPPED", "SKIPPED", "EXCLUDED", "CANCELED")

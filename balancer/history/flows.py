@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from balancer.model import History, Table, TableRuns
+from balancer.model import Catalog, History, Table, TableRuns
 
 FLOW = re.compile(r"^source_(.+)_(?:append|delete|upsert|snapshot)_flow$")
 
@@ -114,3 +114,19 @@ def resolve_tables(history: History, tables: Sequence[Table]) -> History:
         merged = parts[0] if len(parts) == 1 and parts[0].table == table else _concat(parts, table)
         out[table] = _merge_updates(merged)
     return History(out, history.path, history.digest, history.warnings)
+
+
+def unknown_table_warnings(history: History, catalog: Catalog) -> tuple[History, list[str]]:
+    """Drop runs of tables the catalog does not list, saying which."""
+    known = {t.source_table for t in catalog.tables}
+    unknown = sorted(t for t in history.runs if t not in known)
+    if not unknown:
+        return history, []
+    shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+    count = sum(len(history.runs[t]) for t in unknown)
+    kept = {t: r for t, r in history.runs.items() if t in known}
+    message = (
+        f"{history.path}: {count} run(s) of {len(unknown)} table(s) not in {catalog.path or 'the catalog'} "
+        f"are ignored: {shown}."
+    )
+    return History(kept, history.path, history.digest, history.warnings), [message]

@@ -1,6 +1,6 @@
 """Readers: the only place input files are opened. Each returns validated model types."""
 
-from balancer.io.runs import read_history, unknown_table_warnings
+from balancer.io.runs import read_history
 from balancer.io.tables import read_tables
 
-__all__ = ["read_history", "read_tables", "unknown_table_warnings"]
+__all__ = ["read_history", "read_tables"]

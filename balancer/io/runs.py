@@ -16,7 +16,7 @@ from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.io.files import csv_rows, digest, read_bytes
-from balancer.model import FAILED_STATUSES, Catalog, History, Run, TableRuns
+from balancer.model import FAILED_STATUSES, History, Run, TableRuns
 
 COLUMNS = (
     "run_id",
@@ -274,22 +274,6 @@ def _columnar(
             bytes_written=bytes_written[idx],
         )
     return header, by_table
-
-
-def unknown_table_warnings(history: History, catalog: Catalog) -> tuple[History, list[str]]:
-    """Drop runs of tables the catalog does not list, saying which."""
-    known = {t.source_table for t in catalog.tables}
-    unknown = sorted(t for t in history.runs if t not in known)
-    if not unknown:
-        return history, []
-    shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
-    count = sum(len(history.runs[t]) for t in unknown)
-    kept = {t: r for t, r in history.runs.items() if t in known}
-    message = (
-        f"{history.path}: {count} run(s) of {len(unknown)} table(s) not in {catalog.path or 'the catalog'} "
-        f"are ignored: {shown}."
-    )
-    return History(kept, history.path, history.digest, history.warnings), [message]
 
 
 def _present(value: Any) -> bool:

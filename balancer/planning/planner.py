@@ -1,6 +1,6 @@
 """Inputs in, plan out: estimate, build the instance, solve, name, check.
 
-This is the seam between the readers (files) and the pure core; it does no I/O itself.
+It does no I/O: the CLI, the notebooks and the what-if API hand it what the readers read.
 """
 
 from __future__ import annotations
@@ -13,16 +13,11 @@ from balancer import __version__
 from balancer.engine.checker import check_plan
 from balancer.engine.instance import build_instance, integer_cost
 from balancer.engine.reporter import Reporter
+from balancer.engine.runtime import pipeline_runtime, runtime_from_load
 from balancer.engine.solver import SolveOptions, solve
 from balancer.errors import InputError, SolverError
-from balancer.history.estimator import (
-    calibrate_concurrency,
-    estimate_costs,
-    pipeline_runtime,
-    runtime_from_load,
-)
-from balancer.history.flows import resolve_tables
-from balancer.io.runs import unknown_table_warnings
+from balancer.history.estimator import calibrate_concurrency, estimate_costs
+from balancer.history.flows import resolve_tables, unknown_table_warnings
 from balancer.model import (
     Catalog,
     CostEstimate,

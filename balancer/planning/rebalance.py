@@ -21,9 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from balancer.engine.instance import build_instance, integer_cost
+from balancer.engine.moves import MoveCaps, fewest_moves
+from balancer.engine.runtime import pipeline_runtime
 from balancer.errors import InputError
-from balancer.history.estimator import estimate_costs, pipeline_runtime
-from balancer.model import Catalog, CostEstimate, History, PipelinePlan, Plan, Settings
+from balancer.history.estimator import estimate_costs
+from balancer.model import Catalog, History, PipelinePlan, Plan, Settings
 from balancer.planning.planner import make_plan
 from balancer.planning.runbook import Move
 
@@ -145,7 +147,24 @@ def rebalance(
         )
     weights, weight_kind = _weights(current, history, cost)
     target_runtime = math.floor(best_ms * (1 + options.target))
-    assign, status = _fewest_moves(current, weights, settings, options, target_runtime, estimates)
+    instance = build_instance(current.tables, estimates, settings)
+    found = fewest_moves(
+        instance,
+        current,
+        weights,
+        settings,
+        target_runtime,
+        MoveCaps(options.max_moves, options.max_moves_per_pipeline, options.freeze),
+        options.time_limit_s,
+    )
+    if found is None:
+        raise InputError(
+            f"no plan within {options.target:.0%} of the best makespan fits the move caps "
+            f"(--max-moves {options.max_moves}, --max-moves-per-pipeline {options.max_moves_per_pipeline}) "
+            f"and frozen pipelines {list(options.freeze) or 'none'}.",
+            fix="raise the caps, unfreeze pipelines, or loosen --target.",
+        )
+    assign, status = found
     moves = tuple(
         Move(t, where[t], k, cost[t], weights[t])
         for t, k in sorted(assign.items(), key=lambda kv: (where.get(kv[0], ""), kv[0]))
@@ -185,97 +204,6 @@ def _splits(pipelines: Sequence[PipelinePlan], plan: Plan) -> int:
     category = {t.source_table: t.category or "uncategorized" for t in plan.tables}
     touching = Counter(c for p in pipelines for c in {category[t] for t in p.tables})
     return sum(v - 1 for v in touching.values())
-
-
-def _fewest_moves(
-    current: Plan,
-    weights: dict[str, float],
-    settings: Settings,
-    options: RebalanceOptions,
-    target_runtime: int,
-    estimates: dict[str, CostEstimate],
-) -> tuple[dict[str, str], str]:
-    """CP-SAT: every item to a pipeline of its pool, runtime <= target, least moved weight."""
-    from ortools.sat.python import cp_model
-
-    instance = build_instance(current.tables, estimates, settings)
-    where = current.pipeline_of()
-    keys = [p.key for p in current.pipelines]
-    pool_of_key = {}
-    for p in current.pipelines:
-        pool_of_key[p.key] = (
-            f"{p.group}@{p.schedule}" if not settings.allow_mixed_schedules else p.group
-        )
-    load_cap = max(0, target_runtime - settings.overhead_s) * settings.concurrency
-    m = cp_model.CpModel()
-    x: dict[tuple[int, str], cp_model.IntVar] = {}
-    scale = max(weights.values()) / 1000.0 if weights else 1.0
-    objective = []
-    moved_out: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    moved_in: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    all_moved = []
-    for i, item in enumerate(instance.items):
-        home = where.get(item.tables[0])
-        allowed = [k for k in keys if pool_of_key[k] == item.pool]
-        if item.pin:
-            allowed = [item.pin] if item.pin in keys else allowed
-        if home in options.freeze:
-            allowed = [home]
-        else:
-            allowed = [k for k in allowed if k not in options.freeze]
-        if not allowed:
-            allowed = [home] if home else keys[:1]
-        row = [m.new_bool_var(f"x{i}_{k}") for k in allowed]
-        for k, var in zip(allowed, row, strict=True):
-            x[(i, k)] = var
-            if home is not None and k != home:
-                weight = sum(weights[t] for t in item.tables)
-                objective.append(max(1, round(weight / scale)) * var)
-                moved_out[home].append(var)
-                moved_in[k].append(var)
-                all_moved.append(var)
-        m.add_exactly_one(row)
-    for k in keys:
-        terms = [(instance.items[i].cost, var) for (i, kk), var in x.items() if kk == k]
-        m.add(sum(c * v for c, v in terms) <= load_cap)
-        if settings.max_tables_per_pipeline:
-            m.add(
-                sum(instance.items[i].size * var for (i, kk), var in x.items() if kk == k)
-                <= settings.max_tables_per_pipeline
-            )
-        labels: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        for (i, kk), var in x.items():
-            if kk == k:
-                for label in instance.items[i].apart:
-                    labels[label].append(var)
-        for vars_ in labels.values():
-            m.add(sum(vars_) <= 1)
-        if options.max_moves_per_pipeline is not None:
-            m.add(sum(moved_out[k]) + sum(moved_in[k]) <= options.max_moves_per_pipeline)
-    if options.max_moves is not None:
-        m.add(sum(all_moved) <= options.max_moves)
-    for (i, k), var in x.items():
-        m.add_hint(var, 1 if where.get(instance.items[i].tables[0]) == k else 0)
-    m.minimize(sum(objective))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_deterministic_time = options.time_limit_s
-    solver.parameters.num_workers = settings.workers
-    solver.parameters.interleave_search = settings.workers > 1
-    solver.parameters.random_seed = settings.seed
-    status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise InputError(
-            f"no plan within {options.target:.0%} of the best makespan fits the move caps "
-            f"(--max-moves {options.max_moves}, --max-moves-per-pipeline {options.max_moves_per_pipeline}) "
-            f"and frozen pipelines {list(options.freeze) or 'none'}.",
-            fix="raise the caps, unfreeze pipelines, or loosen --target.",
-        )
-    assign: dict[str, str] = {}
-    for (i, k), var in x.items():
-        if solver.value(var):
-            for t in instance.items[i].tables:
-                assign[t] = k
-    return assign, "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"
 
 
 def summary_text(proposal: Proposal) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from balancer.quoting import quote_identifier, quote_string
+
 
 @dataclass(frozen=True)
 class Move:
@@ -22,14 +24,6 @@ class Move:
     destination: str
     cost_s: int
     weight: float
-
-
-def quote_identifier(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
-
-
-def quote_string(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def qualified(catalog: str, schema: str, table: str) -> str:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from balancer.errors import InputError
-from balancer.io import read_history, unknown_table_warnings
+from balancer.history.flows import unknown_table_warnings
+from balancer.io import read_history
 from balancer.model import Catalog, Table
 
 HEAD = "table,start_time,end_time,duration_s,status\n"

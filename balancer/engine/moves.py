@@ -1,0 +1,111 @@
+"""The moves model: from the plan in use to one within a target runtime, moving the least.
+
+A CP-SAT model of its own (the solve stages are in `cpsat`): every item goes to a pipeline
+of its pool (pins and frozen pipelines respected), no pipeline exceeds the target runtime,
+the table cap or an `apart` label, the move caps hold, and the moved weight is smallest. The
+current assignment is the hint.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from balancer.engine.instance import Instance
+from balancer.model import Plan, Settings
+
+
+@dataclass(frozen=True)
+class MoveCaps:
+    """Limits on a rebalance: moves in all, moves in or out of one pipeline, frozen pipelines."""
+
+    max_moves: int | None = None
+    max_moves_per_pipeline: int | None = None
+    freeze: tuple[str, ...] = ()
+
+
+def fewest_moves(
+    instance: Instance,
+    current: Plan,
+    weights: Mapping[str, float],
+    settings: Settings,
+    target_runtime: int,
+    caps: MoveCaps,
+    time_limit_s: float,
+) -> tuple[dict[str, str], str] | None:
+    """CP-SAT: every item to a pipeline of its pool, runtime <= target, least moved weight.
+
+    Returns (table -> pipeline key, status), or None when no assignment meets the caps.
+    """
+    from ortools.sat.python import cp_model
+
+    where = current.pipeline_of()
+    keys = [p.key for p in current.pipelines]
+    pool_of_key = {}
+    for p in current.pipelines:
+        pool_of_key[p.key] = (
+            f"{p.group}@{p.schedule}" if not settings.allow_mixed_schedules else p.group
+        )
+    load_cap = max(0, target_runtime - settings.overhead_s) * settings.concurrency
+    m = cp_model.CpModel()
+    x: dict[tuple[int, str], cp_model.IntVar] = {}
+    scale = max(weights.values()) / 1000.0 if weights else 1.0
+    objective = []
+    moved_out: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    moved_in: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    all_moved = []
+    for i, item in enumerate(instance.items):
+        home = where.get(item.tables[0])
+        allowed = [k for k in keys if pool_of_key[k] == item.pool]
+        if item.pin:
+            allowed = [item.pin] if item.pin in keys else allowed
+        allowed = [home] if home in caps.freeze else [k for k in allowed if k not in caps.freeze]
+        if not allowed:
+            allowed = [home] if home else keys[:1]
+        row = [m.new_bool_var(f"x{i}_{k}") for k in allowed]
+        for k, var in zip(allowed, row, strict=True):
+            x[(i, k)] = var
+            if home is not None and k != home:
+                weight = sum(weights[t] for t in item.tables)
+                objective.append(max(1, round(weight / scale)) * var)
+                moved_out[home].append(var)
+                moved_in[k].append(var)
+                all_moved.append(var)
+        m.add_exactly_one(row)
+    for k in keys:
+        terms = [(instance.items[i].cost, var) for (i, kk), var in x.items() if kk == k]
+        m.add(sum(c * v for c, v in terms) <= load_cap)
+        if settings.max_tables_per_pipeline:
+            m.add(
+                sum(instance.items[i].size * var for (i, kk), var in x.items() if kk == k)
+                <= settings.max_tables_per_pipeline
+            )
+        labels: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for (i, kk), var in x.items():
+            if kk == k:
+                for label in instance.items[i].apart:
+                    labels[label].append(var)
+        for vars_ in labels.values():
+            m.add(sum(vars_) <= 1)
+        if caps.max_moves_per_pipeline is not None:
+            m.add(sum(moved_out[k]) + sum(moved_in[k]) <= caps.max_moves_per_pipeline)
+    if caps.max_moves is not None:
+        m.add(sum(all_moved) <= caps.max_moves)
+    for (i, k), var in x.items():
+        m.add_hint(var, 1 if where.get(instance.items[i].tables[0]) == k else 0)
+    m.minimize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = time_limit_s
+    solver.parameters.num_workers = settings.workers
+    solver.parameters.interleave_search = settings.workers > 1
+    solver.parameters.random_seed = settings.seed
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    assign: dict[str, str] = {}
+    for (i, k), var in x.items():
+        if solver.value(var):
+            for t in instance.items[i].tables:
+                assign[t] = k
+    return assign, "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"
