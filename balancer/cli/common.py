@@ -1,0 +1,137 @@
+"""What the commands share: the error-to-exit-code mapping and the parsing of option values.
+
+`handle_errors` is the only place the package ends the process: InputError (and
+InfeasibleError) exit 2, SolverError 3, RemoteError 4, each with one `error:` line.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ParamSpec
+
+import click
+
+from balancer.errors import BalancerError, InputError, Location
+from balancer.schedules import cron_problem
+
+P = ParamSpec("P")
+_RANGE = re.compile(r"^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$")
+
+
+def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Run a command; a BalancerError becomes its message on stderr and its exit code."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except BalancerError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return run
+
+
+def parse_pipelines(text: str) -> tuple[int, int, bool]:
+    """'5' -> (5, 5, explicit); '3..8' -> (3, 8, not explicit)."""
+    m = _RANGE.match(text)
+    if not m:
+        raise InputError(
+            f"--pipelines '{text}' is neither a number nor a range MIN..MAX.",
+            fix="write e.g. --pipelines 5 or --pipelines 3..8.",
+        )
+    lo = int(m.group(1))
+    hi = int(m.group(2)) if m.group(2) else lo
+    if lo < 1 or hi < lo:
+        raise InputError(
+            f"--pipelines '{text}' is not a valid count or range.",
+            fix="use a number >= 1, or MIN..MAX with MIN <= MAX.",
+        )
+    return lo, hi, m.group(2) is None
+
+
+def format_duration(seconds: float) -> str:
+    """h:mm:ss, or m:ss under an hour."""
+    s = round(seconds)
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def pairs(items: tuple[str, ...], flag: str) -> dict[str, str]:
+    """KEY=VALUE options (repeatable) as a dict."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise InputError(f"{flag} '{item}' is not KEY=VALUE.")
+        out[key] = value
+    return out
+
+
+def json_object(text: str | None, flag: str, allow_file: bool = False) -> dict[str, str]:
+    """A JSON object of strings given as text (or, with allow_file, a file holding it)."""
+    if not text:
+        return {}
+    source = text
+    if allow_file and not text.lstrip().startswith("{") and Path(text).is_file():
+        source = Path(text).read_text(encoding="utf-8")
+    try:
+        value = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{flag} is not valid JSON: {exc.msg} at character {exc.pos}.",
+            fix='write a JSON object such as {"key": "value"}.',
+        ) from None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise InputError(f"{flag} must be a JSON object of strings.")
+    return {str(k): v for k, v in value.items()}
+
+
+def schedule_overrides(snapshot: str | None, append: str | None, cdc: str | None) -> dict[str, str]:
+    """--schedule-snapshot/-append/-cdc as ingestion type -> cron (checked)."""
+    out: dict[str, str] = {}
+    for itypes, flag, cron in (
+        (("snapshot",), "--schedule-snapshot", snapshot),
+        (("append",), "--schedule-append", append),
+        (("cdc", "cdc_with_deletes"), "--schedule-cdc", cdc),
+    ):
+        if cron:
+            problem = cron_problem(cron)
+            if problem:
+                raise InputError(problem, where=Location(column=flag))
+            for itype in itypes:
+                out[itype] = " ".join(cron.split())
+    return out
+
+
+def tables_beside_history(history_path: str | None) -> str:
+    """tables.csv in the folder of --history, for commands given no --tables."""
+    if history_path is None:
+        raise InputError(
+            "give --tables (and optionally --history).",
+            fix="e.g. --tables examples/osipi/tables.csv --history examples/osipi/runs.csv",
+        )
+    return str(Path(history_path).with_name("tables.csv"))
+
+
+class NullStatus:
+    """Stands in for a rich status spinner when there is no terminal."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def console(width: int = 140) -> Any:
+    """A rich console on stdout: full width on a terminal, `width` columns otherwise."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else width)

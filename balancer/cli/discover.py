@@ -1,0 +1,53 @@
+"""`balancer discover`: tables.csv from a community connector."""
+
+from __future__ import annotations
+
+import click
+
+from balancer.cli.common import handle_errors, json_object, schedule_overrides
+
+
+@click.command()
+@click.argument("connector")
+@click.option(
+    "--output", "-o", default="tables.csv", show_default=True, type=click.Path(dir_okay=False)
+)
+@click.option(
+    "--category-prefix-map-json", default=None, help="JSON object of prefix -> category, or a file."
+)
+@click.option(
+    "--init-options-json", default=None, help="JSON object passed to the connector (local runs)."
+)
+@click.option(
+    "--best-effort", is_flag=True, help="Label tables whose metadata fails 'unknown' and go on."
+)
+@click.option("--schedule-snapshot", default=None, help="Cron written for snapshot tables.")
+@click.option("--schedule-append", default=None, help="Cron written for append tables.")
+@click.option(
+    "--schedule-cdc", default=None, help="Cron written for cdc and cdc_with_deletes tables."
+)
+@handle_errors
+def discover(
+    connector: str,
+    output: str,
+    category_prefix_map_json: str | None,
+    init_options_json: str | None,
+    best_effort: bool,
+    schedule_snapshot: str | None,
+    schedule_append: str | None,
+    schedule_cdc: str | None,
+) -> None:
+    """Write tables.csv from a community connector (a .py path or a module name)."""
+    from balancer.io.discovery import discover, write_tables_csv
+
+    schedules = schedule_overrides(schedule_snapshot, schedule_append, schedule_cdc)
+    tables, warnings = discover(
+        connector,
+        json_object(init_options_json, "--init-options-json"),
+        json_object(category_prefix_map_json, "--category-prefix-map-json", allow_file=True),
+        best_effort,
+    )
+    write_tables_csv(output, tables, schedules)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"wrote {len(tables)} tables to {output}")

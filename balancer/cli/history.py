@@ -1,0 +1,161 @@
+"""`balancer history`: run history from the pipelines' event logs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from balancer.cli.common import handle_errors
+from balancer.io.csvout import csv_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@click.group()
+def history() -> None:
+    """Run history from Databricks pipeline event logs."""
+
+
+def history_source(
+    plan_path: str | None,
+    catalog: str,
+    schema: str,
+    event_log_tables: tuple[str, ...],
+    pipeline_ids: tuple[str, ...],
+    since_days: int,
+) -> str:
+    """The history SQL over the event logs the options name."""
+    from balancer.history.eventlog import event_log_tables_of, history_sql
+
+    tables = list(event_log_tables)
+    if plan_path:
+        from balancer.io.planio import read_plan
+
+        keys = [p.key for p in read_plan(plan_path).pipelines]
+        tables += event_log_tables_of(keys, catalog, schema)
+    return history_sql(tuple(pipeline_ids), tables, since_days)
+
+
+HISTORY_OPTIONS = [
+    click.option(
+        "--plan",
+        "plan_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Read the event logs its rendered pipelines publish (<catalog>.<schema>.<key>_event_log).",
+    ),
+    click.option(
+        "--catalog", default="main", show_default=True, help="Catalog of --plan's event logs."
+    ),
+    click.option(
+        "--schema", default="default", show_default=True, help="Schema of --plan's event logs."
+    ),
+    click.option(
+        "--event-log-table",
+        "event_log_tables",
+        multiple=True,
+        help="A published event-log table, catalog.schema.table (repeatable).",
+    ),
+    click.option(
+        "--pipeline-id",
+        "pipeline_ids",
+        multiple=True,
+        help="A pipeline id, read with event_log() (legacy publishing mode only; repeatable).",
+    ),
+    click.option(
+        "--since-days", type=int, default=30, show_default=True, help="Only runs this recent."
+    ),
+]
+
+
+def with_history_options(fn: F) -> F:
+    """The options every history command takes: where the event logs are."""
+    for option in reversed(HISTORY_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@history.command("sql")
+@with_history_options
+@handle_errors
+def history_sql_cmd(
+    plan_path: str | None,
+    catalog: str,
+    schema: str,
+    event_log_tables: tuple[str, ...],
+    pipeline_ids: tuple[str, ...],
+    since_days: int,
+) -> None:
+    """Print the SQL that turns event logs into runs.csv."""
+    click.echo(
+        history_source(plan_path, catalog, schema, event_log_tables, pipeline_ids, since_days)
+    )
+
+
+@history.command("pull")
+@click.option("--warehouse-id", required=True, help="SQL warehouse to run the query on.")
+@with_history_options
+@click.option(
+    "--output", "-o", default="runs.csv", show_default=True, type=click.Path(dir_okay=False)
+)
+@handle_errors
+def history_pull_cmd(
+    warehouse_id: str,
+    output: str,
+    plan_path: str | None,
+    catalog: str,
+    schema: str,
+    event_log_tables: tuple[str, ...],
+    pipeline_ids: tuple[str, ...],
+    since_days: int,
+) -> None:
+    """Run the history SQL on a warehouse (auth: the SDK's profile or env vars) and write runs.csv."""
+    from balancer.databricks.deploy import workspace_client
+    from balancer.databricks.history_pull import fetch_rows
+    from balancer.io.atomic import write_file
+
+    statement = history_source(
+        plan_path, catalog, schema, event_log_tables, pipeline_ids, since_days
+    )
+    columns, rows = fetch_rows(workspace_client(), warehouse_id, statement)
+    write_file(output, csv_text(columns, rows))
+    click.echo(f"wrote {len(rows)} runs to {output}")
+
+
+@history.command("from-events")
+@click.argument("export", type=click.Path(dir_okay=False))
+@click.option(
+    "--output", "-o", default="runs.csv", show_default=True, type=click.Path(dir_okay=False)
+)
+@handle_errors
+def history_from_events(
+    export: str,
+    output: str,
+) -> None:
+    """Turn a raw event-log export (JSON lines or CSV) into runs.csv."""
+    from datetime import datetime, timezone
+
+    from balancer.history.eventlog import read_event_log_export
+    from balancer.io.atomic import write_file
+
+    history = read_event_log_export(export)
+    rows = []
+    for name, tr in history.runs.items():
+        for k in range(len(tr)):
+            start = datetime.fromtimestamp(float(tr.start[k]), tz=timezone.utc).isoformat()
+            written = tr.rows_written[k]
+            rows.append(
+                [
+                    name,
+                    start.replace("+00:00", "Z"),
+                    f"{tr.duration_s[k]:.3f}",
+                    "" if written != written else f"{written:g}",
+                    "COMPLETED" if tr.ok[k] else "FAILED",
+                    tr.run_id[k],
+                ]
+            )
+    header = ["table", "start_time", "duration_s", "rows_written", "status", "run_id"]
+    write_file(output, csv_text(header, rows))
+    click.echo(f"wrote {history.n_runs} runs to {output}")

@@ -1,0 +1,139 @@
+"""`balancer rebalance`: the fewest moves back to balance, as a proposal."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from balancer.cli.common import console, handle_errors, json_object
+from balancer.errors import InputError
+
+
+@click.command()
+@click.option(
+    "--plan", "plan_path", required=True, type=click.Path(dir_okay=False), help="The plan in use."
+)
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), help="New run history.")
+@click.option(
+    "--output-dir",
+    "-o",
+    default="rebalance-proposal",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the proposal goes (plan, diff, runbook, SQL).",
+)
+@click.option(
+    "--detect-threshold",
+    type=float,
+    default=0.10,
+    show_default=True,
+    help="Act only when the makespan is this much above the best achievable.",
+)
+@click.option(
+    "--target",
+    type=float,
+    default=0.02,
+    show_default=True,
+    help="Then get within this of the best, with the fewest moves.",
+)
+@click.option("--max-moves", type=int, default=None, help="At most this many table moves.")
+@click.option(
+    "--max-moves-per-pipeline",
+    type=int,
+    default=None,
+    help="At most this many moves in or out of a pipeline.",
+)
+@click.option("--freeze", multiple=True, help="A pipeline key to leave untouched (repeatable).")
+@click.option(
+    "--pipeline-ids-json",
+    default=None,
+    help="JSON object of pipeline key -> pipeline id, for the SQL.",
+)
+@click.option(
+    "--catalog", default="main", show_default=True, help="Catalog of tables without their own."
+)
+@click.option(
+    "--schema", default="default", show_default=True, help="Schema of tables without their own."
+)
+@click.option("--time-limit", "time_limit_s", type=float, default=10.0, show_default=True)
+@click.option(
+    "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
+)
+@handle_errors
+def rebalance(
+    plan_path: str,
+    history_path: str | None,
+    output_dir: str,
+    detect_threshold: float,
+    target: float,
+    max_moves: int | None,
+    max_moves_per_pipeline: int | None,
+    freeze: tuple[str, ...],
+    pipeline_ids_json: str | None,
+    catalog: str,
+    schema: str,
+    time_limit_s: float,
+    apply: bool,
+) -> None:
+    """Propose moving the fewest tables to get back to a balanced plan (dry run by default)."""
+
+    from balancer.io import read_history
+    from balancer.io.atomic import write_file, write_tree
+    from balancer.io.planio import dumps, read_plan
+    from balancer.planning.rebalance import RebalanceOptions, proposal_files, summary_text
+    from balancer.planning.rebalance import rebalance as propose
+
+    for flag, value in (("--detect-threshold", detect_threshold), ("--target", target)):
+        if value < 0:
+            raise InputError(f"{flag} must be >= 0.")
+    current = read_plan(plan_path)
+    history = read_history(history_path) if history_path else None
+    ids = json_object(pipeline_ids_json, "--pipeline-ids-json", allow_file=True)
+    options = RebalanceOptions(
+        detect_threshold=detect_threshold,
+        target=target,
+        max_moves=max_moves,
+        max_moves_per_pipeline=max_moves_per_pipeline,
+        freeze=tuple(freeze),
+        time_limit_s=time_limit_s,
+    )
+    proposal = propose(current, history, options)
+    files: dict[str, str | bytes] = dict(proposal_files(proposal, current, catalog, schema, ids))
+    summary = summary_text(proposal)
+    if proposal.acted:
+        import tempfile
+
+        from balancer.analysis.charts import before_after
+
+        before = dataclasses.replace(
+            proposal.plan,
+            pipelines=proposal.current_pipelines,
+            makespan_s=proposal.current_makespan_s,
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            png = before_after(
+                before, proposal.plan, Path(tmp) / "chart.png", ("current", "proposed")
+            )
+            files_with_chart: dict[str, str | bytes] = {
+                **files,
+                "before_after.png": png.read_bytes(),
+            }
+        write_tree(output_dir, files_with_chart)
+    else:
+        write_tree(output_dir, dict(files))
+    if apply and proposal.acted:
+        write_file(plan_path, dumps(proposal.plan))
+    out = console()
+    out.print(summary, highlight=False)
+    for m in proposal.moves[:50]:
+        out.print(f"  {m.table}: {m.source} -> {m.destination} ({m.cost_s} s)", highlight=False)
+    out.print(
+        f"proposal written to {output_dir}"
+        + (
+            " and applied to " + plan_path
+            if apply and proposal.acted
+            else " (dry run: the plan is unchanged)"
+        )
+    )

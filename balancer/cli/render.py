@@ -1,0 +1,194 @@
+"""`balancer render`: the deployable folder for a plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+import click
+
+from balancer.cli.common import handle_errors
+from balancer.errors import InputError, Location
+from render.options import MODES, Mode
+
+
+@click.command()
+@click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False))
+@click.option(
+    "--output-dir",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="New or empty folder, or an earlier render (replaced; files you added are kept).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="managed",
+    show_default=True,
+    help="managed: managed ingestion pipelines (connector wheels from a volume); workspace: "
+    "ingest files, connector from --connector-root or wheels.",
+)
+@click.option(
+    "--connector-src",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Checkout of the community connectors repository: build the framework and "
+    "connector wheels from it.",
+)
+@click.option(
+    "--connector-wheel",
+    "connector_wheels",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A built wheel: give the framework wheel and the connector wheel (twice).",
+)
+@click.option(
+    "--dependency",
+    "dependencies",
+    multiple=True,
+    help="Extra pip requirement of every pipeline, e.g. a wheel already on a volume.",
+)
+@click.option(
+    "--connector-root",
+    default=None,
+    help="Workspace mode: workspace path of the connectors repository (a Git folder); "
+    "pipelines import the connector from its src/.",
+)
+@click.option(
+    "--packages-volume-path",
+    default=None,
+    help="Volume folder for the wheels (default /Volumes/<catalog>/<schema>/community_connector/packages).",
+)
+@click.option(
+    "--source-name", default=None, help="Connector source name (default: the plan's name)."
+)
+@click.option(
+    "--connection-name",
+    default=None,
+    help="Unity Catalog connection (default: <source>_connection).",
+)
+@click.option("--catalog", default="main", show_default=True, help="Destination catalog.")
+@click.option("--schema", default="default", show_default=True, help="Destination schema.")
+@click.option(
+    "--ingest-files-path",
+    default=None,
+    help="Workspace folder the ingest files are uploaded to (default: src/ beside the bundle).",
+)
+@click.option(
+    "--emit-jobs/--no-emit-jobs",
+    default=True,
+    show_default=True,
+    help="One scheduled job per pipeline.",
+)
+@click.option("--pause-jobs", is_flag=True, help="Render the job schedules paused.")
+@click.option("--bundle-suffix", default="", help="Appended to the bundle name.")
+@click.option(
+    "--common-table-config-json", default="{}", help="Options for every table (a table's own win)."
+)
+@click.option(
+    "--legacy-layout", is_flag=True, help="The older entry file layout (pipeline/, libs/)."
+)
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="Java timezone id of the job schedules."
+)
+@click.option("--rebalance-job", is_flag=True, help="Add the scheduled (paused) rebalancing job.")
+@click.option(
+    "--rebalance-schedule",
+    default="0 6 * * 1",
+    show_default=True,
+    help="Cron of the rebalancing job.",
+)
+@handle_errors
+def render(
+    plan_path: str,
+    output_dir: str,
+    mode: str,
+    connector_src: str | None,
+    connector_wheels: tuple[str, ...],
+    dependencies: tuple[str, ...],
+    connector_root: str | None,
+    packages_volume_path: str | None,
+    source_name: str | None,
+    connection_name: str | None,
+    catalog: str,
+    schema: str,
+    ingest_files_path: str | None,
+    emit_jobs: bool,
+    pause_jobs: bool,
+    bundle_suffix: str,
+    common_table_config_json: str,
+    legacy_layout: bool,
+    timezone: str,
+    rebalance_job: bool,
+    rebalance_schedule: str,
+) -> None:
+    """Write the deployable folder for a plan: pipeline bodies, bundle, ingest files, wheels."""
+    from balancer.databricks.packages import balancer_wheel, given_wheels
+    from balancer.databricks.packages import connector_wheels as build_wheels
+    from balancer.io.atomic import write_tree
+    from balancer.io.planio import read_plan
+    from render import RenderOptions, render_files
+    from render.quartz import CronError
+
+    plan_file = Path(plan_path).resolve()
+    out = Path(output_dir).resolve()
+    if out == plan_file or out in plan_file.parents:
+        raise InputError(
+            "the plan lies inside the output folder, which the render replaces.",
+            fix="write the render to another folder.",
+            where=Location(plan_path),
+        )
+    plan = read_plan(plan_path)
+    if not plan.tables:
+        raise InputError(
+            "the plan holds no table details (made by an older version).",
+            fix="solve again to refresh it.",
+            where=Location(plan_path),
+        )
+    from balancer.table_options import options_from_json
+
+    controls, common = options_from_json(
+        common_table_config_json, Location(column="--common-table-config-json")
+    )
+    source = source_name or plan.settings.name
+    if connector_src and connector_wheels:
+        raise InputError("give --connector-src or --connector-wheel, not both.")
+    wheels: tuple[Any, ...] = ()
+    if connector_src:
+        wheels = build_wheels(connector_src, source)
+    elif connector_wheels:
+        wheels = given_wheels(tuple(connector_wheels), source)
+    if rebalance_job:
+        wheels += (balancer_wheel(),)
+    options = RenderOptions(
+        source_name=source,
+        connection_name=connection_name or f"{source}_connection",
+        catalog=catalog,
+        schema=schema,
+        mode=cast(Mode, mode),
+        connector_root=connector_root,
+        wheels=wheels,
+        dependencies=tuple(dependencies),
+        packages_volume_path=packages_volume_path,
+        ingest_files_path=ingest_files_path,
+        emit_jobs=emit_jobs,
+        pause_jobs=pause_jobs,
+        bundle_suffix=bundle_suffix,
+        common_table_config=common,
+        common_controls=controls,
+        legacy_layout=legacy_layout,
+        timezone=timezone,
+        rebalance_job=rebalance_job,
+        rebalance_schedule=rebalance_schedule,
+    )
+    try:
+        files = render_files(plan, options)
+    except CronError as exc:
+        raise InputError(
+            str(exc) + ".",
+            fix="give the table a schedule that restricts one day field.",
+            where=Location(plan_path),
+        ) from None
+    write_tree(output_dir, files)
+    click.echo(f"wrote {len(files)} files ({mode} mode) to {output_dir}")

@@ -1,0 +1,274 @@
+"""`balancer solve`: balance the tables and write plan.json."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from balancer.cli.common import (
+    NullStatus,
+    console,
+    format_duration,
+    handle_errors,
+    parse_pipelines,
+    schedule_overrides,
+    tables_beside_history,
+)
+from balancer.engine.reporter import Reporter
+from balancer.errors import InputError, SolverError
+from balancer.model import DEFAULT_MAX_TABLES, GROUP_BY_MODES, Plan, Settings
+
+
+class _CliReporter(Reporter):
+    def __init__(self, status: Any) -> None:
+        self.status = status
+
+    def k_done(self, k: int, makespan: int, lower_bound: int) -> None:
+        if self.status is not None:
+            self.status.update(
+                f"solving: K={k} done (makespan load {makespan}, bound {lower_bound})"
+            )
+
+    def stage_done(self, stage: str, pool: str, status: str) -> None:
+        if self.status is not None:
+            self.status.update(f"solving: {stage} stage of {pool.split('@')[0]}: {status}")
+
+
+def print_plan(plan: Plan, out: Any) -> None:
+    from rich.table import Table as RichTable
+
+    table = RichTable(title=f"{len(plan.pipelines)} pipelines", title_justify="left")
+    table.add_column("pipeline", no_wrap=True)
+    table.add_column("group", no_wrap=True)
+    table.add_column("schedule", no_wrap=True)
+    table.add_column("tables", justify="right")
+    table.add_column("runtime", justify="right", no_wrap=True)
+    table.add_column("of makespan", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for p in plan.pipelines:
+        share = p.runtime_s / plan.makespan_s if plan.makespan_s else 0.0
+        table.add_row(
+            p.key,
+            p.group,
+            p.schedule,
+            str(len(p.tables)),
+            format_duration(p.runtime_s),
+            f"{share * 100:.1f}%",
+            "█" * round(share * 12),
+        )
+    out.print(table)
+    sources: dict[str, int] = {}
+    for e in plan.estimates:
+        sources[e.source] = sources.get(e.source, 0) + 1
+    out.print(
+        f"makespan {format_duration(plan.makespan_s)} ({plan.makespan_s} s)   lower bound {plan.lower_bound_s} s   "
+        f"gap {plan.gap * 100:.2f}%   spread {plan.spread_s} s   category splits {plan.category_splits}   "
+        f"status {plan.status}"
+    )
+    out.print("costs from " + ", ".join(f"{v} {k}" for k, v in sorted(sources.items())))
+    if len(plan.k_results) > 1:
+        out.print(
+            "by pipeline count: "
+            + "  ".join(
+                f"K={k.k}: {format_duration(k.makespan_s)}"
+                if k.status != "INFEASIBLE"
+                else f"K={k.k}: -"
+                for k in plan.k_results
+            )
+        )
+
+
+def warm_up_solver() -> None:
+    """Import OR-Tools (0.5 s, most of it pandas) in the background while inputs are read."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        try:
+            importlib.import_module("ortools.sat.python.cp_model")
+        except Exception:  # the solver will import it again and report any real problem
+            return
+
+    threading.Thread(target=load, daemon=True).start()
+
+
+@click.command()
+@click.option(
+    "--tables",
+    "tables_path",
+    type=click.Path(dir_okay=False),
+    help="tables.csv (default: tables.csv beside --history).",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False),
+    help="runs.csv or Parquet run history.",
+)
+@click.option("--pipelines", default="3..8", show_default=True, help="K, or a range MIN..MAX.")
+@click.option(
+    "--group-by", type=click.Choice(GROUP_BY_MODES), default="ingestion_type", show_default=True
+)
+@click.option("--max-tables-per-pipeline", type=int, default=DEFAULT_MAX_TABLES, show_default=True)
+@click.option(
+    "--allow-mixed-schedules",
+    is_flag=True,
+    help="Let one pipeline hold tables of several schedules.",
+)
+@click.option(
+    "--sla-headroom",
+    type=float,
+    default=None,
+    help="Runtime must stay within schedule interval x this (e.g. 0.8).",
+)
+@click.option(
+    "--overhead",
+    "overhead_s",
+    type=int,
+    default=60,
+    show_default=True,
+    help="Pipeline start-up seconds.",
+)
+@click.option(
+    "--concurrency",
+    default="1",
+    show_default=True,
+    help="Flows run at once, or 'auto' (from history).",
+)
+@click.option(
+    "--k-tolerance",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="With a range, the smallest K within this of the best makespan.",
+)
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Solver budget (deterministic seconds).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--name", default=None, help="Prefix of pipeline keys (default: the tables file's folder)."
+)
+@click.option("--schedule-snapshot", default=None, help="Default cron for snapshot tables.")
+@click.option("--schedule-append", default=None, help="Default cron for append tables.")
+@click.option(
+    "--schedule-cdc", default=None, help="Default cron for cdc and cdc_with_deletes tables."
+)
+@click.option(
+    "--output", "-o", default="plan.json", show_default=True, type=click.Path(dir_okay=False)
+)
+@click.option(
+    "--current",
+    "current_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The plan in use: its pipeline keys are kept.",
+)
+@click.option("--quiet", "-q", is_flag=True)
+@handle_errors
+def solve(
+    tables_path: str | None,
+    history_path: str | None,
+    pipelines: str,
+    group_by: str,
+    max_tables_per_pipeline: int,
+    allow_mixed_schedules: bool,
+    sla_headroom: float | None,
+    overhead_s: int,
+    concurrency: str,
+    k_tolerance: float,
+    time_limit_s: float,
+    seed: int,
+    name: str | None,
+    schedule_snapshot: str | None,
+    schedule_append: str | None,
+    schedule_cdc: str | None,
+    output: str,
+    current_path: str | None,
+    quiet: bool,
+) -> None:
+    """Balance the tables and write plan.json."""
+    warm_up_solver()
+    from rich.console import Console
+
+    from balancer.io import read_history, read_tables
+    from balancer.io.atomic import write_file
+    from balancer.io.planio import dumps
+    from balancer.planning.planner import make_plan
+
+    err = Console(stderr=True)
+    out = console()
+    if tables_path is None:
+        tables_path = tables_beside_history(history_path)
+        if not quiet:
+            err.print(f"using {tables_path} (beside --history)")
+    overrides = schedule_overrides(schedule_snapshot, schedule_append, schedule_cdc)
+    lo, hi, explicit = parse_pipelines(pipelines)
+    concurrency_text = str(concurrency).strip().lower()
+    calibrate = concurrency_text == "auto"
+    if not calibrate and not (concurrency_text.isdigit() and int(concurrency_text) >= 1):
+        raise InputError(f"--concurrency '{concurrency}' must be a whole number >= 1 or 'auto'.")
+    if calibrate and not history_path:
+        raise InputError("--concurrency auto needs --history to calibrate from.")
+    if sla_headroom is not None and sla_headroom <= 0:
+        raise InputError("--sla-headroom must be > 0.")
+    if time_limit_s <= 0:
+        raise InputError("--time-limit must be > 0.")
+    name = name or Path(tables_path).resolve().parent.name or "lakeflow"
+    settings = Settings(
+        pipelines_min=lo,
+        pipelines_max=hi,
+        group_by=group_by,
+        max_tables_per_pipeline=max_tables_per_pipeline,
+        allow_mixed_schedules=allow_mixed_schedules,
+        sla_headroom=sla_headroom,
+        time_limit_s=time_limit_s,
+        k_tolerance=k_tolerance,
+        overhead_s=overhead_s,
+        concurrency=1 if calibrate else int(concurrency_text),
+        concurrency_calibrated=calibrate,
+        seed=seed,
+        name=name,
+    )
+    catalog = read_tables(tables_path, overrides)
+    history = read_history(history_path) if history_path else None
+    current = None
+    if current_path:
+        from balancer.io.planio import read_plan
+
+        current = read_plan(current_path)
+    started = time.perf_counter()
+    with (
+        err.status("solving...", spinner="dots")
+        if err.is_terminal and not quiet
+        else NullStatus() as status
+    ):
+        try:
+            plan = make_plan(
+                catalog,
+                history,
+                settings,
+                _CliReporter(status),
+                k_explicit=explicit,
+                current=current,
+            )
+        except SolverError as exc:
+            if exc.best_plan is not None:
+                write_file(output, dumps(exc.best_plan))
+                err.print(f"best plan found written to {output}")
+            raise
+    wall = time.perf_counter() - started
+    write_file(output, dumps(plan))
+    if not quiet:
+        for w in plan.warnings:
+            err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        print_plan(plan, out)
+        out.print(f"solved in {wall:.2f} s; plan written to {output}")

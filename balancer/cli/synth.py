@@ -1,0 +1,53 @@
+"""`balancer synth-history`: a SYNTHETIC runs.csv for examples and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from balancer.cli.common import handle_errors
+from balancer.io.csvout import csv_text
+
+
+@click.command("synth-history")
+@click.option("--tables", "tables_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+@click.option("--days", type=int, default=30, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--max-runs-per-table", type=int, default=360, show_default=True)
+@click.option(
+    "--drift",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Scale each table's cost by a lognormal factor with this sigma (a drifted history).",
+)
+@click.option("--drift-seed", type=int, default=1, show_default=True)
+@handle_errors
+def synth_history(
+    tables_path: str,
+    output: str,
+    days: int,
+    seed: int,
+    max_runs_per_table: int,
+    drift: float,
+    drift_seed: int,
+) -> None:
+    """Write a SYNTHETIC runs.csv for a tables.csv (for examples and tests)."""
+    from balancer.history.synthetic import HEADER, generate_runs
+    from balancer.io import read_tables
+    from balancer.io.atomic import write_file
+
+    catalog = read_tables(tables_path)
+    connector = Path(tables_path).resolve().parent.name
+    runs = generate_runs(
+        catalog.tables,
+        days,
+        seed,
+        max_runs_per_table,
+        connector,
+        drift,
+        drift_seed,
+    )
+    write_file(output, csv_text(HEADER, runs))

@@ -1,0 +1,177 @@
+"""`balancer whatif`: pipeline counts and scenarios side by side."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from balancer.cli.common import (
+    console,
+    handle_errors,
+    pairs,
+    parse_pipelines,
+    tables_beside_history,
+)
+from balancer.errors import InputError
+from balancer.model import GROUP_BY_MODES
+
+
+@click.command()
+@click.option(
+    "--tables",
+    "tables_path",
+    type=click.Path(dir_okay=False),
+    help="tables.csv (default: beside --history).",
+)
+@click.option(
+    "--history", "history_path", type=click.Path(dir_okay=False), help="runs.csv or Parquet."
+)
+@click.option(
+    "--sweep-pipelines",
+    default="3..8",
+    show_default=True,
+    help="Pipeline counts to compare, MIN..MAX.",
+)
+@click.option(
+    "--pipelines",
+    default=None,
+    help="K or MIN..MAX for the scenarios (default: the largest swept K).",
+)
+@click.option(
+    "--group-by", type=click.Choice(GROUP_BY_MODES), default="ingestion_type", show_default=True
+)
+@click.option("--growth", type=float, default=None, help="Scenario: every table's cost times this.")
+@click.option("--category-growth", multiple=True, help="Scenario: CATEGORY=FACTOR (repeatable).")
+@click.option(
+    "--schedule", "schedules", multiple=True, help="Scenario: TABLE_OR_CATEGORY=CRON (repeatable)."
+)
+@click.option(
+    "--add-table",
+    "added",
+    multiple=True,
+    help="Scenario: NAME:INGESTION_TYPE:SECONDS or NAME:INGESTION_TYPE:rows=N (repeatable).",
+)
+@click.option(
+    "--remove-table", "removed", multiple=True, help="Scenario: drop a table (repeatable)."
+)
+@click.option("--pin", "pins", multiple=True, help="Scenario: TABLE=PIPELINE (repeatable).")
+@click.option(
+    "--max-tables-per-pipeline", type=int, default=None, help="Scenario: another table cap."
+)
+@click.option("--time-limit", "time_limit_s", type=float, default=5.0, show_default=True)
+@click.option(
+    "--csv",
+    "csv_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write the comparison as CSV.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write an HTML report with charts.",
+)
+@click.option(
+    "--charts-dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Write the charts as PNG here.",
+)
+@handle_errors
+def whatif(
+    tables_path: str | None,
+    history_path: str | None,
+    sweep_pipelines: str,
+    pipelines: str | None,
+    group_by: str,
+    growth: float | None,
+    category_growth: tuple[str, ...],
+    schedules: tuple[str, ...],
+    added: tuple[str, ...],
+    removed: tuple[str, ...],
+    pins: tuple[str, ...],
+    max_tables_per_pipeline: int | None,
+    time_limit_s: float,
+    csv_path: str | None,
+    html_path: str | None,
+    charts_dir: str | None,
+) -> None:
+    """Compare pipeline counts and scenarios side by side (makespan, spread, moves)."""
+    import tempfile
+
+    from balancer.analysis.charts import before_after, html_report, makespan_vs_k, pipeline_bars
+    from balancer.analysis.whatif import NewTable, Scenario, WhatIf, compare
+
+    tables_path = tables_path or tables_beside_history(history_path)
+    lo, hi, _ = parse_pipelines(sweep_pipelines)
+    base = WhatIf.load(tables_path, history_path, group_by=group_by, time_limit_s=time_limit_s)
+    plans = base.sweep_pipelines(range(lo, hi + 1))
+    reference_key = f"K={hi}"
+    factors = {k: float(v) for k, v in pairs(category_growth, "--category-growth").items()}
+    new_tables = []
+    for item in added:
+        parts = item.split(":")
+        if len(parts) != 3:
+            raise InputError(
+                f"--add-table '{item}' is not NAME:INGESTION_TYPE:SECONDS or NAME:TYPE:rows=N."
+            )
+        name, itype, amount = parts
+        try:
+            if amount.startswith("rows="):
+                new_tables.append(NewTable(name, itype, rows=float(amount[5:])))
+            else:
+                new_tables.append(NewTable(name, itype, weight=float(amount)))
+        except ValueError:
+            raise InputError(f"--add-table '{item}': '{amount}' is not a number.") from None
+    scenario = Scenario(
+        name="scenario",
+        pipelines=None if pipelines is None else parse_pipelines(pipelines)[:2],
+        growth=growth or 1.0,
+        category_growth=factors,
+        schedules=pairs(schedules, "--schedule"),
+        add_tables=tuple(new_tables),
+        remove_tables=tuple(removed),
+        pins=pairs(pins, "--pin"),
+        max_tables_per_pipeline=max_tables_per_pipeline,
+    )
+    has_scenario = scenario != Scenario(name="scenario")
+    if has_scenario:
+        if scenario.pipelines is None:
+            scenario = dataclasses.replace(scenario, pipelines=hi)
+        plans["scenario"] = base.run(scenario, current=plans[reference_key])
+    table = compare(plans, base_plan=plans[reference_key])
+    out = console(160)
+    out.print(table.to_string(), highlight=False)
+    if csv_path:
+        from balancer.io.atomic import write_file
+
+        write_file(csv_path, table.to_csv())
+    if html_path or charts_dir:
+        folder = (
+            Path(charts_dir) if charts_dir else Path(tempfile.mkdtemp(prefix="balancer-charts-"))
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        images = {
+            "Makespan against K": makespan_vs_k(
+                {int(k[2:]): p for k, p in plans.items() if k.startswith("K=")},
+                folder / "makespan_vs_k.png",
+            ),
+            f"Pipelines at {reference_key}": pipeline_bars(
+                plans[reference_key], folder / "pipelines.png"
+            ),
+        }
+        if has_scenario:
+            images["Scenario"] = pipeline_bars(plans["scenario"], folder / "scenario.png")
+            images[f"{reference_key} vs scenario"] = before_after(
+                plans[reference_key],
+                plans["scenario"],
+                folder / "before_after.png",
+                (reference_key, "scenario"),
+            )
+        if html_path:
+            html_report("lakeflow-balancer what-if", table, images, html_path)
+            out.print(f"report written to {html_path}")
