@@ -8,6 +8,7 @@ plan.json).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -26,6 +27,7 @@ DEFAULT_SCHEDULES = {
     "cdc_with_deletes": "*/5 * * * *",
     "unknown": "0 0 * * *",
 }
+UNCATEGORIZED = "uncategorized"  # the category of a table that has none
 MAX_TABLES_CEILING = 1000
 DEFAULT_MAX_TABLES = 250
 
@@ -71,6 +73,10 @@ class Table:
         return self.source_table
 
     @property
+    def category_label(self) -> str:
+        return self.category or UNCATEGORIZED
+
+    @property
     def controls(self) -> IngestionControls:
         """Ingestion controls: the cursor field is the default `sequence_by` of cdc tables."""
         sequence = self.sequence_by
@@ -84,7 +90,7 @@ class Table:
 
     def group_value(self, group_by: str) -> str:
         """The purity group this table belongs to under a --group-by mode."""
-        category = self.category or "uncategorized"
+        category = self.category_label
         if group_by == "none":
             return "all"
         if group_by == "ingestion_type":
@@ -277,6 +283,15 @@ class Plan:
 
     def pipeline_of(self) -> dict[str, str]:
         return {t: p.key for p in self.pipelines for t in p.tables}
+
+
+def category_splits(pipelines: Iterable[Iterable[str]]) -> int:
+    """Sum over categories of (pipelines holding it - 1); each pipeline given by its tables'
+    categories."""
+    touching: Counter[str] = Counter()
+    for categories in pipelines:
+        touching.update(set(categories))
+    return sum(v - 1 for v in touching.values())
 
 
 def deployment_id(name: str, tables_digest: str) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from balancer.engine.instance import integer_cost
 from balancer.model import Plan
+from balancer.units import format_duration
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,12 +35,6 @@ def _save(plt: Any, fig: Any, path: str | Path) -> Path:
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
-
-
-def _fmt(seconds: float) -> str:
-    m, s = divmod(round(seconds), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def pipeline_bars(
@@ -69,13 +64,19 @@ def pipeline_bars(
                     left + width / 2, y, text, ha="center", va="center", fontsize=7, clip_on=True
                 )
             left += width
-        ax.text(p.runtime_s, y, f"  {_fmt(p.runtime_s)} ({len(p.tables)})", va="center", fontsize=8)
+        ax.text(
+            p.runtime_s,
+            y,
+            f"  {format_duration(p.runtime_s)} ({len(p.tables)})",
+            va="center",
+            fontsize=8,
+        )
     ax.axvline(
         plan.lower_bound_s,
         color="black",
         linestyle="--",
         linewidth=1,
-        label=f"lower bound {_fmt(plan.lower_bound_s)}",
+        label=f"lower bound {format_duration(plan.lower_bound_s)}",
     )
     ax.set_yticks(range(len(pipelines)), [p.key for p in pipelines], fontsize=8)
     ax.invert_yaxis()
@@ -83,7 +84,7 @@ def pipeline_bars(
     ax.set_xlim(0, plan.makespan_s * 1.25)
     ax.set_title(
         title
-        or f"{len(pipelines)} pipelines, makespan {_fmt(plan.makespan_s)}, status {plan.status}"
+        or f"{len(pipelines)} pipelines, makespan {format_duration(plan.makespan_s)}, status {plan.status}"
     )
     ax.legend(loc="lower right", fontsize=8)
     return _save(plt, fig, path)
@@ -100,7 +101,7 @@ def makespan_vs_k(plans: Mapping[int, Plan], path: str | Path) -> Path:
     )
     for k in ks:
         ax.annotate(
-            _fmt(plans[k].makespan_s),
+            format_duration(plans[k].makespan_s),
             (k, plans[k].makespan_s),
             textcoords="offset points",
             xytext=(0, 7),
@@ -130,13 +131,13 @@ def before_after(
         [y - 0.2 for y in ys],
         [a.get(k, 0) for k in keys],
         height=0.4,
-        label=f"{labels[0]} ({_fmt(before.makespan_s)})",
+        label=f"{labels[0]} ({format_duration(before.makespan_s)})",
     )
     ax.barh(
         [y + 0.2 for y in ys],
         [b.get(k, 0) for k in keys],
         height=0.4,
-        label=f"{labels[1]} ({_fmt(after.makespan_s)})",
+        label=f"{labels[1]} ({format_duration(after.makespan_s)})",
     )
     ax.set_yticks(list(ys), keys, fontsize=8)
     ax.invert_yaxis()

@@ -1,4 +1,4 @@
-"""What-if analysis (DESIGN.md section 8): scenarios over a base, each solved into a plan.
+"""What-if analysis: scenarios over a base, each solved into a plan.
 
     base = WhatIf.load("tables.csv", "runs.csv")
     plans = base.sweep_pipelines(range(3, 9))

@@ -55,14 +55,6 @@ def parse_pipelines(text: str) -> tuple[int, int, bool]:
     return lo, hi, m.group(2) is None
 
 
-def format_duration(seconds: float) -> str:
-    """h:mm:ss, or m:ss under an hour."""
-    s = round(seconds)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
 def pairs(items: tuple[str, ...], flag: str) -> dict[str, str]:
     """KEY=VALUE options (repeatable) as a dict."""
     out = {}

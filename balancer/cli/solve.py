@@ -11,7 +11,6 @@ import click
 from balancer.cli.common import (
     NullStatus,
     console,
-    format_duration,
     handle_errors,
     parse_pipelines,
     schedule_overrides,
@@ -20,6 +19,7 @@ from balancer.cli.common import (
 from balancer.engine.reporter import Reporter
 from balancer.errors import InputError, SolverError
 from balancer.model import DEFAULT_MAX_TABLES, GROUP_BY_MODES, Plan, Settings
+from balancer.units import format_duration
 
 
 class _CliReporter(Reporter):

@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 import yaml
 
+from balancer.databricks.remote import refused
 from balancer.errors import InputError, Location, RemoteError
 
 ID_TAG = "lakeflow_balancer_id"
@@ -264,21 +265,8 @@ class _Api:
         self.report = report
 
     def call(self, what: str, method: str, path: str, **kw: Any) -> Any:
-        from databricks.sdk.errors.base import DatabricksError
-
-        try:
+        with refused(what, self.report.done):
             return self.client.api_client.do(method, path, **kw)
-        except DatabricksError as exc:
-            done = "; ".join(self.report.done) or "nothing"
-            raise RemoteError(
-                f"Databricks refused to {what}: {type(exc).__name__}: {exc}. "
-                f"Done before the failure: {done}.",
-                done=tuple(self.report.done),
-            ) from exc
-        except OSError as exc:  # connection refused, timeouts: the SDK gives up after retrying
-            raise RemoteError(
-                f"could not reach the workspace to {what}: {exc}.", done=tuple(self.report.done)
-            ) from exc
 
     def did(self, text: str, echo: Callable[[str], None]) -> None:
         self.report.done.append(text)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from balancer.databricks.remote import refused
 from balancer.errors import RemoteError
 
 
@@ -21,10 +22,9 @@ def fetch_rows(
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[list[str], list[list[Any]]]:
     """Column names and all rows of a statement, every chunk of it."""
-    from databricks.sdk.errors.base import DatabricksError
     from databricks.sdk.service.sql import Disposition, Format, StatementState
 
-    try:
+    with refused("run the history query"):
         resp = client.statement_execution.execute_statement(
             statement=statement,
             warehouse_id=warehouse_id,
@@ -65,8 +65,4 @@ def fetch_rows(
             )
             rows.extend(chunk.data_array or [])
             next_index = chunk.next_chunk_index
-    except DatabricksError as exc:
-        raise RemoteError(
-            f"Databricks refused the history query: {type(exc).__name__}: {exc}."
-        ) from exc
     return columns, rows

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from balancer.engine.instance import integer_cost
 from balancer.engine.rules import apart, nonempty, pins, purity, schedule, sla, table_cap, together
 from balancer.engine.runtime import pipeline_runtime
-from balancer.model import Plan, Table
+from balancer.model import Plan, Table, category_splits
 
 
 def check_plan(plan: Plan, tables: Sequence[Table]) -> list[str]:
@@ -48,12 +48,7 @@ def check_plan(plan: Plan, tables: Sequence[Table]) -> list[str]:
         out.append(f"spread is {max(runtimes) - min(runtimes)}, plan says {plan.spread_s}")
     if plan.lower_bound_s > plan.makespan_s:
         out.append(f"lower bound {plan.lower_bound_s} exceeds makespan {plan.makespan_s}")
-    touching = Counter(
-        c
-        for p in plan.pipelines
-        for c in {by_name[t].category or "uncategorized" for t in p.tables}
-    )
-    splits = sum(v - 1 for v in touching.values())
+    splits = category_splits([by_name[t].category_label for t in p.tables] for p in plan.pipelines)
     if splits != plan.category_splits:
         out.append(f"category splits are {splits}, plan says {plan.category_splits}")
     out += purity.violations(plan.pipelines, by_name, s.group_by)

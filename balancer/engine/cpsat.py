@@ -3,7 +3,8 @@
 Lean formulation: items that are alike (same cost, table count and categories, no pin and no
 apart label) form one type with an integer count per bin instead of one boolean per item;
 pinned items are constants. Each rule adds itself through `balancer.engine.rules.*.post`.
-Only this module imports OR-Tools, and only when a pool needs it.
+With `moves` it is the only place OR-Tools is imported (CI checks it), and only when a
+pool needs it.
 """
 
 from __future__ import annotations

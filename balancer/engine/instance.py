@@ -92,7 +92,7 @@ def build_instance(
         info[1].extend(t.schedule for t in members)
         names = tuple(t.source_table for t in members)
         cost = sum(integer_cost(estimates[n].seconds) for n in names)
-        cats = tuple(sorted({t.category or "uncategorized" for t in members}))
+        cats = tuple(sorted({t.category_label for t in members}))
         item_key = names[0] if len(names) == 1 else f"together:{members[0].together}"
         items.append(Item(item_key, cost, names, cats, key, pin, labels))
     pins.precheck_pools(items)

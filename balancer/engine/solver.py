@@ -1,4 +1,4 @@
-"""The assignment solver: every item to exactly one of K pipelines (DESIGN.md section 5).
+"""The assignment solver: every item to exactly one of K pipelines.
 
 Pure: takes an `Instance`, returns a `Solution`, reports progress through a `Reporter`.
 
@@ -15,6 +15,7 @@ time limits, ties broken by index.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from balancer.engine.instance import Instance
 from balancer.engine.pool import PoolProblem
 from balancer.engine.reporter import Reporter
 from balancer.errors import InfeasibleError, SolverError
+from balancer.model import Settings
+from balancer.model import category_splits as count_splits
 
 # Shares of the time limit (deterministic seconds). The makespan stage gets most of it; the
 # refinements are polish and must not make a small solve slow.
@@ -48,6 +51,14 @@ class SolveOptions:
     # Benchmarks pass time.perf_counter to also stop at time_limit_s of wall time; a plan
     # made with a clock is no longer guaranteed to be reproducible.
     clock: Callable[[], float] | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> SolveOptions:
+        """The solver's share of a plan's settings (the fields both have, by name)."""
+        names = {f.name for f in dataclasses.fields(cls)} & {
+            f.name for f in dataclasses.fields(settings)
+        }
+        return cls(**{name: getattr(settings, name) for name in sorted(names)})
 
 
 @dataclass(frozen=True)
@@ -475,11 +486,7 @@ def _touch_bound(problem: PoolProblem, n: int, cap: int) -> int:
 
 def category_splits(instance: Instance, bins: list[Bin] | tuple[Bin, ...]) -> int:
     """Sum over categories of (pipelines holding it - 1)."""
-    touching: Counter[str] = Counter()
-    for b in bins:
-        for c in {c for i in b.items for c in instance.items[i].categories}:
-            touching[c] += 1
-    return sum(v - 1 for v in touching.values())
+    return count_splits([c for i in b.items for c in instance.items[i].categories] for b in bins)
 
 
 def solve(

@@ -1,4 +1,4 @@
-"""The cost model (DESIGN.md section 4): predicted seconds for one scheduled run per table.
+"""The cost model: predicted seconds for one scheduled run per table.
 
 For a table with successful runs:
 1. failed runs are dropped; outliers are dropped on the log scale (beyond 4 robust standard

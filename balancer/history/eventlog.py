@@ -1,4 +1,4 @@
-"""Run history from pipeline event logs (DESIGN.md section 3).
+"""Run history from pipeline event logs.
 
 A run is one flow in one pipeline update: from its first STARTING/RUNNING `flow_progress`
 event to its last terminal one, with row metrics summed. `history_sql` writes that as
@@ -22,12 +22,12 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.io.files import digest, read_bytes
+from balancer.io.runs import iso_seconds
 from balancer.model import History, Run
 from balancer.quoting import quote_identifier
 
@@ -144,16 +144,6 @@ def _json_field(value: Any) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def _timestamp(value: str) -> float:
-    text = value.strip().replace(" ", "T", 1)
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    dt = datetime.fromisoformat(text)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
-
-
 def runs_from_events(events: Iterable[Mapping[str, Any]], path: str = "") -> list[Run]:
     """Derive runs from raw event-log rows (origin, timestamp, event_type, details)."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
@@ -163,7 +153,7 @@ def runs_from_events(events: Iterable[Mapping[str, Any]], path: str = "") -> lis
         try:
             origin = _json_field(ev.get("origin"))
             details = _json_field(ev.get("details")).get("flow_progress", {})
-            ts = _timestamp(str(ev.get("timestamp", "")))
+            ts = iso_seconds(ev.get("timestamp"), Location(path, n, "timestamp"))
         except (ValueError, TypeError) as exc:
             raise InputError(
                 f"cannot read this event: {exc}.",

@@ -1,4 +1,4 @@
-"""runs.csv or Parquet: one row per table per pipeline update (DESIGN.md section 3).
+"""runs.csv or Parquet: one row per table per pipeline update.
 
 Required: table, start_time, and duration_s or end_time. Times are ISO-8601, UTC when no
 offset is given. Rows for tables not in the catalog are kept out with a warning.
@@ -101,14 +101,14 @@ def _row_by_row(
                 fix="name the table or delete the row.",
                 where=Location(path, number, "table"),
             )
-        start = _time(cells[i_start], Location(path, number, "start_time"))
+        start = iso_seconds(cells[i_start], Location(path, number, "start_time"))
         duration = (
             _number(cells[i_dur], Location(path, number, "duration_s"))
             if i_dur is not None
             else None
         )
         if duration is None and i_end is not None and _present(cells[i_end]):
-            end = _time(cells[i_end], Location(path, number, "end_time"))
+            end = iso_seconds(cells[i_end], Location(path, number, "end_time"))
             duration = end - start
             if duration < 0:
                 raise InputError(
@@ -305,7 +305,8 @@ def _number(value: Any, where: Location) -> float | None:
     return number
 
 
-def _time(value: Any, where: Location) -> float:
+def iso_seconds(value: Any, where: Location) -> float:
+    """An ISO-8601 time (UTC when it has no offset) as epoch seconds; InputError if not one."""
     if isinstance(value, datetime):
         dt = value
     else:

@@ -1,4 +1,4 @@
-"""tables.csv: the table catalog (DESIGN.md section 3), including the seed toolkit's CSVs.
+"""tables.csv: the table catalog, including the seed toolkit's CSVs.
 
 Accepted columns: source_table (required), destination_table, category, ingestion_type,
 schedule, weight, primary_keys, cursor_field, table_configuration_json, pin, together, apart;

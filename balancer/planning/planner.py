@@ -61,15 +61,7 @@ def make_plan(
         if not exc.where.file and catalog.path:
             exc.where = dataclasses.replace(exc.where, file=catalog.path)
         raise
-    options = SolveOptions(
-        time_limit_s=settings.time_limit_s,
-        k_tolerance=settings.k_tolerance,
-        makespan_tolerance=settings.makespan_tolerance,
-        spread_tolerance=settings.spread_tolerance,
-        seed=settings.seed,
-        workers=settings.workers,
-    )
-    solution = solve(instance, options, reporter)
+    solution = solve(instance, SolveOptions.of(settings), reporter)
     pools = {p.key: p for p in instance.pools}
     groups_with_many_pools = {
         g for g, n in Counter(p.group for p in instance.pools).items() if n > 1

@@ -1,4 +1,4 @@
-"""Rebalancing with as few, as cheap moves as possible (DESIGN.md section 7).
+"""Rebalancing with as few, as cheap moves as possible.
 
 1. Re-estimate every table from the new history and re-cost the current plan.
 2. Solve afresh with the same pipeline count: the best achievable makespan.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +25,7 @@ from balancer.engine.moves import MoveCaps, fewest_moves
 from balancer.engine.runtime import pipeline_runtime
 from balancer.errors import InputError
 from balancer.history.estimator import estimate_costs
-from balancer.model import Catalog, History, PipelinePlan, Plan, Settings
+from balancer.model import Catalog, History, PipelinePlan, Plan, Settings, category_splits
 from balancer.planning.planner import make_plan
 from balancer.planning.runbook import Move
 
@@ -201,9 +201,8 @@ def rebalance(
 
 
 def _splits(pipelines: Sequence[PipelinePlan], plan: Plan) -> int:
-    category = {t.source_table: t.category or "uncategorized" for t in plan.tables}
-    touching = Counter(c for p in pipelines for c in {category[t] for t in p.tables})
-    return sum(v - 1 for v in touching.values())
+    category = {t.source_table: t.category_label for t in plan.tables}
+    return category_splits([category[t] for t in p.tables] for p in pipelines)
 
 
 def summary_text(proposal: Proposal) -> str:
