@@ -1,46 +1,21 @@
-"""Shared builders. Every plan a test makes goes through `plan_of`, which runs the checker."""
+"""Fixtures: the local workspace server, the OSIPI plan solved once per session, and the
+hypothesis profile (`ci`: derandomized, so a CI run cannot turn red by chance)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
-from balancer.engine.checker import check_plan
-from balancer.model import Catalog, Plan, Settings, Table
-from balancer.planning.planner import make_plan
+from tests.helpers import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def table(name: str, weight: float, **kw: Any) -> Table:
-    """A table whose cost is its weight (no history)."""
-    kw.setdefault("ingestion_type", "snapshot")
-    kw.setdefault("schedule", "0 0 * * *")
-    return Table(source_table=name, destination_table=name, weight=weight, **kw)
-
-
-def catalog(tables: Sequence[Table]) -> Catalog:
-    return Catalog(tables=tuple(tables), path="tables.csv", digest="sha256:test")
-
-
-def plan_of(tables: Sequence[Table], **settings: Any) -> Plan:
-    """Solve with small, fast defaults and check the plan without the solver."""
-    settings.setdefault("overhead_s", 0)
-    settings.setdefault("time_limit_s", 5.0)
-    settings.setdefault("workers", 1)
-    explicit = settings.pop(
-        "explicit", settings.get("pipelines_min") == settings.get("pipelines_max")
-    )
-    plan = make_plan(catalog(tables), None, Settings(**settings), k_explicit=explicit)
-    assert check_plan(plan, tables) == []
-    return plan
-
-
-def where(plan: Plan) -> dict[str, str]:
-    return plan.pipeline_of()
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture

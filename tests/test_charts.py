@@ -6,7 +6,7 @@ from pathlib import Path
 
 from balancer.analysis.charts import before_after, makespan_vs_k, pipeline_bars
 from balancer.analysis.whatif import Scenario, WhatIf
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

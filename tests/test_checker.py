@@ -6,7 +6,7 @@ import pytest
 
 from balancer.engine.checker import check_plan
 from balancer.model import Plan
-from tests.conftest import plan_of, table
+from tests.helpers import plan_of, table
 
 
 def base() -> tuple[list, Plan]:

@@ -13,7 +13,7 @@ from balancer.cli import main
 from balancer.engine.checker import check_plan
 from balancer.io import read_tables
 from balancer.io.planio import read_plan
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 OSIPI = EXAMPLES / "osipi"
 
@@ -52,10 +52,8 @@ def test_two_runs_give_byte_identical_plans(tmp_path: Path) -> None:
     assert a.read_bytes() == b.read_bytes()
 
 
-def test_plan_format_1_holds_what_design_asks(tmp_path: Path) -> None:
-    out = tmp_path / "plan.json"
-    run("solve", "--history", str(OSIPI / "runs.csv"), "-o", str(out), "-q")
-    data = json.loads(out.read_text())
+def test_plan_format_1_holds_what_design_asks(osipi_plan: Path) -> None:
+    data = json.loads(osipi_plan.read_text())
     assert data["format"] == 1
     assert set(data) >= {
         "settings",
@@ -154,15 +152,13 @@ def test_synth_history_is_seeded(tmp_path: Path) -> None:
 
 
 def test_solver_trouble_exits_3_and_writes_the_best_plan(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, osipi_plan: Path
 ) -> None:
     from balancer.errors import SolverError
     from balancer.planning import planner
 
     out = tmp_path / "plan.json"
-    good = tmp_path / "good.json"
-    assert run("solve", "--history", str(OSIPI / "runs.csv"), "-o", str(good), "-q")[0] == 0
-    best = read_plan(good)
+    best = read_plan(osipi_plan)
 
     def trouble(*args: object, **kwargs: object) -> None:
         raise SolverError("no plan met the checks in time.", best_plan=best)

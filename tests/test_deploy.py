@@ -12,9 +12,8 @@ from click.testing import CliRunner
 from balancer.cli import main
 from balancer.databricks.deploy import ID_TAG, deploy, load_rendered, workspace_client
 from balancer.errors import InputError, RemoteError
-from tests.conftest import EXAMPLES
 from tests.fakes.workspace import USER, FakeWorkspace
-from tests.rendering import render_cli, wheel_args
+from tests.helpers import EXAMPLES, render_cli, wheel_args
 
 DEV = "[dev someone] "
 

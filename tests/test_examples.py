@@ -11,8 +11,14 @@ from click.testing import CliRunner
 
 from balancer.cli import main
 from balancer.io.planio import read_plan
-from tests.conftest import EXAMPLES
-from tests.rendering import render_cli, run_ingest_file, schema_errors, text_files, wheel_args
+from tests.helpers import (
+    EXAMPLES,
+    render_cli,
+    run_ingest_file,
+    schema_errors,
+    text_files,
+    wheel_args,
+)
 
 
 @pytest.mark.parametrize("example", ["osipi", "github", "hubspot", "sap_successfactors"])

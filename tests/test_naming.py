@@ -12,7 +12,7 @@ from balancer.cli import main
 from balancer.io.planio import read_plan
 from balancer.model import PipelinePlan
 from balancer.planning.naming import keep_keys, schedule_slug
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 
 @pytest.mark.parametrize(

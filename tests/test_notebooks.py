@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
 from tests.fakes.wheels import fake_wheels
 from tests.fakes.workspace import FakeWorkspace
+from tests.helpers import EXAMPLES
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

@@ -7,7 +7,7 @@ import pytest
 from balancer.engine.instance import Instance, Item, Pool
 from balancer.engine.solver import SolveOptions, solve
 from balancer.errors import InfeasibleError
-from tests.conftest import plan_of, table
+from tests.helpers import plan_of, table
 
 
 def test_range_picks_the_smallest_k_within_tolerance() -> None:

@@ -12,7 +12,7 @@ from balancer.analysis.whatif import NewTable, Scenario, WhatIf, apply
 from balancer.cli import main
 from balancer.errors import InputError
 from balancer.model import Settings
-from tests.conftest import EXAMPLES, catalog, table
+from tests.helpers import EXAMPLES, catalog, table
 
 OSIPI = EXAMPLES / "osipi"
 

@@ -33,8 +33,7 @@ from click.testing import CliRunner
 from balancer.cli import main
 from balancer.databricks.packages import connector_wheels
 from balancer.io.planio import read_plan
-from tests.conftest import EXAMPLES
-from tests.rendering import run_ingest_file
+from tests.helpers import EXAMPLES, run_ingest_file
 
 SRC = os.environ.get("LAKEFLOW_CONNECTORS_SRC", "")
 pytestmark = [

@@ -8,7 +8,7 @@ import pytest
 
 from balancer.errors import InputError
 from balancer.io import read_tables
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -14,7 +14,7 @@ from balancer.io.atomic import MANIFEST, write_tree
 from balancer.io.planio import read_plan
 from balancer.model import Wheel
 from render import RenderOptions, render_files
-from tests.rendering import (
+from tests.helpers import (
     merged,
     render_cli,
     run_ingest_file,

@@ -11,7 +11,7 @@ from balancer.model import PipelinePlan, Table
 from render.ingest import pipeline_spec, render_ingest
 from render.literal import python_literal
 from render.options import RenderOptions
-from tests.rendering import run_ingest_file
+from tests.helpers import run_ingest_file
 
 FRAGMENTS = [
     '"',

@@ -3,7 +3,7 @@
 import pytest
 
 from balancer.errors import InfeasibleError
-from tests.conftest import plan_of, table, where
+from tests.helpers import plan_of, table, where
 
 
 def test_feasible_apart_tables_are_split() -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from balancer.errors import InfeasibleError
-from tests.conftest import plan_of, table
+from tests.helpers import plan_of, table
 
 EVERY_15 = "*/15 * * * *"  # 900 s
 

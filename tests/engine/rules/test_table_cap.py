@@ -3,7 +3,7 @@
 import pytest
 
 from balancer.errors import InfeasibleError, InputError
-from tests.conftest import plan_of, table
+from tests.helpers import plan_of, table
 
 
 def test_feasible_cap_is_kept() -> None:

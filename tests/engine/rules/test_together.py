@@ -4,7 +4,7 @@ import pytest
 
 from balancer.engine.rules.together import components
 from balancer.errors import InfeasibleError
-from tests.conftest import plan_of, table, where
+from tests.helpers import plan_of, table, where
 
 
 def test_components_join_chains_of_labels() -> None:

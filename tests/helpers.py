@@ -1,10 +1,12 @@
-"""Helpers for tests of rendered folders: schema validation, running an ingest file."""
+"""Test helpers: tables and plans built in code (every plan checked without the solver),
+rendered folders (schema validation, running an ingest file), CLI shortcuts."""
 
 from __future__ import annotations
 
 import json
 import sys
 import types
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,41 @@ import yaml
 from click.testing import CliRunner, Result
 
 from balancer.cli import main
+from balancer.engine.checker import check_plan
+from balancer.model import Catalog, Plan, Settings, Table
+from balancer.planning.planner import make_plan
 from tests.fakes.wheels import fake_wheels
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def table(name: str, weight: float, **kw: Any) -> Table:
+    """A table whose cost is its weight (no history)."""
+    kw.setdefault("ingestion_type", "snapshot")
+    kw.setdefault("schedule", "0 0 * * *")
+    return Table(source_table=name, destination_table=name, weight=weight, **kw)
+
+
+def catalog(tables: Sequence[Table]) -> Catalog:
+    return Catalog(tables=tuple(tables), path="tables.csv", digest="sha256:test")
+
+
+def plan_of(tables: Sequence[Table], **settings: Any) -> Plan:
+    """Solve with small, fast defaults and check the plan without the solver."""
+    settings.setdefault("overhead_s", 0)
+    settings.setdefault("time_limit_s", 5.0)
+    settings.setdefault("workers", 1)
+    explicit = settings.pop(
+        "explicit", settings.get("pipelines_min") == settings.get("pipelines_max")
+    )
+    plan = make_plan(catalog(tables), None, Settings(**settings), k_explicit=explicit)
+    assert check_plan(plan, tables) == []
+    return plan
+
+
+def where(plan: Plan) -> dict[str, str]:
+    return plan.pipeline_of()
+
 
 SCHEMA = Path(__file__).resolve().parent / "data" / "databricks-bundle-schema" / "jsonschema.json"
 
