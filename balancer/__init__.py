@@ -10,12 +10,12 @@ The public API (imported lazily, so `import balancer` stays cheap):
     compare, moves_between
     pipeline_bars, makespan_vs_k,      charts (PNG) and an HTML report
     before_after, html_report
-    propose_rebalance,                 rebalancing
+    rebalance,                         rebalancing
     RebalanceOptions
     history_sql, history_from_spark,   run history from event logs
     read_event_log_export
     discover, write_tables_csv         tables from a connector
-    deploy_bundle, load_rendered,      a render folder to a workspace (databricks-sdk)
+    deploy, load_rendered,             a render folder to a workspace (databricks-sdk)
     workspace_client, undeploy
     notebook_path                      widget paths relative to the notebook's folder
     render_files, RenderOptions,       managed pipeline bodies, ingest files, bundle
@@ -26,12 +26,83 @@ The public API (imported lazily, so `import balancer` stays cheap):
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# Public name -> module, or (module, attribute) where a submodule has the same name.
-_EXPORTS: dict[str, str | tuple[str, str]] = {
+if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a test keeps them equal)
+    from balancer.analysis.charts import (
+        before_after,
+        html_report,
+        makespan_vs_k,
+        pipeline_bars,
+    )
+    from balancer.analysis.whatif import (
+        NewTable,
+        Scenario,
+        WhatIf,
+        compare,
+        moves_between,
+    )
+    from balancer.databricks.deploy import (
+        deploy,
+        load_rendered,
+        undeploy,
+        workspace_client,
+    )
+    from balancer.databricks.notebook import (
+        notebook_path,
+    )
+    from balancer.databricks.packages import (
+        balancer_wheel,
+        connector_wheels,
+        given_wheels,
+    )
+    from balancer.databricks.rebalance_job import (
+        history_from_spark,
+    )
+    from balancer.history.estimator import (
+        estimate_costs,
+    )
+    from balancer.history.eventlog import (
+        history_sql,
+        read_event_log_export,
+    )
+    from balancer.io import (
+        read_history,
+        read_tables,
+    )
+    from balancer.io.atomic import (
+        write_tree,
+    )
+    from balancer.io.discovery import (
+        discover,
+        write_tables_csv,
+    )
+    from balancer.io.planio import (
+        read_plan,
+        write_plan,
+    )
+    from balancer.model import (
+        Plan,
+        Settings,
+        Table,
+    )
+    from balancer.planning.planner import (
+        make_plan,
+    )
+    from balancer.planning.rebalance import (
+        RebalanceOptions,
+        rebalance,
+    )
+    from render import (
+        RenderOptions,
+        render_files,
+    )
+
+
+# Public name -> the module that defines it (under the same name).
+_EXPORTS: dict[str, str] = {
     "read_tables": "balancer.io",
     "read_history": "balancer.io",
     "estimate_costs": "balancer.history.estimator",
@@ -50,14 +121,14 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "makespan_vs_k": "balancer.analysis.charts",
     "before_after": "balancer.analysis.charts",
     "html_report": "balancer.analysis.charts",
-    "propose_rebalance": ("balancer.planning.rebalance", "rebalance"),
+    "rebalance": "balancer.planning.rebalance",
     "RebalanceOptions": "balancer.planning.rebalance",
     "history_sql": "balancer.history.eventlog",
     "history_from_spark": "balancer.databricks.rebalance_job",
     "read_event_log_export": "balancer.history.eventlog",
     "discover": "balancer.io.discovery",
     "write_tables_csv": "balancer.io.discovery",
-    "deploy_bundle": ("balancer.databricks.deploy", "deploy"),
+    "deploy": "balancer.databricks.deploy",
     "load_rendered": "balancer.databricks.deploy",
     "workspace_client": "balancer.databricks.deploy",
     "undeploy": "balancer.databricks.deploy",
@@ -70,12 +141,48 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "write_tree": "balancer.io.atomic",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "NewTable",
+    "Plan",
+    "RebalanceOptions",
+    "RenderOptions",
+    "Scenario",
+    "Settings",
+    "Table",
+    "WhatIf",
+    "__version__",
+    "balancer_wheel",
+    "before_after",
+    "compare",
+    "connector_wheels",
+    "deploy",
+    "discover",
+    "estimate_costs",
+    "given_wheels",
+    "history_from_spark",
+    "history_sql",
+    "html_report",
+    "load_rendered",
+    "make_plan",
+    "makespan_vs_k",
+    "moves_between",
+    "notebook_path",
+    "pipeline_bars",
+    "read_event_log_export",
+    "read_history",
+    "read_plan",
+    "read_tables",
+    "rebalance",
+    "render_files",
+    "undeploy",
+    "workspace_client",
+    "write_plan",
+    "write_tables_csv",
+    "write_tree",
+]
 
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        target = _EXPORTS[name]
-        module, attr = target if isinstance(target, tuple) else (target, name)
-        return getattr(import_module(module), attr)
+        return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'balancer' has no attribute {name!r}")

@@ -32,6 +32,8 @@ MAX_TABLES_CEILING = 1000
 DEFAULT_MAX_TABLES = 250
 
 WheelRole = Literal["framework", "connector", "balancer"]
+PlanStatus = Literal["OPTIMAL", "FEASIBLE"]  # OPTIMAL: the makespan meets the proven bound
+SolveStatus = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE"]  # of one pipeline count
 GroupBy = Literal["none", "ingestion_type", "category", "category_and_ingestion_type"]
 CostSource = Literal["history", "weight", "similar", "fallback"]
 
@@ -212,7 +214,7 @@ class Settings:
 
     pipelines_min: int = 3
     pipelines_max: int = 8
-    group_by: str = "ingestion_type"
+    group_by: GroupBy = "ingestion_type"
     max_tables_per_pipeline: int = DEFAULT_MAX_TABLES
     allow_mixed_schedules: bool = False
     sla_headroom: float | None = None
@@ -250,7 +252,7 @@ class KResult:
     k: int
     makespan_s: int
     lower_bound_s: int
-    status: str
+    status: SolveStatus
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,7 @@ class Plan:
     lower_bound_s: int
     spread_s: int
     category_splits: int
-    status: str
+    status: PlanStatus
     deterministic_time: float
     k_results: tuple[KResult, ...] = ()
     inputs: tuple[tuple[str, str], ...] = ()

@@ -136,7 +136,7 @@ print(sorted(str(p.relative_to(render_dir)) for p in render_dir.rglob("*") if p.
 client = balancer.workspace_client()
 rendered = balancer.load_rendered(render_dir)
 target = dbutils.widgets.get("target")
-report = balancer.deploy_bundle(client, rendered, target=target, echo=print)
+report = balancer.deploy(client, rendered, target=target, echo=print)
 print(f"deployed: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
 
 # COMMAND ----------
@@ -145,7 +145,7 @@ print(f"deployed: {report.created} created, {report.updated} updated, {report.un
 
 # COMMAND ----------
 
-check = balancer.deploy_bundle(client, rendered, target=target, dry_run=True)
+check = balancer.deploy(client, rendered, target=target, dry_run=True)
 pending = [str(a) for a in check.actions if a.kind in ("pipeline", "job") and a.verb != "unchanged"]
 assert not pending, f"not deployed as rendered: {pending}"
 print(f"verified {check.unchanged} pipelines and jobs")

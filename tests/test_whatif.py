@@ -161,7 +161,21 @@ def test_cli_bad_scenarios_exit_2(args: list[str], words: str) -> None:
     assert result.exit_code == 2 and words in result.output
 
 
-def test_every_public_name_resolves() -> None:
+def test_every_public_name_resolves_and_is_typed() -> None:
+    import ast
+    import inspect
+
     for name in balancer.__all__:
         assert getattr(balancer, name) is not None
-    assert callable(balancer.deploy_bundle) and callable(balancer.propose_rebalance)
+    assert callable(balancer.deploy) and callable(balancer.rebalance)
+    tree = ast.parse(inspect.getsource(balancer))
+    block = next(n for n in tree.body if isinstance(n, ast.If))  # if TYPE_CHECKING:
+    typed = {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == balancer._EXPORTS  # the TYPE_CHECKING block mirrors the lazy exports
+    assert sorted(balancer.__all__) == sorted(["__version__", *balancer._EXPORTS])
+    assert (Path(balancer.__file__).parent / "py.typed").exists()

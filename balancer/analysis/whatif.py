@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING
 
 from balancer.errors import InputError
 from balancer.history.estimator import estimate_costs
-from balancer.model import INCREMENTAL_TYPES, Catalog, CostEstimate, History, Plan, Settings, Table
+from balancer.model import (
+    INCREMENTAL_TYPES,
+    Catalog,
+    CostEstimate,
+    GroupBy,
+    History,
+    Plan,
+    Settings,
+    Table,
+)
 from balancer.planning.planner import make_plan
 from balancer.schedules import cron_problem, min_interval_seconds, normalize
 
@@ -54,7 +63,7 @@ class Scenario:
     remove_tables: tuple[str, ...] = ()
     pins: Mapping[str, str] = field(default_factory=dict)  # table -> pipeline key
     max_tables_per_pipeline: int | None = None
-    group_by: str | None = None
+    group_by: GroupBy | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -18,7 +18,7 @@ from balancer.cli.common import (
 )
 from balancer.engine.reporter import Reporter
 from balancer.errors import InputError, SolverError
-from balancer.model import DEFAULT_MAX_TABLES, GROUP_BY_MODES, Plan, Settings
+from balancer.model import DEFAULT_MAX_TABLES, GROUP_BY_MODES, GroupBy, Plan, Settings
 from balancer.units import format_duration
 
 
@@ -226,7 +226,7 @@ def solve(
     settings = Settings(
         pipelines_min=lo,
         pipelines_max=hi,
-        group_by=group_by,
+        group_by=cast(GroupBy, group_by),
         max_tables_per_pipeline=max_tables_per_pipeline,
         allow_mixed_schedules=allow_mixed_schedules,
         sla_headroom=sla_headroom,

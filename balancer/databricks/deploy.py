@@ -27,13 +27,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import yaml
 
 from balancer.databricks.remote import refused
 from balancer.errors import InputError, Location, RemoteError
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
 
 ID_TAG = "lakeflow_balancer_id"
 _REF = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
@@ -260,7 +263,7 @@ def _job_body(ctx: _Context, key: str, body: dict[str, Any]) -> dict[str, Any]:
 class _Api:
     """Raw REST calls with the SDK's client; every refusal becomes a RemoteError."""
 
-    def __init__(self, client: Any, report: DeployReport) -> None:
+    def __init__(self, client: WorkspaceClient, report: DeployReport) -> None:
         self.client = client
         self.report = report
 
@@ -273,7 +276,7 @@ class _Api:
         echo(text)
 
 
-def workspace_client() -> Any:
+def workspace_client() -> WorkspaceClient:
     """The SDK's client with its own authentication (profile or environment), with time
     limits so an unreachable host fails within about two minutes instead of hanging."""
     from databricks.sdk import WorkspaceClient
@@ -402,7 +405,7 @@ def _context(
 
 
 def deploy(
-    client: Any,
+    client: WorkspaceClient,
     rendered: Rendered,
     target: str | None = None,
     overrides: Mapping[str, str] | None = None,
@@ -578,7 +581,7 @@ def _upload(
 
 
 def undeploy(
-    client: Any,
+    client: WorkspaceClient,
     rendered: Rendered,
     target: str | None = None,
     overrides: Mapping[str, str] | None = None,

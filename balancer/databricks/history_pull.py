@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from balancer.databricks.remote import refused
 from balancer.errors import RemoteError
 
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
 
 def fetch_rows(
-    client: Any,
+    client: WorkspaceClient,
     warehouse_id: str,
     statement: str,
     poll_s: float = 1.0,
@@ -32,6 +35,9 @@ def fetch_rows(
             disposition=Disposition.INLINE,
             format=Format.JSON_ARRAY,
         )
+        statement_id = resp.statement_id
+        if not statement_id:
+            raise RemoteError("the statement API answered without a statement id.")
         waited = 0.0
         while resp.status is not None and resp.status.state in (
             StatementState.PENDING,
@@ -43,7 +49,7 @@ def fetch_rows(
                 )
             sleep(poll_s)
             waited += poll_s
-            resp = client.statement_execution.get_statement(resp.statement_id)
+            resp = client.statement_execution.get_statement(statement_id)
         state = resp.status.state if resp.status is not None else None
         if state != StatementState.SUCCEEDED:
             error = (
@@ -53,7 +59,7 @@ def fetch_rows(
                 f"the history query ended {state.value if state else 'without a state'}: {error}"
             )
         columns = (
-            [c.name for c in resp.manifest.schema.columns]
+            [c.name or "" for c in resp.manifest.schema.columns or []]
             if resp.manifest and resp.manifest.schema
             else []
         )
@@ -61,7 +67,7 @@ def fetch_rows(
         next_index = resp.result.next_chunk_index if resp.result else None
         while next_index is not None:
             chunk = client.statement_execution.get_statement_result_chunk_n(
-                resp.statement_id, next_index
+                statement_id, next_index
             )
             rows.extend(chunk.data_array or [])
             next_index = chunk.next_chunk_index

@@ -28,7 +28,7 @@ from balancer.engine.instance import Instance
 from balancer.engine.pool import PoolProblem
 from balancer.engine.reporter import Reporter
 from balancer.errors import InfeasibleError, SolverError
-from balancer.model import Settings
+from balancer.model import PlanStatus, Settings, SolveStatus
 from balancer.model import category_splits as count_splits
 
 # Shares of the time limit (deterministic seconds). The makespan stage gets most of it; the
@@ -79,9 +79,9 @@ class Solution:
     lower_bound: int
     spread: int
     category_splits: int
-    status: str
+    status: PlanStatus
     deterministic_time: float
-    k_results: tuple[tuple[int, int, int, str], ...] = ()
+    k_results: tuple[tuple[int, int, int, SolveStatus], ...] = ()
 
 
 @dataclass
@@ -436,8 +436,8 @@ class Solver:
                 bins.append(Bin(pool, labels[b] if b < len(labels) else None, members, load))
         loads = [b.load for b in bins]
         makespan = max(loads)
-        status = "OPTIMAL" if makespan <= lower else "FEASIBLE"
-        k_results = tuple(
+        status: PlanStatus = "OPTIMAL" if makespan <= lower else "FEASIBLE"
+        k_results: tuple[tuple[int, int, int, SolveStatus], ...] = tuple(
             (
                 k,
                 results[k][1],
