@@ -28,7 +28,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from balancer.version import __version__
 
 if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a test keeps them equal)
     from balancer.analysis.charts import (

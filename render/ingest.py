@@ -13,8 +13,8 @@ from typing import Any
 
 import jinja2
 
-from balancer import __version__
 from balancer.model import PipelinePlan, Table
+from balancer.version import __version__
 from render.literal import python_literal
 from render.options import RenderOptions
 from render.resources import CONF_PREFIX

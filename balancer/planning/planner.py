@@ -9,7 +9,6 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from balancer import __version__
 from balancer.engine.checker import check_plan
 from balancer.engine.instance import build_instance, integer_cost
 from balancer.engine.reporter import Reporter
@@ -29,6 +28,7 @@ from balancer.model import (
     deployment_id,
 )
 from balancer.planning.naming import keep_keys, pipeline_key, schedule_slug
+from balancer.version import __version__
 
 
 def make_plan(
