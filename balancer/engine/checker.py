@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from balancer.engine.instance import integer_cost
-from balancer.engine.rules import apart, nonempty, pins, purity, schedule, sla, table_cap, together
+from balancer.engine.rules import RULES
 from balancer.engine.runtime import pipeline_runtime
 from balancer.model import Plan, Table, category_splits
 
@@ -51,12 +51,6 @@ def check_plan(plan: Plan, tables: Sequence[Table]) -> list[str]:
     splits = category_splits([by_name[t].category_label for t in p.tables] for p in plan.pipelines)
     if splits != plan.category_splits:
         out.append(f"category splits are {splits}, plan says {plan.category_splits}")
-    out += purity.violations(plan.pipelines, by_name, s.group_by)
-    out += schedule.violations(plan.pipelines, by_name, s.allow_mixed_schedules)
-    out += pins.violations(plan.pipelines, by_name)
-    out += together.violations(plan.pipelines, by_name)
-    out += apart.violations(plan.pipelines, by_name)
-    out += table_cap.violations(plan.pipelines, s.max_tables_per_pipeline)
-    out += sla.violations(plan.pipelines, s)
-    out += nonempty.violations(plan.pipelines)
+    for rule in RULES:
+        out += rule.violations(plan, by_name)
     return out

@@ -2,8 +2,9 @@
 
 A CP-SAT model of its own (the solve stages are in `cpsat`): every item goes to a pipeline
 of its pool (pins and frozen pipelines respected), no pipeline exceeds the target runtime,
-the table cap or an `apart` label, the move caps hold, and the moved weight is smallest. The
-current assignment is the hint.
+every rule of `RULES` posts itself (table cap, apart, SLA, non-empty: the same rules as a
+fresh plan), the move caps hold, and the moved weight is smallest. The current assignment
+is the hint.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from balancer.engine.cpmodel import MovesContext
 from balancer.engine.instance import Instance
+from balancer.engine.rules import RULES
 from balancer.model import Plan, Settings
 
 
@@ -73,21 +76,20 @@ def fewest_moves(
                 moved_in[k].append(var)
                 all_moved.append(var)
         m.add_exactly_one(row)
+    ctx = MovesContext(
+        m,
+        instance.items,
+        tuple(keys),
+        x,
+        settings.max_tables_per_pipeline,
+        {p.key: p.schedule for p in current.pipelines},
+        settings,
+    )
+    for k in keys:  # the target: what makes this a rebalance
+        m.add(sum(instance.items[i].cost * var for i, var in ctx.on(k)) <= load_cap)
+    for rule in RULES:  # the same rules as every plan
+        rule.post_moves(ctx)
     for k in keys:
-        terms = [(instance.items[i].cost, var) for (i, kk), var in x.items() if kk == k]
-        m.add(sum(c * v for c, v in terms) <= load_cap)
-        if settings.max_tables_per_pipeline:
-            m.add(
-                sum(instance.items[i].size * var for (i, kk), var in x.items() if kk == k)
-                <= settings.max_tables_per_pipeline
-            )
-        labels: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        for (i, kk), var in x.items():
-            if kk == k:
-                for label in instance.items[i].apart:
-                    labels[label].append(var)
-        for vars_ in labels.values():
-            m.add(sum(vars_) <= 1)
         if caps.max_moves_per_pipeline is not None:
             m.add(sum(moved_out[k]) + sum(moved_in[k]) <= caps.max_moves_per_pipeline)
     if caps.max_moves is not None:

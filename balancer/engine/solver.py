@@ -27,6 +27,7 @@ from balancer.engine.heuristics import best_heuristic, makespan_of
 from balancer.engine.instance import Instance
 from balancer.engine.pool import PoolProblem
 from balancer.engine.reporter import Reporter
+from balancer.engine.rules import RULES, Need
 from balancer.errors import InfeasibleError, SolverError
 from balancer.model import PlanStatus, Settings, SolveStatus
 from balancer.model import category_splits as count_splits
@@ -152,20 +153,18 @@ class Solver:
             cap=self.pool_by_key[pool].load_cap,
         )
 
-    def _min_bins(self, pool: str) -> int:
+    def _needs(self, pool: str) -> list[Need]:
+        """What each rule says this pool needs, most first."""
         items = [self.inst.items[i] for i in self.pool_items[pool]]
-        need = max(1, len(self.pins[pool]))
-        if self.inst.max_tables:
-            need = max(need, -(-sum(it.size for it in items) // self.inst.max_tables))
-        labels = Counter(label for it in items for label in it.apart)
-        if labels:
-            need = max(need, max(labels.values()))
-        cap = self.pool_by_key[pool].load_cap
-        if cap is not None:
-            costs = [it.cost for it in items]
-            while need < len(items) and makespan_lower_bound(costs, need) > cap:
-                need += 1
-        return need
+        found = [
+            need
+            for rule in RULES
+            if (need := rule.needs(self.pool_by_key[pool], items, self.inst.max_tables))
+        ]
+        return sorted(found, key=lambda n: -n.pipelines)
+
+    def _min_bins(self, pool: str) -> int:
+        return max([1, *(need.pipelines for need in self._needs(pool))])
 
     def _lb(self, pool: str, n: int) -> int:
         """A lower bound for the pool on n bins, non-increasing in n."""
@@ -303,17 +302,22 @@ class Solver:
                 break
         return alloc
 
+    def _needs_text(self) -> str:
+        parts = []
+        for p, n in sorted(self.min_bins.items()):
+            binding = [need.why for need in self._needs(p) if need.pipelines == n and n > 1]
+            reason = f" ({'; '.join(binding)})" if binding else ""
+            parts.append(f"{p.replace('@', ' @ ')} needs {n}{reason}")
+        return ", ".join(parts)
+
     def _feasible_k(self, k: int) -> str | None:
         """Why k pipelines cannot work, or None."""
         need = sum(self.min_bins.values())
         room = sum(self.max_bins.values())
         if need > k:
-            detail = ", ".join(
-                f"{p.replace('@', ' @ ')} needs {n}" for p, n in sorted(self.min_bins.items())
-            )
             return (
-                f"{k} pipeline(s) are too few: each group/schedule needs its own pipelines "
-                f"(by pins, apart labels, the table cap and the SLA): {detail}; {need} in all."
+                f"{k} pipeline(s) are too few: each group/schedule needs its own pipelines: "
+                f"{self._needs_text()}; {need} in all."
             )
         if room < k:
             return f"{k} pipelines are too many: only {room} tables (or together-groups) can each fill a pipeline."

@@ -9,8 +9,9 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
-from balancer.engine.instance import build_instance, integer_cost
+from balancer.engine.instance import integer_cost
 from balancer.engine.reporter import Reporter
 from balancer.engine.runtime import pipeline_runtime, runtime_from_load
 from balancer.engine.solver import SolveOptions, solve

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from balancer.engine.instance import build_instance, integer_cost
+from balancer.engine.build import build_instance
+from balancer.engine.instance import integer_cost
 from balancer.engine.moves import MoveCaps, fewest_moves
 from balancer.engine.runtime import pipeline_runtime
 from balancer.errors import InputError

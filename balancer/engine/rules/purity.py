@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from balancer.engine.instance import Pool
+from balancer.engine.rules.base import BaseRule
 from balancer.errors import InfeasibleError
-from balancer.model import PipelinePlan, Table
+from balancer.model import Plan, Settings, Table
 
 
-def precheck_pool_count(n_pools: int, k_max: int, pools: Sequence[str], group_by: str) -> None:
-    """Each group (and schedule) needs its own pipeline: more of them than K cannot work."""
-    if n_pools <= k_max:
-        return
-    shown = [p.replace("@", " @ ") for p in pools[:12]]
-    listing = ", ".join(shown) + (f", ... ({n_pools - 12} more)" if n_pools > 12 else "")
-    raise InfeasibleError(
-        f"the tables form {n_pools} groups that cannot share a pipeline (--group-by {group_by}, "
-        f"one schedule per pipeline): {listing}; at most {k_max} pipelines are allowed.",
-        fix=f"allow at least {n_pools} pipelines (--pipelines {n_pools}), choose a coarser "
-        "--group-by, or pass --allow-mixed-schedules.",
-    )
+class Purity(BaseRule):
+    name = "group-by"
 
+    def check_pools(self, pools: Sequence[Pool], settings: Settings) -> None:
+        """Each group (and schedule) needs its own pipeline: more of them than K cannot work."""
+        n_pools, k_max = len(pools), settings.pipelines_max
+        if n_pools <= k_max:
+            return
+        shown = [p.key.replace("@", " @ ") for p in pools[:12]]
+        listing = ", ".join(shown) + (f", ... ({n_pools - 12} more)" if n_pools > 12 else "")
+        raise InfeasibleError(
+            f"the tables form {n_pools} groups that cannot share a pipeline (--group-by "
+            f"{settings.group_by}, one schedule per pipeline): {listing}; at most {k_max} "
+            "pipelines are allowed.",
+            fix=f"allow at least {n_pools} pipelines (--pipelines {n_pools}), choose a coarser "
+            "--group-by, or pass --allow-mixed-schedules.",
+        )
 
-def violations(
-    pipelines: Sequence[PipelinePlan], tables: dict[str, Table], group_by: str
-) -> list[str]:
-    out = []
-    for p in pipelines:
-        groups = sorted({tables[t].group_value(group_by) for t in p.tables})
-        if len(groups) > 1:
-            out.append(f"pipeline '{p.key}' mixes groups {groups} under --group-by {group_by}")
-    return out
+    def violations(self, plan: Plan, tables: Mapping[str, Table]) -> list[str]:
+        group_by = plan.settings.group_by
+        out = []
+        for p in plan.pipelines:
+            groups = sorted({tables[t].group_value(group_by) for t in p.tables})
+            if len(groups) > 1:
+                out.append(f"pipeline '{p.key}' mixes groups {groups} under --group-by {group_by}")
+        return out

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 
-from balancer.model import PipelinePlan, Table
+from balancer.engine.rules.base import BaseRule
+from balancer.model import Plan, Table
 
 
-def violations(
-    pipelines: Sequence[PipelinePlan], tables: dict[str, Table], allow_mixed: bool
-) -> list[str]:
-    if allow_mixed:
-        return []
-    out = []
-    for p in pipelines:
-        schedules = sorted({tables[t].schedule for t in p.tables})
-        if schedules != [p.schedule]:
-            out.append(f"pipeline '{p.key}' runs on '{p.schedule}' but holds schedules {schedules}")
-    return out
+class Schedule(BaseRule):
+    name = "schedule"
+
+    def violations(self, plan: Plan, tables: Mapping[str, Table]) -> list[str]:
+        if plan.settings.allow_mixed_schedules:
+            return []
+        out = []
+        for p in plan.pipelines:
+            schedules = sorted({tables[t].schedule for t in p.tables})
+            if schedules != [p.schedule]:
+                out.append(
+                    f"pipeline '{p.key}' runs on '{p.schedule}' but holds schedules {schedules}"
+                )
+        return out

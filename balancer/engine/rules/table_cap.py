@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from balancer.engine.instance import Item, Pool
+from balancer.engine.rules.base import BaseRule, Need
 from balancer.errors import InfeasibleError, InputError
-from balancer.model import MAX_TABLES_CEILING, PipelinePlan
+from balancer.model import MAX_TABLES_CEILING, Plan, Settings, Table
 
 if TYPE_CHECKING:
-    from balancer.engine.cpsat import ModelContext
-    from balancer.engine.instance import Item
+    from balancer.engine.cpmodel import ModelContext, MovesContext
 
 
-def precheck_setting(max_tables: int) -> None:
+def check_setting(max_tables: int) -> None:
+    """The cap itself must be one the platform allows (checked before anything else)."""
     if not 1 <= max_tables <= MAX_TABLES_CEILING:
         raise InputError(
             f"--max-tables-per-pipeline is {max_tables}; it must be between 1 and "
@@ -22,29 +24,46 @@ def precheck_setting(max_tables: int) -> None:
         )
 
 
-def precheck_items(items: Sequence[Item], max_tables: int) -> None:
-    for it in items:
-        if it.size > max_tables:
-            raise InfeasibleError(
-                f"{it.size} tables are kept together ({it.key}: {', '.join(it.tables[:5])}"
-                f"{', ...' if it.size > 5 else ''}) but a pipeline holds at most {max_tables}.",
-                fix="split the together label or raise --max-tables-per-pipeline.",
+class TableCap(BaseRule):
+    name = "table cap"
+
+    def check_pool(self, pool: Pool, items: Sequence[Item], settings: Settings) -> None:
+        max_tables = settings.max_tables_per_pipeline
+        for it in items:
+            if it.size > max_tables:
+                raise InfeasibleError(
+                    f"{it.size} tables are kept together ({it.key}: {', '.join(it.tables[:5])}"
+                    f"{', ...' if it.size > 5 else ''}) but a pipeline holds at most {max_tables}.",
+                    fix="split the together label or raise --max-tables-per-pipeline.",
+                )
+
+    def needs(self, pool: Pool, items: Sequence[Item], max_tables: int | None) -> Need | None:
+        if not max_tables:
+            return None
+        size = sum(it.size for it in items)
+        return Need(-(-size // max_tables), f"{size} tables, at most {max_tables} a pipeline")
+
+    def post(self, ctx: ModelContext) -> None:
+        cap = ctx.problem.max_tables
+        if cap is None or sum(ctx.problem.sizes) <= cap:
+            return
+        for b in range(ctx.problem.n_bins):
+            ctx.model.add(
+                ctx.pre_size[b] + sum(typ.size * ctx.y[t][b] for t, typ in enumerate(ctx.types))
+                <= cap
             )
 
+    def post_moves(self, ctx: MovesContext) -> None:
+        if ctx.max_tables:
+            for key in ctx.keys:
+                ctx.model.add(
+                    sum(ctx.items[i].size * var for i, var in ctx.on(key)) <= ctx.max_tables
+                )
 
-def post(ctx: ModelContext) -> None:
-    cap = ctx.problem.max_tables
-    if cap is None or sum(ctx.problem.sizes) <= cap:
-        return
-    for b in range(ctx.problem.n_bins):
-        ctx.model.add(
-            ctx.pre_size[b] + sum(typ.size * ctx.y[t][b] for t, typ in enumerate(ctx.types)) <= cap
-        )
-
-
-def violations(pipelines: Sequence[PipelinePlan], max_tables: int) -> list[str]:
-    return [
-        f"pipeline '{p.key}' holds {len(p.tables)} tables, more than {max_tables}"
-        for p in pipelines
-        if len(p.tables) > max_tables
-    ]
+    def violations(self, plan: Plan, tables: Mapping[str, Table]) -> list[str]:
+        max_tables = plan.settings.max_tables_per_pipeline
+        return [
+            f"pipeline '{p.key}' holds {len(p.tables)} tables, more than {max_tables}"
+            for p in plan.pipelines
+            if len(p.tables) > max_tables
+        ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from balancer.engine.rules.base import BaseRule, PoolKey
 from balancer.errors import InfeasibleError, Location
-from balancer.model import PipelinePlan, Settings, Table
+from balancer.model import Plan, Settings, Table
 
 
 def components(tables: Sequence[Table]) -> list[list[str]]:
@@ -33,35 +34,37 @@ def components(tables: Sequence[Table]) -> list[list[str]]:
     return comps
 
 
-def precheck_component(
-    members: Sequence[Table], pool_keys: Sequence[tuple[str, str, str]], settings: Settings
-) -> None:
-    """Tables kept together must be allowed in one pipeline: same group, same schedule."""
-    if len(pool_keys) <= 1:
-        return
-    label = members[0].together
-    detail = ", ".join(
-        f"{t.source_table} (group {t.group_value(settings.group_by)}, schedule '{t.schedule}')"
-        for t in members
-    )
-    raise InfeasibleError(
-        f"tables with together label '{label}' cannot share a pipeline: {detail}; a pipeline "
-        f"holds one --group-by {settings.group_by} group and one schedule.",
-        fix="give them the same schedule and group, drop the together label, or pass "
-        "--allow-mixed-schedules if only the schedules differ.",
-        where=Location(column="together", row=members[0].row),
-    )
+class Together(BaseRule):
+    name = "together"
 
+    def check_component(
+        self, members: Sequence[Table], pool_keys: Sequence[PoolKey], settings: Settings
+    ) -> None:
+        """Tables kept together must be allowed in one pipeline: same group, same schedule."""
+        if len(pool_keys) <= 1:
+            return
+        label = members[0].together
+        detail = ", ".join(
+            f"{t.source_table} (group {t.group_value(settings.group_by)}, schedule '{t.schedule}')"
+            for t in members
+        )
+        raise InfeasibleError(
+            f"tables with together label '{label}' cannot share a pipeline: {detail}; a pipeline "
+            f"holds one --group-by {settings.group_by} group and one schedule.",
+            fix="give them the same schedule and group, drop the together label, or pass "
+            "--allow-mixed-schedules if only the schedules differ.",
+            where=Location(column="together", row=members[0].row),
+        )
 
-def violations(pipelines: Sequence[PipelinePlan], tables: dict[str, Table]) -> list[str]:
-    where: dict[str, str] = {t: p.key for p in pipelines for t in p.tables}
-    by_label: dict[str, set[str]] = {}
-    for name, t in tables.items():
-        for label in (t.together or "").split(";"):
-            if label.strip() and name in where:
-                by_label.setdefault(label.strip(), set()).add(where[name])
-    return [
-        f"together label '{label}' spans pipelines {sorted(keys)}"
-        for label, keys in sorted(by_label.items())
-        if len(keys) > 1
-    ]
+    def violations(self, plan: Plan, tables: Mapping[str, Table]) -> list[str]:
+        where: dict[str, str] = {t: p.key for p in plan.pipelines for t in p.tables}
+        by_label: dict[str, set[str]] = {}
+        for name, t in tables.items():
+            for label in (t.together or "").split(";"):
+                if label.strip() and name in where:
+                    by_label.setdefault(label.strip(), set()).add(where[name])
+        return [
+            f"together label '{label}' spans pipelines {sorted(keys)}"
+            for label, keys in sorted(by_label.items())
+            if len(keys) > 1
+        ]

@@ -1,0 +1,78 @@
+"""From tables, costs and settings to the solver's instance, checking every rule on the way.
+
+Purity (`--group-by`) and schedules split the tables into pools; `together` labels contract
+tables into one item (networkx components); pins name pipelines. Every rule of `RULES`
+checks the inputs at each step and raises InfeasibleError naming the tables when they
+contradict each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from balancer.engine.instance import Instance, Item, Pool, integer_cost, pool_key
+from balancer.engine.rules import RULES
+from balancer.engine.rules.apart import labels_of_members
+from balancer.engine.rules.pins import pin_of
+from balancer.engine.rules.sla import load_cap
+from balancer.engine.rules.table_cap import check_setting
+from balancer.engine.rules.together import components
+from balancer.model import CostEstimate, Settings, Table
+
+
+def build_instance(
+    tables: Sequence[Table],
+    estimates: Mapping[str, CostEstimate],
+    settings: Settings,
+    k_explicit: bool = False,
+) -> Instance:
+    """Contract, group and validate. Raises InfeasibleError for contradictions in the rules."""
+    check_setting(settings.max_tables_per_pipeline)
+    by_name = {t.source_table: t for t in tables}
+    pool_info: dict[str, tuple[str, list[str]]] = {}
+    items: list[Item] = []
+    for component in components(tables):
+        members = [by_name[name] for name in component]
+        keys = {pool_key(t, settings) for t in members}
+        for rule in RULES:
+            rule.check_component(members, sorted(keys), settings)
+        pin = pin_of(members)
+        labels = labels_of_members(members)
+        key, group, schedule = keys.pop()
+        info = pool_info.setdefault(key, (group, []))
+        info[1].extend(t.schedule for t in members)
+        names = tuple(t.source_table for t in members)
+        cost = sum(integer_cost(estimates[n].seconds) for n in names)
+        cats = tuple(sorted({t.category_label for t in members}))
+        item_key = names[0] if len(names) == 1 else f"together:{members[0].together}"
+        items.append(Item(item_key, cost, names, cats, key, pin, labels))
+    for rule in RULES:
+        rule.check_items(items)
+    pools: list[Pool] = []
+    for key in sorted(pool_info):
+        group, schedules = pool_info[key]
+        schedule = key.split("@", 1)[1] if "@" in key else _most_common(schedules)
+        cap = load_cap(schedule, settings)
+        pools.append(Pool(key, group, schedule, cap))
+    pool_items = {p.key: [it for it in items if it.pool == p.key] for p in pools}
+    for pool in pools:
+        for rule in RULES:
+            rule.check_pool(pool, pool_items[pool.key], settings)
+    for rule in RULES:
+        rule.check_pools(pools, settings)
+    k_min, k_max = settings.pipelines_min, settings.pipelines_max
+    return Instance(
+        items=tuple(items),
+        pools=tuple(pools),
+        k_min=k_min,
+        k_max=k_max,
+        max_tables=settings.max_tables_per_pipeline,
+        k_explicit=k_explicit,
+    )
+
+
+def _most_common(values: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return sorted(counts, key=lambda v: (-counts[v], v))[0]
