@@ -46,9 +46,7 @@ if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a te
     )
     from balancer.databricks.deploy import (
         deploy,
-        load_rendered,
         undeploy,
-        workspace_client,
     )
     from balancer.databricks.notebook import (
         notebook_path,
@@ -60,6 +58,12 @@ if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a te
     )
     from balancer.databricks.rebalance_job import (
         history_from_spark,
+    )
+    from balancer.databricks.rendered import (
+        load_rendered,
+    )
+    from balancer.databricks.workspace import (
+        workspace_client,
     )
     from balancer.history.estimator import (
         estimate_costs,
@@ -129,8 +133,8 @@ _EXPORTS: dict[str, str] = {
     "discover": "balancer.io.discovery",
     "write_tables_csv": "balancer.io.discovery",
     "deploy": "balancer.databricks.deploy",
-    "load_rendered": "balancer.databricks.deploy",
-    "workspace_client": "balancer.databricks.deploy",
+    "load_rendered": "balancer.databricks.rendered",
+    "workspace_client": "balancer.databricks.workspace",
     "undeploy": "balancer.databricks.deploy",
     "notebook_path": "balancer.databricks.notebook",
     "balancer_wheel": "balancer.databricks.packages",

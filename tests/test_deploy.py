@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
-from balancer.databricks.deploy import ID_TAG, deploy, load_rendered, workspace_client
+from balancer.databricks.deploy import deploy
+from balancer.databricks.rendered import ID_TAG, load_rendered
+from balancer.databricks.workspace import workspace_client
 from balancer.errors import InputError, RemoteError
 from tests.fakes.workspace import USER, FakeWorkspace
 from tests.helpers import EXAMPLES, render_cli, wheel_args

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from balancer.databricks.deploy import workspace_client
+from balancer.databricks.workspace import workspace_client
 from tests.fakes.workspace import FakeWorkspace
 
 MANAGED = {

@@ -45,7 +45,9 @@ def deploy_cmd(
     dry_run: bool,
 ) -> None:
     """Deploy a render folder with databricks-sdk (auth: the SDK's profile or env vars)."""
-    from balancer.databricks.deploy import deploy, load_rendered, workspace_client
+    from balancer.databricks.deploy import deploy
+    from balancer.databricks.rendered import load_rendered
+    from balancer.databricks.workspace import workspace_client
 
     rendered = load_rendered(render_dir)
     report = deploy(

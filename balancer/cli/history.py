@@ -112,8 +112,8 @@ def history_pull_cmd(
     since_days: int,
 ) -> None:
     """Run the history SQL on a warehouse (auth: the SDK's profile or env vars) and write runs.csv."""
-    from balancer.databricks.deploy import workspace_client
     from balancer.databricks.history_pull import fetch_rows
+    from balancer.databricks.workspace import workspace_client
     from balancer.io.atomic import write_file
 
     statement = history_source(
