@@ -16,25 +16,20 @@ time limits, ties broken by index.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from balancer.engine.bounds import makespan_lower_bound
-from balancer.engine.exact import fits
-from balancer.engine.heuristics import best_heuristic, makespan_of
 from balancer.engine.instance import Instance
 from balancer.engine.pool import PoolProblem
+from balancer.engine.pool_search import MAKESPAN_SHARE, PoolSearch
 from balancer.engine.reporter import Reporter
-from balancer.engine.rules import RULES, Need
 from balancer.errors import InfeasibleError, SolverError
 from balancer.model import PlanStatus, Settings, SolveStatus
 from balancer.model import category_splits as count_splits
 
-# Shares of the time limit (deterministic seconds). The makespan stage gets most of it; the
-# refinements are polish and must not make a small solve slow.
-MAKESPAN_SHARE = 0.6
+# Shares of the time limit (deterministic seconds) for the refinements: polish that must not
+# make a small solve slow (the makespan stage's share is in `pool_search`).
 SPREAD_SHARE = 0.01
 CATEGORY_SHARE = 0.005
 
@@ -85,183 +80,8 @@ class Solution:
     k_results: tuple[tuple[int, int, int, SolveStatus], ...] = ()
 
 
-@dataclass
-class _PoolN:
-    """What is known about one pool split over n bins."""
-
-    problem: PoolProblem
-    lb: int
-    ub: int
-    assign: list[int] | None
-    proven: bool = False
-
-
-class _Budget:
-    """Deterministic seconds to spend; with a clock (benchmarks only), also a wall deadline."""
-
-    def __init__(self, total: float, clock: Callable[[], float] | None = None) -> None:
-        self.total = total
-        self.used = 0.0
-        self.clock = clock
-        self.deadline = clock() + total if clock is not None else None
-
-    def take(self, share: float) -> float:
-        return max(0.0, min(self.total - self.used, self.total * share))
-
-    def wall_left(self) -> float | None:
-        if self.clock is None or self.deadline is None:
-            return None
-        return max(0.0, self.deadline - self.clock())
-
-    def spend(self, dt: float) -> None:
-        self.used += dt
-
-
-class Solver:
+class Solver(PoolSearch):
     """One solve of one instance. Use `solve()`; the object only holds caches."""
-
-    def __init__(self, instance: Instance, options: SolveOptions, reporter: Reporter | None = None):
-        self.inst = instance
-        self.opt = options
-        self.rep = reporter or Reporter()
-        self.budget = _Budget(options.time_limit_s, options.clock)
-        self.pool_items = {p.key: instance.items_of(p.key) for p in instance.pools}
-        self.pool_by_key = {p.key: p for p in instance.pools}
-        self.cache: dict[tuple[str, int], _PoolN] = {}
-        self.pins = {
-            p.key: sorted({pin for i in self.pool_items[p.key] if (pin := instance.items[i].pin)})
-            for p in instance.pools
-        }
-        self.min_bins = {p.key: self._min_bins(p.key) for p in instance.pools}
-        self.max_bins = {p.key: len(self.pool_items[p.key]) for p in instance.pools}
-
-    # ---- pools ---------------------------------------------------------------------------
-
-    def _problem(self, pool: str, n: int) -> PoolProblem:
-        items = [self.inst.items[i] for i in self.pool_items[pool]]
-        labels = self.pins[pool]
-        index = {name: b for b, name in enumerate(labels)}
-        return PoolProblem(
-            costs=tuple(it.cost for it in items),
-            n_bins=n,
-            sizes=tuple(it.size for it in items),
-            pins=tuple(index[it.pin] if it.pin else None for it in items),
-            apart=tuple(it.apart for it in items),
-            categories=tuple(it.categories for it in items),
-            n_labeled=len(labels),
-            max_tables=self.inst.max_tables,
-            cap=self.pool_by_key[pool].load_cap,
-        )
-
-    def _needs(self, pool: str) -> list[Need]:
-        """What each rule says this pool needs, most first."""
-        items = [self.inst.items[i] for i in self.pool_items[pool]]
-        found = [
-            need
-            for rule in RULES
-            if (need := rule.needs(self.pool_by_key[pool], items, self.inst.max_tables))
-        ]
-        return sorted(found, key=lambda n: -n.pipelines)
-
-    def _min_bins(self, pool: str) -> int:
-        return max([1, *(need.pipelines for need in self._needs(pool))])
-
-    def _lb(self, pool: str, n: int) -> int:
-        """A lower bound for the pool on n bins, non-increasing in n."""
-        key = (pool, n)
-        if key in self.cache:
-            return self.cache[key].lb
-        costs = [self.inst.items[i].cost for i in self.pool_items[pool]]
-        lb = makespan_lower_bound(costs, n)
-        pinned: Counter[str] = Counter()
-        for i in self.pool_items[pool]:
-            it = self.inst.items[i]
-            if it.pin:
-                pinned[it.pin] += it.cost
-        if pinned:
-            lb = max(lb, max(pinned.values()))
-        return lb
-
-    def _monotone_lb(self, pool: str, n: int, n_top: int) -> int:
-        return max(self._lb(pool, m) for m in range(n, max(n, n_top) + 1))
-
-    def _heuristic(self, pool: str, n: int) -> _PoolN:
-        key = (pool, n)
-        if key not in self.cache:
-            problem = self._problem(pool, n)
-            lb = self._lb(pool, n)
-            assign = best_heuristic(problem, lb)
-            ub = makespan_of(problem, assign) if assign is not None else math.inf
-            if problem.cap is not None and ub > problem.cap:
-                assign, ub = None, math.inf
-            self.cache[key] = _PoolN(
-                problem, lb, int(ub) if assign else 10**18, assign, assign is not None and ub <= lb
-            )
-        return self.cache[key]
-
-    def _exact(self, pool: str, n: int, share: float) -> _PoolN:
-        """Close the makespan gap of (pool, n) with CP-SAT, within a share of the budget."""
-        state = self._heuristic(pool, n)
-        if state.proven:
-            return state
-        if not state.problem.has_side_constraints:
-            self._dive(state)
-            if state.proven:
-                return state
-        limit = self.budget.take(share)
-        if limit <= 0.0:
-            return state
-        from balancer.engine.cpsat import PoolModel
-
-        model = PoolModel(state.problem, self.opt.seed, self.opt.workers, self.budget.wall_left())
-        upper = state.ub - 1 if state.assign is not None else state.problem.total
-        if upper < state.lb:
-            state.proven = True
-            return state
-        res = model.minimize_makespan(state.lb, upper, state.assign, limit)
-        self.budget.spend(res.deterministic_time)
-        self.rep.stage_done("makespan", pool, res.status)
-        if res.status == "INFEASIBLE":
-            if state.assign is None:
-                raise self._pool_infeasible(pool, n)
-            state.lb = state.ub
-            state.proven = True
-        elif res.assignment is not None and res.value is not None:
-            state.assign, state.ub = res.assignment, res.value
-            state.lb = max(state.lb, res.bound or state.lb)
-            state.proven = res.status == "OPTIMAL" or state.ub <= state.lb
-            if state.proven:
-                state.lb = state.ub
-        return state
-
-    def _dive(self, state: _PoolN) -> None:
-        """Raise the bound or meet it with the exact dive, capacity by capacity."""
-        costs = state.problem.costs
-        while state.lb < state.ub:
-            left = self.budget.wall_left()
-            if left is not None and left <= 0:
-                return
-            result = fits(costs, state.problem.n_bins, state.lb, self.opt.dive_nodes)
-            if result.status == "INFEASIBLE":
-                state.lb += 1
-            elif result.status == "FOUND" and result.assignment is not None:
-                state.assign, state.ub = result.assignment, state.lb
-            else:
-                return
-        state.proven = True
-
-    def _pool_infeasible(self, pool: str, n: int) -> InfeasibleError:
-        items = [self.inst.items[i] for i in self.pool_items[pool]]
-        pinned = [it.key for it in items if it.pin]
-        apart = [it.key for it in items if it.apart]
-        return InfeasibleError(
-            f"the tables of {pool.replace('@', ' with schedule ')} cannot be split over {n} "
-            f"pipeline(s) under their rules: pinned {pinned or 'none'}, apart {apart or 'none'}, "
-            f"at most {self.inst.max_tables} tables per pipeline.",
-            fix="relax a pin or apart label, raise --max-tables-per-pipeline, or allow more pipelines.",
-        )
-
-    # ---- allocation ----------------------------------------------------------------------
 
     def _allocate_on_bounds(self, k: int) -> dict[str, int]:
         """Greedy min-max allocation of k bins to pools on lower bounds (cheap, exact for them)."""
