@@ -167,94 +167,32 @@ def _columnar(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        if parquet:
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(path)
-        else:
-            import pyarrow.csv as pacsv
-
-            first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-            names = [h.strip().lower() for h in next(csv.reader([first]))]
-            if len(set(names)) != len(names):
-                raise _NotClean
-            table = pacsv.read_csv(
-                io.BytesIO(data),
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names}, strings_can_be_null=False
-                ),
-            )
-    except (pa.ArrowException, UnicodeDecodeError, StopIteration) as exc:
-        raise _NotClean from exc
+    table = _arrow_table(path, data, parquet)
     header = [n.strip().lower() for n in table.column_names]
     _check_header(path, header)
     if table.num_rows == 0:
         raise _NotClean
-    cols = {h: table.column(k) for k, h in enumerate(header) if h}
-
-    def text(name: str) -> Any:
-        c = cols[name]
-        if not pa.types.is_string(c.type) and not pa.types.is_large_string(c.type):
-            c = pc.cast(c, pa.string())
-        return pc.utf8_trim_whitespace(pc.fill_null(c, ""))
-
-    def number(name: str) -> Any:
-        c = cols[name]
-        if pa.types.is_floating(c.type) or pa.types.is_integer(c.type):
-            return pc.cast(c, pa.float64()).to_numpy(zero_copy_only=False)
-        t = text(name)
-        t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
-        try:
-            return pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
-        except pa.ArrowException as exc:
-            raise _NotClean from exc
-
-    def seconds(name: str) -> Any:
-        c = cols[name]
-        if not pa.types.is_timestamp(c.type):
-            t = text(name)
-            try:
-                c = pc.cast(t, pa.timestamp("us", tz="UTC"))
-            except pa.ArrowException:
-                try:
-                    c = pc.assume_timezone(pc.cast(t, pa.timestamp("us")), "UTC")
-                except pa.ArrowException as exc:
-                    raise _NotClean from exc
-        elif c.type.tz is None:
-            c = pc.assume_timezone(c, "UTC")
-        us = pc.cast(pc.cast(c, pa.timestamp("us", tz="UTC")), pa.int64()).to_numpy(
-            zero_copy_only=False
-        )
-        return us / 1e6
-
-    names_col = text("table")
+    cols = _Columns({h: table.column(k) for k, h in enumerate(header) if h})
+    n = table.num_rows
+    names_col = cols.text("table")
     if pc.any(pc.equal(names_col, "")).as_py():
         raise _NotClean
-    start = seconds("start_time")
-    duration = number("duration_s") if "duration_s" in cols else np.full(table.num_rows, np.nan)
-    if "end_time" in cols and np.isnan(duration).any():
+    start = cols.seconds("start_time")
+    duration = cols.number("duration_s") if "duration_s" in cols.cols else np.full(n, np.nan)
+    if "end_time" in cols.cols and np.isnan(duration).any():
         missing = np.isnan(duration)
-        ends = text("end_time")
+        ends = cols.text("end_time")
         if pc.any(pc.and_(pc.equal(ends, ""), pa.array(missing))).as_py():
             raise _NotClean
-        duration = np.where(missing, seconds("end_time") - start, duration)
+        duration = np.where(missing, cols.seconds("end_time") - start, duration)
     if not np.isfinite(duration).all() or (duration < 0).any() or not np.isfinite(start).all():
         raise _NotClean
-    rows_written = (
-        number("rows_written") if "rows_written" in cols else np.full(table.num_rows, np.nan)
-    )
-    bytes_written = (
-        number("bytes_written") if "bytes_written" in cols else np.full(table.num_rows, np.nan)
-    )
+    rows_written = cols.number_or_nan("rows_written", n)
+    bytes_written = cols.number_or_nan("bytes_written", n)
     if np.isinf(rows_written).any() or np.isinf(bytes_written).any():
         raise _NotClean
-    status = (
-        pc.utf8_upper(text("status")).to_pylist() if "status" in cols else [""] * table.num_rows
-    )
-    run_ids = text("run_id").to_pylist() if "run_id" in cols else [""] * table.num_rows
+    status = pc.utf8_upper(cols.text("status")).to_pylist() if "status" in cols.cols else [""] * n
+    run_ids = cols.text("run_id").to_pylist() if "run_id" in cols.cols else [""] * n
     ok = np.array([s not in FAILED for s in status], dtype=bool)
     encoded = pc.dictionary_encode(names_col).combine_chunks()
     names = encoded.dictionary.to_pylist()
@@ -274,6 +212,89 @@ def _columnar(
             bytes_written=bytes_written[idx],
         )
     return header, by_table
+
+
+def _arrow_table(path: str, data: bytes, parquet: bool) -> Any:
+    """The file as an Arrow table of strings (CSV) or as stored (Parquet)."""
+    import pyarrow as pa
+
+    try:
+        if parquet:
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path)
+        import pyarrow.csv as pacsv
+
+        first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+        names = [h.strip().lower() for h in next(csv.reader([first]))]
+        if len(set(names)) != len(names):
+            raise _NotClean
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, StopIteration) as exc:
+        raise _NotClean from exc
+
+
+class _Columns:
+    """Arrow columns read as text, numbers or epoch seconds; _NotClean when they are not."""
+
+    def __init__(self, cols: dict[str, Any]) -> None:
+        self.cols = cols
+
+    def text(self, name: str) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        c = self.cols[name]
+        if not pa.types.is_string(c.type) and not pa.types.is_large_string(c.type):
+            c = pc.cast(c, pa.string())
+        return pc.utf8_trim_whitespace(pc.fill_null(c, ""))
+
+    def number(self, name: str) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        c = self.cols[name]
+        if pa.types.is_floating(c.type) or pa.types.is_integer(c.type):
+            return pc.cast(c, pa.float64()).to_numpy(zero_copy_only=False)
+        t = self.text(name)
+        t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+        try:
+            return pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowException as exc:
+            raise _NotClean from exc
+
+    def number_or_nan(self, name: str, n: int) -> Any:
+        import numpy as np
+
+        return self.number(name) if name in self.cols else np.full(n, np.nan)
+
+    def seconds(self, name: str) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        c = self.cols[name]
+        if not pa.types.is_timestamp(c.type):
+            t = self.text(name)
+            try:
+                c = pc.cast(t, pa.timestamp("us", tz="UTC"))
+            except pa.ArrowException:
+                try:
+                    c = pc.assume_timezone(pc.cast(t, pa.timestamp("us")), "UTC")
+                except pa.ArrowException as exc:
+                    raise _NotClean from exc
+        elif c.type.tz is None:
+            c = pc.assume_timezone(c, "UTC")
+        us = pc.cast(pc.cast(c, pa.timestamp("us", tz="UTC")), pa.int64()).to_numpy(
+            zero_copy_only=False
+        )
+        return us / 1e6
 
 
 def _present(value: Any) -> bool:

@@ -49,6 +49,38 @@ def read_tables(path: str | Path, schedules: dict[str, str] | None = None) -> Ca
     path = str(path)
     data = read_bytes(path, "tables")
     header, rows = csv_rows(data, path, "tables")
+    warnings = _check_header(header, path)
+    col = {h: k for k, h in enumerate(header) if h}
+    tables: list[Table] = []
+    first_row: dict[str, int] = {}
+    for number, cells in rows:
+        t = _table(cells, col, Location(path, number), schedules or {})
+        if t.source_table in first_row:
+            raise InputError(
+                f"table '{t.source_table}' is listed twice (first in row {first_row[t.source_table]}).",
+                fix="keep one row per table.",
+                where=Location(path, number, "source_table"),
+            )
+        first_row[t.source_table] = number
+        tables.append(t)
+    if not tables:
+        raise InputError(
+            "the tables file has a header but no tables.",
+            fix="add one row per source table.",
+            where=Location(path),
+        )
+    unknown_types = [t.source_table for t in tables if t.ingestion_type == "unknown"]
+    if unknown_types:
+        shown = ", ".join(unknown_types[:5]) + (", ..." if len(unknown_types) > 5 else "")
+        warnings.append(
+            f"{path}: {len(unknown_types)} table(s) have no ingestion_type ({shown}); they are "
+            "grouped as 'unknown' with a daily schedule."
+        )
+    return Catalog(tables=tuple(tables), path=path, digest=digest(data), warnings=tuple(warnings))
+
+
+def _check_header(header: list[str], path: str) -> list[str]:
+    """Refuse a header the file cannot be read with; warn about what it ignores."""
     if "source_table" not in header:
         raise InputError(
             f"required column 'source_table' is missing (found: {', '.join(h for h in header if h)}).",
@@ -71,103 +103,79 @@ def read_tables(path: str | Path, schedules: dict[str, str] | None = None) -> Ca
             "reference but not used: lakeflow-balancer chooses pipelines itself; use 'together' "
             "to keep tables in one pipeline."
         )
-    col = {h: k for k, h in enumerate(header) if h}
-    tables: list[Table] = []
-    first_row: dict[str, int] = {}
-    unknown_types: list[str] = []
-    overrides = schedules or {}
-    for number, cells in rows:
+    return warnings
 
-        def cell(name: str, cells: list[str] = cells) -> str:
-            k = col.get(name)
-            return cells[k].strip() if k is not None else ""
 
-        name = cells[col["source_table"]].strip()
-        if not name:
-            raise InputError(
-                "source_table is empty.",
-                fix="name the table or delete the row.",
-                where=Location(path, number, "source_table"),
-            )
-        if name in first_row:
-            raise InputError(
-                f"table '{name}' is listed twice (first in row {first_row[name]}).",
-                fix="keep one row per table.",
-                where=Location(path, number, "source_table"),
-            )
-        first_row[name] = number
-        itype = cell("ingestion_type").lower() or "unknown"
-        if itype not in INGESTION_TYPES and itype != "unknown":
-            raise InputError(
-                f"ingestion_type '{cell('ingestion_type')}' is not one of "
-                f"{', '.join(INGESTION_TYPES)} (or unknown).",
-                fix="use one of those values, or leave it empty.",
-                where=Location(path, number, "ingestion_type"),
-            )
-        if itype == "unknown":
-            unknown_types.append(name)
-        schedule = normalize(cell("schedule"))
-        is_default = not schedule
-        if is_default:
-            schedule = overrides.get(itype) or default_schedule(itype)
-        problem = cron_problem(schedule)
-        if problem:
-            raise InputError(
-                problem,
-                fix="write a 5-field cron such as '*/15 * * * *'.",
-                where=Location(path, number, "schedule"),
-            )
-        options_col = (
-            "table_options_json" if "table_options_json" in col else "table_configuration_json"
-        )
-        controls, options = options_from_json(
-            cell(options_col), Location(path, number, options_col)
-        )
-        keys = _keys(cell("primary_keys"), Location(path, number, "primary_keys"))
-        if keys and controls.primary_keys and keys != controls.primary_keys:
-            raise InputError(
-                f"primary_keys {list(keys)} and the primary_keys in {options_col} "
-                f"{list(controls.primary_keys)} differ.",
-                fix="give the keys in one place.",
-                where=Location(path, number, options_col),
-            )
-        tables.append(
-            Table(
-                source_table=name,
-                destination_table=cell("destination_table") or name,
-                category=cell("category"),
-                ingestion_type=itype,
-                schedule=schedule,
-                schedule_is_default=is_default,
-                weight=_weight(cell("weight"), Location(path, number, "weight")),
-                primary_keys=keys or controls.primary_keys,
-                cursor_field=cell("cursor_field"),
-                table_configuration=options,
-                scd_type=controls.scd_type,
-                sequence_by=controls.sequence_by,
-                cluster_by=controls.cluster_by,
-                pin=_pin(cell("pin"), Location(path, number, "pin")),
-                together=cell("together") or None,
-                apart=tuple(sorted({a.strip() for a in cell("apart").split(";") if a.strip()})),
-                extra=tuple(
-                    (k, cell(k)) for k in SEED if k in col and k != "table_options_json" and cell(k)
-                ),
-                row=number,
-            )
-        )
-    if not tables:
+def _table(
+    cells: list[str], col: dict[str, int], row: Location, overrides: dict[str, str]
+) -> Table:
+    """One data row as a Table; `row` is the file and row number."""
+
+    def cell(name: str) -> str:
+        k = col.get(name)
+        return cells[k].strip() if k is not None else ""
+
+    def at(column: str) -> Location:
+        return Location(row.file, row.row, column)
+
+    name = cell("source_table")
+    if not name:
         raise InputError(
-            "the tables file has a header but no tables.",
-            fix="add one row per source table.",
-            where=Location(path),
+            "source_table is empty.",
+            fix="name the table or delete the row.",
+            where=at("source_table"),
         )
-    if unknown_types:
-        shown = ", ".join(unknown_types[:5]) + (", ..." if len(unknown_types) > 5 else "")
-        warnings.append(
-            f"{path}: {len(unknown_types)} table(s) have no ingestion_type ({shown}); they are "
-            "grouped as 'unknown' with a daily schedule."
+    itype = cell("ingestion_type").lower() or "unknown"
+    if itype not in INGESTION_TYPES and itype != "unknown":
+        raise InputError(
+            f"ingestion_type '{cell('ingestion_type')}' is not one of "
+            f"{', '.join(INGESTION_TYPES)} (or unknown).",
+            fix="use one of those values, or leave it empty.",
+            where=at("ingestion_type"),
         )
-    return Catalog(tables=tuple(tables), path=path, digest=digest(data), warnings=tuple(warnings))
+    schedule = normalize(cell("schedule"))
+    is_default = not schedule
+    if is_default:
+        schedule = overrides.get(itype) or default_schedule(itype)
+    problem = cron_problem(schedule)
+    if problem:
+        raise InputError(
+            problem, fix="write a 5-field cron such as '*/15 * * * *'.", where=at("schedule")
+        )
+    options_col = (
+        "table_options_json" if "table_options_json" in col else "table_configuration_json"
+    )
+    controls, options = options_from_json(cell(options_col), at(options_col))
+    keys = _keys(cell("primary_keys"), at("primary_keys"))
+    if keys and controls.primary_keys and keys != controls.primary_keys:
+        raise InputError(
+            f"primary_keys {list(keys)} and the primary_keys in {options_col} "
+            f"{list(controls.primary_keys)} differ.",
+            fix="give the keys in one place.",
+            where=at(options_col),
+        )
+    return Table(
+        source_table=name,
+        destination_table=cell("destination_table") or name,
+        category=cell("category"),
+        ingestion_type=itype,
+        schedule=schedule,
+        schedule_is_default=is_default,
+        weight=_weight(cell("weight"), at("weight")),
+        primary_keys=keys or controls.primary_keys,
+        cursor_field=cell("cursor_field"),
+        table_configuration=options,
+        scd_type=controls.scd_type,
+        sequence_by=controls.sequence_by,
+        cluster_by=controls.cluster_by,
+        pin=_pin(cell("pin"), at("pin")),
+        together=cell("together") or None,
+        apart=tuple(sorted({a.strip() for a in cell("apart").split(";") if a.strip()})),
+        extra=tuple(
+            (k, cell(k)) for k in SEED if k in col and k != "table_options_json" and cell(k)
+        ),
+        row=row.row or 0,
+    )
 
 
 def _weight(text: str, where: Location) -> float | None:

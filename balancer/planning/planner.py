@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
-from balancer.engine.instance import integer_cost
+from balancer.engine.instance import Instance, integer_cost
 from balancer.engine.reporter import Reporter
 from balancer.engine.runtime import pipeline_runtime, runtime_from_load
-from balancer.engine.solver import SolveOptions, solve
+from balancer.engine.solver import Solution, SolveOptions, solve
 from balancer.errors import InputError, SolverError
 from balancer.history.estimator import calibrate_concurrency, estimate_costs
 from balancer.history.flows import resolve_tables, unknown_table_warnings
@@ -63,11 +63,66 @@ def make_plan(
             exc.where = dataclasses.replace(exc.where, file=catalog.path)
         raise
     solution = solve(instance, SolveOptions.of(settings), reporter)
+    cost = {name: integer_cost(e.seconds) for name, e in estimates.items()}
+    pipelines = _pipelines(catalog, instance, solution, settings, cost)
+    if current is not None:
+        pipelines = keep_keys(pipelines, current.pipelines)
+    runtimes = [p.runtime_s for p in pipelines]
+    largest = max(cost.values())
+    lower = _runtime_of(solution.lower_bound, settings, largest)
+    makespan = max(runtimes)
+    lower = min(lower, makespan)
+    k_results = tuple(
+        KResult(
+            k,
+            _runtime_of(ms, settings, largest) if ms else 0,
+            _runtime_of(lb, settings, largest) if lb else 0,
+            st,
+        )
+        for k, ms, lb, st in solution.k_results
+    )
+    plan = Plan(
+        settings=settings,
+        pipelines=tuple(sorted(pipelines, key=lambda p: p.key)),
+        estimates=tuple(estimates.values()),
+        makespan_s=makespan,
+        lower_bound_s=lower,
+        spread_s=makespan - min(runtimes),
+        category_splits=solution.category_splits,
+        status="OPTIMAL" if makespan <= lower else solution.status,
+        deterministic_time=solution.deterministic_time,
+        k_results=k_results,
+        inputs=_inputs(catalog, history),
+        warnings=tuple(warnings),
+        tool=f"lakeflow-balancer {__version__}",
+        tables=catalog.tables,
+        deployment_id=(
+            current.deployment_id
+            if current is not None and current.deployment_id
+            else deployment_id(settings.name, catalog.digest)
+        ),
+    )
+    problems = check_plan(plan, catalog.tables)
+    if problems:
+        raise SolverError(
+            "the plan failed its own check: " + "; ".join(problems[:5]), best_plan=plan
+        )
+    return plan
+
+
+def _pipelines(
+    catalog: Catalog,
+    instance: Instance,
+    solution: Solution,
+    settings: Settings,
+    cost: dict[str, int],
+) -> list[PipelinePlan]:
+    """The solution's bins as named pipelines: pins keep their names, the others are numbered
+    per pool (with the schedule in the key when a group spans several schedules)."""
     pools = {p.key: p for p in instance.pools}
     groups_with_many_pools = {
         g for g, n in Counter(p.group for p in instance.pools).items() if n > 1
     }
-    cost = {name: integer_cost(e.seconds) for name, e in estimates.items()}
     taken = {b.pin for b in solution.bins if b.pin}
     numbered: dict[str, int] = defaultdict(int)
     order = sorted(
@@ -107,56 +162,13 @@ def make_plan(
                 pin=b.pin,
             )
         )
-    if current is not None:
-        pipelines = keep_keys(pipelines, current.pipelines)
-    runtimes = [p.runtime_s for p in pipelines]
-    largest = max(cost.values())
-    lower = _runtime_of(solution.lower_bound, settings, largest)
-    makespan = max(runtimes)
-    lower = min(lower, makespan)
-    k_results = tuple(
-        KResult(
-            k,
-            _runtime_of(ms, settings, largest) if ms else 0,
-            _runtime_of(lb, settings, largest) if lb else 0,
-            st,
-        )
-        for k, ms, lb, st in solution.k_results
-    )
-    plan = Plan(
-        settings=settings,
-        pipelines=tuple(sorted(pipelines, key=lambda p: p.key)),
-        estimates=tuple(estimates.values()),
-        makespan_s=makespan,
-        lower_bound_s=lower,
-        spread_s=makespan - min(runtimes),
-        category_splits=solution.category_splits,
-        status="OPTIMAL" if makespan <= lower else solution.status,
-        deterministic_time=solution.deterministic_time,
-        k_results=k_results,
-        inputs=tuple(
-            (name, digest)
-            for name, digest in (
-                ("tables", catalog.digest),
-                ("history", history.digest if history is not None else ""),
-            )
-            if digest
-        ),
-        warnings=tuple(warnings),
-        tool=f"lakeflow-balancer {__version__}",
-        tables=catalog.tables,
-        deployment_id=(
-            current.deployment_id
-            if current is not None and current.deployment_id
-            else deployment_id(settings.name, catalog.digest)
-        ),
-    )
-    problems = check_plan(plan, catalog.tables)
-    if problems:
-        raise SolverError(
-            "the plan failed its own check: " + "; ".join(problems[:5]), best_plan=plan
-        )
-    return plan
+    return pipelines
+
+
+def _inputs(catalog: Catalog, history: History | None) -> tuple[tuple[str, str], ...]:
+    """The digests of the inputs a plan was made from."""
+    found = (("tables", catalog.digest), ("history", history.digest if history else ""))
+    return tuple((name, digest) for name, digest in found if digest)
 
 
 def _runtime_of(load: int, settings: Settings, largest: int) -> int:

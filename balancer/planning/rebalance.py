@@ -26,7 +26,15 @@ from balancer.engine.moves import MoveCaps, fewest_moves
 from balancer.engine.runtime import pipeline_runtime
 from balancer.errors import InputError
 from balancer.history.estimator import estimate_costs
-from balancer.model import Catalog, History, PipelinePlan, Plan, Settings, category_splits
+from balancer.model import (
+    Catalog,
+    CostEstimate,
+    History,
+    PipelinePlan,
+    Plan,
+    Settings,
+    category_splits,
+)
 from balancer.planning.planner import make_plan
 from balancer.planning.runbook import Move
 
@@ -147,14 +155,41 @@ def rebalance(
             recosted,
         )
     weights, weight_kind = _weights(current, history, cost)
-    target_runtime = math.floor(best_ms * (1 + options.target))
-    instance = build_instance(current.tables, estimates, settings)
+    assign, status = _fewest_moves(current, estimates, weights, settings, options, best_ms)
+    moves = tuple(
+        Move(t, where[t], k, cost[t], weights[t])
+        for t, k in sorted(assign.items(), key=lambda kv: (where.get(kv[0], ""), kv[0]))
+        if t in where and where[t] != k
+    )
+    new_plan = _moved(current, base, assign, moves, cost, settings, fresh.lower_bound_s)
+    new_ms = new_plan.makespan_s
+    why = (
+        f"{len(unplaced)} new table(s) to place"
+        if unplaced
+        else f"current makespan {current_ms} s exceeds the best achievable {best_ms} s by more than "
+        f"{options.detect_threshold:.0%}"
+    )
+    reason = f"{why}; {len(moves)} move(s) (weighted by {weight_kind}) bring it to {new_ms} s"
+    return Proposal(
+        True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
+    )
+
+
+def _fewest_moves(
+    current: Plan,
+    estimates: dict[str, CostEstimate],
+    weights: dict[str, float],
+    settings: Settings,
+    options: RebalanceOptions,
+    best_ms: int,
+) -> tuple[dict[str, str], str]:
+    """The engine's moves model within the target; an InputError when the caps forbid it."""
     found = fewest_moves(
-        instance,
+        build_instance(current.tables, estimates, settings),
         current,
         weights,
         settings,
-        target_runtime,
+        math.floor(best_ms * (1 + options.target)),
         MoveCaps(options.max_moves, options.max_moves_per_pipeline, options.freeze),
         options.time_limit_s,
     )
@@ -165,12 +200,19 @@ def rebalance(
             f"and frozen pipelines {list(options.freeze) or 'none'}.",
             fix="raise the caps, unfreeze pipelines, or loosen --target.",
         )
-    assign, status = found
-    moves = tuple(
-        Move(t, where[t], k, cost[t], weights[t])
-        for t, k in sorted(assign.items(), key=lambda kv: (where.get(kv[0], ""), kv[0]))
-        if t in where and where[t] != k
-    )
+    return found
+
+
+def _moved(
+    current: Plan,
+    base: Plan,
+    assign: dict[str, str],
+    moves: tuple[Move, ...],
+    cost: dict[str, int],
+    settings: Settings,
+    lower_bound_s: int,
+) -> Plan:
+    """The plan after the moves, re-costed."""
     by_key: dict[str, list[str]] = defaultdict(list)
     for t, k in assign.items():
         by_key[k].append(t)
@@ -179,25 +221,15 @@ def rebalance(
     )
     pipelines = _recost(dataclasses.replace(current, pipelines=pipelines), cost, settings)
     new_ms = max(p.runtime_s for p in pipelines)
-    new_plan = dataclasses.replace(
+    return dataclasses.replace(
         base,
         pipelines=pipelines,
         makespan_s=new_ms,
         spread_s=new_ms - min(p.runtime_s for p in pipelines),
-        lower_bound_s=min(fresh.lower_bound_s, new_ms),
-        status="OPTIMAL" if new_ms <= fresh.lower_bound_s else "FEASIBLE",
+        lower_bound_s=min(lower_bound_s, new_ms),
+        status="OPTIMAL" if new_ms <= lower_bound_s else "FEASIBLE",
         category_splits=_splits(pipelines, current),
         moves=tuple((m.table, m.source, m.destination) for m in moves),
-    )
-    why = (
-        f"{len(unplaced)} new table(s) to place"
-        if unplaced
-        else f"current makespan {current_ms} s exceeds the best achievable {best_ms} s by more than "
-        f"{options.detect_threshold:.0%}"
-    )
-    reason = f"{why}; {len(moves)} move(s) (weighted by {weight_kind}) bring it to {new_ms} s"
-    return Proposal(
-        True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
     )
 
 
