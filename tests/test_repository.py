@@ -22,3 +22,19 @@ def test_no_code_test_or_doc_points_outside_the_repository() -> None:
         and SHARED in p.read_text(encoding="utf-8", errors="replace")
     ]
     assert offenders == []
+
+
+def test_modules_and_functions_stay_small() -> None:
+    import ast
+
+    big = []
+    for path in sorted((ROOT / "balancer").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > 400:
+            big.append(f"{path.relative_to(ROOT)}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    big.append(f"{path.relative_to(ROOT)}: {node.name} has {length} lines")
+    assert big == []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import click
 
 from balancer.cli.common import handle_errors
 from balancer.errors import InputError, Location
+from balancer.model import Wheel
 from render.options import MODES, Mode
 
 
@@ -124,21 +125,12 @@ def render(
     rebalance_schedule: str,
 ) -> None:
     """Write the deployable folder for a plan: pipeline bodies, bundle, ingest files, wheels."""
-    from balancer.databricks.packages import balancer_wheel, given_wheels
-    from balancer.databricks.packages import connector_wheels as build_wheels
     from balancer.io.atomic import write_tree
     from balancer.io.planio import read_plan
     from render import RenderOptions, render_files
     from render.quartz import CronError
 
-    plan_file = Path(plan_path).resolve()
-    out = Path(output_dir).resolve()
-    if out == plan_file or out in plan_file.parents:
-        raise InputError(
-            "the plan lies inside the output folder, which the render replaces.",
-            fix="write the render to another folder.",
-            where=Location(plan_path),
-        )
+    _refuse_plan_inside(plan_path, output_dir)
     plan = read_plan(plan_path)
     if not plan.tables:
         raise InputError(
@@ -152,15 +144,7 @@ def render(
         common_table_config_json, Location(column="--common-table-config-json")
     )
     source = source_name or plan.settings.name
-    if connector_src and connector_wheels:
-        raise InputError("give --connector-src or --connector-wheel, not both.")
-    wheels: tuple[Any, ...] = ()
-    if connector_src:
-        wheels = build_wheels(connector_src, source)
-    elif connector_wheels:
-        wheels = given_wheels(tuple(connector_wheels), source)
-    if rebalance_job:
-        wheels += (balancer_wheel(),)
+    wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
     options = RenderOptions(
         source_name=source,
         connection_name=connection_name or f"{source}_connection",
@@ -192,3 +176,33 @@ def render(
         ) from None
     write_tree(output_dir, files)
     click.echo(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
+
+
+def _refuse_plan_inside(plan_path: str, output_dir: str) -> None:
+    """The render replaces its folder: the plan it reads must not be in it."""
+    plan_file = Path(plan_path).resolve()
+    out = Path(output_dir).resolve()
+    if out == plan_file or out in plan_file.parents:
+        raise InputError(
+            "the plan lies inside the output folder, which the render replaces.",
+            fix="write the render to another folder.",
+            where=Location(plan_path),
+        )
+
+
+def _wheels(
+    source: str, connector_src: str | None, given: tuple[str, ...], rebalance_job: bool
+) -> tuple[Wheel, ...]:
+    """The connector wheels (built or given) and, for the rebalancing job, the balancer's."""
+    from balancer.databricks.packages import balancer_wheel, connector_wheels, given_wheels
+
+    if connector_src and given:
+        raise InputError("give --connector-src or --connector-wheel, not both.")
+    wheels: tuple[Wheel, ...] = ()
+    if connector_src:
+        wheels = connector_wheels(connector_src, source)
+    elif given:
+        wheels = given_wheels(tuple(given), source)
+    if rebalance_job:
+        wheels += (balancer_wheel(),)
+    return wheels

@@ -18,7 +18,15 @@ from balancer.cli.common import (
 )
 from balancer.engine.reporter import Reporter
 from balancer.errors import InputError, SolverError
-from balancer.model import DEFAULT_MAX_TABLES, GROUP_BY_MODES, GroupBy, Plan, Settings
+from balancer.model import (
+    DEFAULT_MAX_TABLES,
+    GROUP_BY_MODES,
+    Catalog,
+    GroupBy,
+    History,
+    Plan,
+    Settings,
+)
 from balancer.units import format_duration
 
 
@@ -199,7 +207,6 @@ def solve(
     warm_up_solver()
     from rich.console import Console
 
-    from balancer.io import read_history, read_tables
     from balancer.io.atomic import write_file
     from balancer.io.planio import dumps
     from balancer.planning.planner import make_plan
@@ -212,12 +219,7 @@ def solve(
             err.print(f"using {tables_path} (beside --history)")
     overrides = schedule_overrides(schedule_snapshot, schedule_append, schedule_cdc)
     lo, hi, explicit = parse_pipelines(pipelines)
-    concurrency_text = str(concurrency).strip().lower()
-    calibrate = concurrency_text == "auto"
-    if not calibrate and not (concurrency_text.isdigit() and int(concurrency_text) >= 1):
-        raise InputError(f"--concurrency '{concurrency}' must be a whole number >= 1 or 'auto'.")
-    if calibrate and not history_path:
-        raise InputError("--concurrency auto needs --history to calibrate from.")
+    flows, calibrate = _concurrency(concurrency, history_path)
     if sla_headroom is not None and sla_headroom <= 0:
         raise InputError("--sla-headroom must be > 0.")
     if time_limit_s <= 0:
@@ -233,18 +235,12 @@ def solve(
         time_limit_s=time_limit_s,
         k_tolerance=k_tolerance,
         overhead_s=overhead_s,
-        concurrency=1 if calibrate else int(concurrency_text),
+        concurrency=flows,
         concurrency_calibrated=calibrate,
         seed=seed,
         name=name,
     )
-    catalog = read_tables(tables_path, overrides)
-    history = read_history(history_path) if history_path else None
-    current = None
-    if current_path:
-        from balancer.io.planio import read_plan
-
-        current = read_plan(current_path)
+    catalog, history, current = _inputs(tables_path, overrides, history_path, current_path)
     started = time.perf_counter()
     with (
         err.status("solving...", spinner="dots")
@@ -252,14 +248,7 @@ def solve(
         else NullStatus() as status
     ):
         try:
-            plan = make_plan(
-                catalog,
-                history,
-                settings,
-                _CliReporter(status),
-                k_explicit=explicit,
-                current=current,
-            )
+            plan = make_plan(catalog, history, settings, _CliReporter(status), explicit, current)
         except SolverError as exc:
             if exc.best_plan is not None:
                 write_file(output, dumps(exc.best_plan))
@@ -272,3 +261,28 @@ def solve(
             err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
         print_plan(plan, out)
         out.print(f"solved in {wall:.2f} s; plan written to {output}")
+
+
+def _concurrency(text: str, history_path: str | None) -> tuple[int, bool]:
+    """--concurrency as (flows at once, calibrate from history)."""
+    value = str(text).strip().lower()
+    if value == "auto":
+        if not history_path:
+            raise InputError("--concurrency auto needs --history to calibrate from.")
+        return 1, True
+    if not (value.isdigit() and int(value) >= 1):
+        raise InputError(f"--concurrency '{text}' must be a whole number >= 1 or 'auto'.")
+    return int(value), False
+
+
+def _inputs(
+    tables_path: str, overrides: dict[str, str], history_path: str | None, current_path: str | None
+) -> tuple[Catalog, History | None, Plan | None]:
+    """tables.csv, the run history and the plan in use, read and checked."""
+    from balancer.io import read_history, read_tables
+    from balancer.io.planio import read_plan
+
+    catalog = read_tables(tables_path, overrides)
+    history = read_history(history_path) if history_path else None
+    current = read_plan(current_path) if current_path else None
+    return catalog, history, current

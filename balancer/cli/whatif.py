@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,7 +16,10 @@ from balancer.cli.common import (
     tables_beside_history,
 )
 from balancer.errors import InputError
-from balancer.model import GROUP_BY_MODES
+from balancer.model import GROUP_BY_MODES, Plan
+
+if TYPE_CHECKING:
+    from balancer.analysis.whatif import NewTable
 
 
 @click.command()
@@ -101,10 +105,7 @@ def whatif(
     charts_dir: str | None,
 ) -> None:
     """Compare pipeline counts and scenarios side by side (makespan, spread, moves)."""
-    import tempfile
-
-    from balancer.analysis.charts import before_after, html_report, makespan_vs_k, pipeline_bars
-    from balancer.analysis.whatif import NewTable, Scenario, WhatIf, compare
+    from balancer.analysis.whatif import Scenario, WhatIf, compare
 
     tables_path = tables_path or tables_beside_history(history_path)
     lo, hi, _ = parse_pipelines(sweep_pipelines)
@@ -112,21 +113,7 @@ def whatif(
     plans = base.sweep_pipelines(range(lo, hi + 1))
     reference_key = f"K={hi}"
     factors = {k: float(v) for k, v in pairs(category_growth, "--category-growth").items()}
-    new_tables = []
-    for item in added:
-        parts = item.split(":")
-        if len(parts) != 3:
-            raise InputError(
-                f"--add-table '{item}' is not NAME:INGESTION_TYPE:SECONDS or NAME:TYPE:rows=N."
-            )
-        name, itype, amount = parts
-        try:
-            if amount.startswith("rows="):
-                new_tables.append(NewTable(name, itype, rows=float(amount[5:])))
-            else:
-                new_tables.append(NewTable(name, itype, weight=float(amount)))
-        except ValueError:
-            raise InputError(f"--add-table '{item}': '{amount}' is not a number.") from None
+    new_tables = [_new_table(item) for item in added]
     scenario = Scenario(
         name="scenario",
         pipelines=None if pipelines is None else parse_pipelines(pipelines)[:2],
@@ -151,27 +138,60 @@ def whatif(
 
         write_file(csv_path, table.to_csv())
     if html_path or charts_dir:
-        folder = (
-            Path(charts_dir) if charts_dir else Path(tempfile.mkdtemp(prefix="balancer-charts-"))
+        _charts(plans, reference_key, has_scenario, table, html_path, charts_dir, out)
+
+
+def _new_table(item: str) -> NewTable:
+    """--add-table NAME:INGESTION_TYPE:SECONDS or NAME:INGESTION_TYPE:rows=N."""
+    from balancer.analysis.whatif import NewTable
+
+    parts = item.split(":")
+    if len(parts) != 3:
+        raise InputError(
+            f"--add-table '{item}' is not NAME:INGESTION_TYPE:SECONDS or NAME:TYPE:rows=N."
         )
-        folder.mkdir(parents=True, exist_ok=True)
-        images = {
-            "Makespan against K": makespan_vs_k(
-                {int(k[2:]): p for k, p in plans.items() if k.startswith("K=")},
-                folder / "makespan_vs_k.png",
-            ),
-            f"Pipelines at {reference_key}": pipeline_bars(
-                plans[reference_key], folder / "pipelines.png"
-            ),
-        }
-        if has_scenario:
-            images["Scenario"] = pipeline_bars(plans["scenario"], folder / "scenario.png")
-            images[f"{reference_key} vs scenario"] = before_after(
-                plans[reference_key],
-                plans["scenario"],
-                folder / "before_after.png",
-                (reference_key, "scenario"),
-            )
-        if html_path:
-            html_report("lakeflow-balancer what-if", table, images, html_path)
-            out.print(f"report written to {html_path}")
+    name, itype, amount = parts
+    try:
+        if amount.startswith("rows="):
+            return NewTable(name, itype, rows=float(amount[5:]))
+        return NewTable(name, itype, weight=float(amount))
+    except ValueError:
+        raise InputError(f"--add-table '{item}': '{amount}' is not a number.") from None
+
+
+def _charts(
+    plans: dict[str, Plan],
+    reference_key: str,
+    has_scenario: bool,
+    table: Any,
+    html_path: str | None,
+    charts_dir: str | None,
+    out: Any,
+) -> None:
+    """The charts as PNG files (in --charts-dir, else a temporary folder) and the HTML report."""
+    import tempfile
+
+    from balancer.analysis.charts import before_after, html_report, makespan_vs_k, pipeline_bars
+
+    folder = Path(charts_dir) if charts_dir else Path(tempfile.mkdtemp(prefix="balancer-charts-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    images = {
+        "Makespan against K": makespan_vs_k(
+            {int(k[2:]): p for k, p in plans.items() if k.startswith("K=")},
+            folder / "makespan_vs_k.png",
+        ),
+        f"Pipelines at {reference_key}": pipeline_bars(
+            plans[reference_key], folder / "pipelines.png"
+        ),
+    }
+    if has_scenario:
+        images["Scenario"] = pipeline_bars(plans["scenario"], folder / "scenario.png")
+        images[f"{reference_key} vs scenario"] = before_after(
+            plans[reference_key],
+            plans["scenario"],
+            folder / "before_after.png",
+            (reference_key, "scenario"),
+        )
+    if html_path:
+        html_report("lakeflow-balancer what-if", table, images, html_path)
+        out.print(f"report written to {html_path}")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from balancer.engine.cpmodel import MovesContext
-from balancer.engine.instance import Instance
+from balancer.engine.instance import Instance, Item
 from balancer.engine.rules import RULES
 from balancer.model import Plan, Settings
 
@@ -60,12 +60,7 @@ def fewest_moves(
     all_moved = []
     for i, item in enumerate(instance.items):
         home = where.get(item.tables[0])
-        allowed = [k for k in keys if pool_of_key[k] == item.pool]
-        if item.pin:
-            allowed = [item.pin] if item.pin in keys else allowed
-        allowed = [home] if home in caps.freeze else [k for k in allowed if k not in caps.freeze]
-        if not allowed:
-            allowed = [home] if home else keys[:1]
+        allowed = _allowed(item, home, keys, pool_of_key, caps.freeze)
         row = [m.new_bool_var(f"x{i}_{k}") for k in allowed]
         for k, var in zip(allowed, row, strict=True):
             x[(i, k)] = var
@@ -111,3 +106,21 @@ def fewest_moves(
             for t in instance.items[i].tables:
                 assign[t] = k
     return assign, "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"
+
+
+def _allowed(
+    item: Item,
+    home: str | None,
+    keys: list[str],
+    pool_of_key: dict[str, str],
+    freeze: tuple[str, ...],
+) -> list[str]:
+    """The pipelines an item may go to: of its pool, its pin if it has one; an item of a frozen
+    pipeline stays, and none moves into one."""
+    allowed = [k for k in keys if pool_of_key[k] == item.pool]
+    if item.pin:
+        allowed = [item.pin] if item.pin in keys else allowed
+    allowed = [home] if home in freeze else [k for k in allowed if k not in freeze]
+    if not allowed:
+        allowed = [home] if home else keys[:1]
+    return allowed
