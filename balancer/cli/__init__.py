@@ -1,8 +1,9 @@
 """The `balancer` command: one module per subcommand, errors mapped to exit codes in
 `balancer.cli.common.handle_errors` (input 2, solver 3, Databricks 4).
 
-The commands are the edges of the package: they read and write files, talk to the terminal
-and read the clock; everything they call below `balancer.cli` is handed values.
+The commands are the edges of the package: they parse options, talk to the terminal, read
+the clock, and call the readers and writers (`balancer.io`), the planner, the renderers and
+the workspace; the engine below them is handed values and does no I/O.
 """
 
 from __future__ import annotations
