@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -21,6 +22,36 @@ from balancer.schedules import cron_problem
 
 P = ParamSpec("P")
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$")
+
+
+SEED = click.IntRange(0, 2**31 - 1)
+TABLE_CAP = click.IntRange(1, 1000)
+
+
+class Finite(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A finite number within bounds (nan and inf refused: they would reach plan.json)."""
+
+    name = "number"
+
+    def __init__(self, low: float | None = None, high: float | None = None, open_low: bool = False):
+        self.low, self.high, self.open_low = low, high, open_low
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        if self.low is not None and (number < self.low or (self.open_low and number == self.low)):
+            self.fail(
+                f"{number:g} must be {'>' if self.open_low else '>='} {self.low:g}.", param, ctx
+            )
+        if self.high is not None and number > self.high:
+            self.fail(f"{number:g} must be <= {self.high:g}.", param, ctx)
+        return number
 
 
 def handle_errors(command: Callable[P, None]) -> Callable[P, None]:

@@ -65,7 +65,11 @@ HISTORY_OPTIONS = [
         help="A pipeline id, read with event_log() (legacy publishing mode only; repeatable).",
     ),
     click.option(
-        "--since-days", type=int, default=30, show_default=True, help="Only runs this recent."
+        "--since-days",
+        type=click.IntRange(1, 3650),
+        default=30,
+        show_default=True,
+        help="Only runs this recent.",
     ),
 ]
 

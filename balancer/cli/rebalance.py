@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from balancer.cli.common import console, handle_errors, json_object
-from balancer.errors import InputError
+from balancer.cli.common import Finite, console, handle_errors, json_object
 
 
 @click.command()
@@ -26,22 +25,24 @@ from balancer.errors import InputError
 )
 @click.option(
     "--detect-threshold",
-    type=float,
+    type=Finite(0, 10),
     default=0.10,
     show_default=True,
     help="Act only when the makespan is this much above the best achievable.",
 )
 @click.option(
     "--target",
-    type=float,
+    type=Finite(0, 10),
     default=0.02,
     show_default=True,
     help="Then get within this of the best, with the fewest moves.",
 )
-@click.option("--max-moves", type=int, default=None, help="At most this many table moves.")
+@click.option(
+    "--max-moves", type=click.IntRange(0), default=None, help="At most this many table moves."
+)
 @click.option(
     "--max-moves-per-pipeline",
-    type=int,
+    type=click.IntRange(0),
     default=None,
     help="At most this many moves in or out of a pipeline.",
 )
@@ -57,7 +58,14 @@ from balancer.errors import InputError
 @click.option(
     "--schema", default="default", show_default=True, help="Schema of tables without their own."
 )
-@click.option("--time-limit", "time_limit_s", type=float, default=10.0, show_default=True)
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=Finite(0, 86_400, open_low=True),
+    default=10.0,
+    show_default=True,
+    help="Budget of the moves model (deterministic seconds).",
+)
 @click.option(
     "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
 )
@@ -85,9 +93,6 @@ def rebalance(
     from balancer.planning.rebalance import RebalanceOptions, proposal_files, summary_text
     from balancer.planning.rebalance import rebalance as propose
 
-    for flag, value in (("--detect-threshold", detect_threshold), ("--target", target)):
-        if value < 0:
-            raise InputError(f"{flag} must be >= 0.")
     current = read_plan(plan_path)
     history = read_history(history_path) if history_path else None
     ids = json_object(pipeline_ids_json, "--pipeline-ids-json", allow_file=True)

@@ -9,6 +9,9 @@ from typing import Any, cast
 import click
 
 from balancer.cli.common import (
+    SEED,
+    TABLE_CAP,
+    Finite,
     NullStatus,
     console,
     handle_errors,
@@ -120,7 +123,13 @@ def warm_up_solver() -> None:
 @click.option(
     "--group-by", type=click.Choice(GROUP_BY_MODES), default="ingestion_type", show_default=True
 )
-@click.option("--max-tables-per-pipeline", type=int, default=DEFAULT_MAX_TABLES, show_default=True)
+@click.option(
+    "--max-tables-per-pipeline",
+    type=TABLE_CAP,
+    default=DEFAULT_MAX_TABLES,
+    show_default=True,
+    help="At most this many tables in one pipeline (1 to 1000, the platform's limit).",
+)
 @click.option(
     "--allow-mixed-schedules",
     is_flag=True,
@@ -128,14 +137,14 @@ def warm_up_solver() -> None:
 )
 @click.option(
     "--sla-headroom",
-    type=float,
+    type=Finite(0, 100, open_low=True),
     default=None,
     help="Runtime must stay within schedule interval x this (e.g. 0.8).",
 )
 @click.option(
     "--overhead",
     "overhead_s",
-    type=int,
+    type=click.IntRange(0, 86_400),
     default=60,
     show_default=True,
     help="Pipeline start-up seconds.",
@@ -148,7 +157,7 @@ def warm_up_solver() -> None:
 )
 @click.option(
     "--k-tolerance",
-    type=float,
+    type=Finite(0, 10),
     default=0.05,
     show_default=True,
     help="With a range, the smallest K within this of the best makespan.",
@@ -156,12 +165,12 @@ def warm_up_solver() -> None:
 @click.option(
     "--time-limit",
     "time_limit_s",
-    type=float,
+    type=Finite(0, 86_400, open_low=True),
     default=10.0,
     show_default=True,
     help="Solver budget (deterministic seconds).",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Solver random seed.")
 @click.option(
     "--name", default=None, help="Prefix of pipeline keys (default: the tables file's folder)."
 )
@@ -220,10 +229,6 @@ def solve(
     overrides = schedule_overrides(schedule_snapshot, schedule_append, schedule_cdc)
     lo, hi, explicit = parse_pipelines(pipelines)
     flows, calibrate = _concurrency(concurrency, history_path)
-    if sla_headroom is not None and sla_headroom <= 0:
-        raise InputError("--sla-headroom must be > 0.")
-    if time_limit_s <= 0:
-        raise InputError("--time-limit must be > 0.")
     name = name or Path(tables_path).resolve().parent.name or "lakeflow"
     settings = Settings(
         pipelines_min=lo,

@@ -6,24 +6,34 @@ from pathlib import Path
 
 import click
 
-from balancer.cli.common import handle_errors
+from balancer.cli.common import SEED, Finite, handle_errors
 from balancer.io.csvout import csv_text
 
 
 @click.command("synth-history")
 @click.option("--tables", "tables_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
-@click.option("--days", type=int, default=30, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--max-runs-per-table", type=int, default=360, show_default=True)
+@click.option(
+    "--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Days of history."
+)
+@click.option("--seed", type=SEED, default=7, show_default=True, help="Random seed.")
+@click.option(
+    "--max-runs-per-table",
+    type=click.IntRange(1, 100_000),
+    default=360,
+    show_default=True,
+    help="At most this many runs of one table.",
+)
 @click.option(
     "--drift",
-    type=float,
+    type=Finite(0, 10),
     default=0.0,
     show_default=True,
     help="Scale each table's cost by a lognormal factor with this sigma (a drifted history).",
 )
-@click.option("--drift-seed", type=int, default=1, show_default=True)
+@click.option(
+    "--drift-seed", type=SEED, default=1, show_default=True, help="Random seed of the drift."
+)
 @handle_errors
 def synth_history(
     tables_path: str,

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from balancer.cli.common import (
+    TABLE_CAP,
+    Finite,
     console,
     handle_errors,
     pairs,
@@ -46,7 +48,12 @@ if TYPE_CHECKING:
 @click.option(
     "--group-by", type=click.Choice(GROUP_BY_MODES), default="ingestion_type", show_default=True
 )
-@click.option("--growth", type=float, default=None, help="Scenario: every table's cost times this.")
+@click.option(
+    "--growth",
+    type=Finite(0, 1000, open_low=True),
+    default=None,
+    help="Scenario: every table's cost times this.",
+)
 @click.option("--category-growth", multiple=True, help="Scenario: CATEGORY=FACTOR (repeatable).")
 @click.option(
     "--schedule", "schedules", multiple=True, help="Scenario: TABLE_OR_CATEGORY=CRON (repeatable)."
@@ -62,9 +69,16 @@ if TYPE_CHECKING:
 )
 @click.option("--pin", "pins", multiple=True, help="Scenario: TABLE=PIPELINE (repeatable).")
 @click.option(
-    "--max-tables-per-pipeline", type=int, default=None, help="Scenario: another table cap."
+    "--max-tables-per-pipeline", type=TABLE_CAP, default=None, help="Scenario: another table cap."
 )
-@click.option("--time-limit", "time_limit_s", type=float, default=5.0, show_default=True)
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=Finite(0, 86_400, open_low=True),
+    default=5.0,
+    show_default=True,
+    help="Solver budget per plan (deterministic seconds).",
+)
 @click.option(
     "--csv",
     "csv_path",
