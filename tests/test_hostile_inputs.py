@@ -3,7 +3,9 @@ and nothing written. (Issue 9's suite; this file grows family by family.)"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -74,3 +76,138 @@ def test_numbers_out_of_range_are_refused(tmp_path: Path, args: list[str], optio
     assert option in result.output and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+# --- plan.json is a file anyone can edit --------------------------------------------------
+
+
+def _edit(plan: dict[str, Any], how: str) -> dict[str, Any]:
+    first, second = plan["pipelines"][0], plan["pipelines"][1]
+    if how == "key with a newline":
+        first["key"] = "p1\nimport os; os.system('x')"
+    elif how == "key with a path":
+        first["key"] = "../../../x"
+    elif how == "key starting with a dash":
+        first["key"] = "-rf"
+    elif how == "empty key":
+        first["key"] = ""
+    elif how == "key too long":
+        first["key"] = "k" * 101
+    elif how == "key not a string":
+        first["key"] = 7
+    elif how == "two pipelines, one key":
+        second["key"] = first["key"]
+    elif how == "name with a newline":
+        first["name"] = "p\n# injected"
+    elif how == "table twice in a pipeline":
+        first["tables"] = [*first["tables"], first["tables"][0]]
+    elif how == "table in two pipelines":
+        second["tables"] = [*second["tables"], first["tables"][0]]
+    elif how == "table in no pipeline":
+        first["tables"] = first["tables"][1:]
+    elif how == "unknown table":
+        first["tables"] = [*first["tables"], "no_such_table"]
+    elif how == "tables not a list":
+        first["tables"] = 5
+    elif how == "table listed twice":
+        plan["tables"].append(dict(plan["tables"][0]))
+    elif how == "settings not an object":
+        plan["settings"] = "fast"
+    elif how == "unknown setting":
+        plan["settings"]["turbo"] = True
+    elif how == "no pipelines field":
+        del plan["pipelines"]
+    elif how == "format 2":
+        plan["format"] = 2
+    elif how == "a list, not an object":
+        return [plan]  # type: ignore[return-value]
+    return plan
+
+
+PLAN_EDITS = [
+    "key with a newline",
+    "key with a path",
+    "key starting with a dash",
+    "empty key",
+    "key too long",
+    "key not a string",
+    "two pipelines, one key",
+    "name with a newline",
+    "table twice in a pipeline",
+    "table in two pipelines",
+    "table in no pipeline",
+    "unknown table",
+    "tables not a list",
+    "table listed twice",
+    "settings not an object",
+    "unknown setting",
+    "no pipelines field",
+    "format 2",
+    "a list, not an object",
+]
+
+
+@pytest.mark.parametrize("how", PLAN_EDITS)
+@pytest.mark.parametrize("command", ["render", "solve --current", "rebalance"])
+def test_an_edited_plan_is_refused_everywhere_it_is_read(
+    osipi_plan: Path, tmp_path: Path, how: str, command: str
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_edit(json.loads(osipi_plan.read_text()), how)))
+    out = tmp_path / "out"
+    args = {
+        "render": [
+            "render",
+            str(plan),
+            "-o",
+            str(out),
+            "--mode",
+            "workspace",
+            "--connector-root",
+            "/x",
+        ],
+        "solve --current": [
+            "solve",
+            "--history",
+            str(OSIPI / "runs.csv"),
+            "--current",
+            str(plan),
+            "-o",
+            str(out),
+        ],
+        "rebalance": ["rebalance", "--plan", str(plan), "-o", str(out)],
+    }[command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert str(plan) in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'{"format": 1, "name": "caf\xe9"}', "not UTF-8"),
+        (b"", "not valid JSON"),
+        (b'{"format": 1,', "not valid JSON"),
+        (b"\xff\xfe{}", "not UTF-8"),
+    ],
+)
+def test_a_plan_that_is_not_utf8_json_is_refused(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(content)
+    result = CliRunner().invoke(
+        main,
+        [
+            "render",
+            str(plan),
+            "-o",
+            str(tmp_path / "out"),
+            "--connector-root",
+            "/x",
+            "--mode",
+            "workspace",
+        ],
+    )
+    assert result.exit_code == 2 and words in result.output, result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -111,47 +112,107 @@ def plan_from_dict(data: dict[str, Any], path: str = "") -> Plan:
             where=where,
         )
     try:
-        settings = Settings(**data["settings"])
-        pipelines = tuple(
-            PipelinePlan(**(p | {"tables": tuple(p["tables"])})) for p in data["pipelines"]
-        )
-        estimates = tuple(CostEstimate(**e) for e in data["estimates"])
-        summary, solver = data["summary"], data["solver"]
-        return Plan(
-            settings=settings,
-            pipelines=pipelines,
-            estimates=estimates,
-            makespan_s=summary["makespan_s"],
-            lower_bound_s=summary["lower_bound_s"],
-            spread_s=summary["spread_s"],
-            category_splits=summary["category_splits"],
-            status=solver["status"],
-            deterministic_time=solver["deterministic_time_s"],
-            k_results=tuple(KResult(**k) for k in solver.get("k_sweep", [])),
-            inputs=tuple(data.get("inputs", {}).items()),
-            warnings=tuple(data.get("warnings", [])),
-            moves=tuple((m["table"], m["from"], m["to"]) for m in data.get("moves", [])),
-            tool=data.get("tool", ""),
-            tables=tuple(_table_from_dict(t) for t in data.get("tables", [])),
-            deployment_id=str(
-                data.get("deployment_id")
-                or deployment_id(settings.name, str(data.get("inputs", {}).get("tables", "")))
-            ),
-        )
-    except (KeyError, TypeError) as exc:
+        plan = _plan(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(
             f"the plan is missing or has a malformed field: {exc}.",
             fix="regenerate it with `balancer solve`.",
             where=where,
         ) from exc
+    problem = plan_problem(plan)
+    if problem:
+        raise InputError(
+            f"the plan cannot be used: {problem}.",
+            fix="regenerate it with `balancer solve` (edit tables.csv, not plan.json).",
+            where=where,
+        )
+    return plan
+
+
+def _plan(data: dict[str, Any]) -> Plan:
+    settings = Settings(**data["settings"])
+    pipelines = tuple(
+        PipelinePlan(**(p | {"tables": tuple(p["tables"])})) for p in data["pipelines"]
+    )
+    estimates = tuple(CostEstimate(**e) for e in data["estimates"])
+    summary, solver = data["summary"], data["solver"]
+    return Plan(
+        settings=settings,
+        pipelines=pipelines,
+        estimates=estimates,
+        makespan_s=summary["makespan_s"],
+        lower_bound_s=summary["lower_bound_s"],
+        spread_s=summary["spread_s"],
+        category_splits=summary["category_splits"],
+        status=solver["status"],
+        deterministic_time=solver["deterministic_time_s"],
+        k_results=tuple(KResult(**k) for k in solver.get("k_sweep", [])),
+        inputs=tuple(data.get("inputs", {}).items()),
+        warnings=tuple(data.get("warnings", [])),
+        moves=tuple((m["table"], m["from"], m["to"]) for m in data.get("moves", [])),
+        tool=data.get("tool", ""),
+        tables=tuple(_table_from_dict(t) for t in data.get("tables", [])),
+        deployment_id=str(
+            data.get("deployment_id")
+            or deployment_id(settings.name, str(data.get("inputs", {}).get("tables", "")))
+        ),
+    )
+
+
+KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")
+
+
+def plan_problem(plan: Plan) -> str | None:
+    """What makes a plan (a file anyone can edit) unusable, or None: keys that could not name
+    a pipeline or a file, names with control characters, pipelines or tables twice, tables
+    in no pipeline or in none of the plan's tables."""
+    keys = [p.key for p in plan.pipelines]
+    for key in keys:
+        if not isinstance(key, str) or not KEY.match(key):
+            return (
+                f"pipeline key {key!r} is not a name of letters, digits, '_' and '-' "
+                "(at most 100, not starting with '-')"
+            )
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        return f"pipeline key {twice[0]!r} is used by two pipelines"
+    for p in plan.pipelines:
+        if not isinstance(p.name, str) or not p.name.isprintable() or len(p.name) > 200:
+            return f"pipeline {p.key}'s name {p.name!r} holds control characters or is too long"
+        if not all(isinstance(t, str) for t in p.tables):
+            return f"pipeline {p.key} lists something that is not a table name"
+    names = [t.source_table for t in plan.tables]
+    if len(set(names)) != len(names):
+        return f"table {sorted({n for n in names if names.count(n) > 1})[0]!r} is listed twice"
+    placed = [t for p in plan.pipelines for t in p.tables]
+    if len(set(placed)) != len(placed):
+        return (
+            f"table {sorted({t for t in placed if placed.count(t) > 1})[0]!r} is in two pipelines"
+        )
+    if plan.tables:
+        unknown = sorted(set(placed) - set(names))
+        if unknown:
+            return f"pipelines hold {unknown[0]!r}, which is not among the plan's tables"
+        missing = sorted(set(names) - set(placed))
+        if missing:
+            return f"table {missing[0]!r} is in no pipeline"
+    return None
 
 
 def read_plan(path: str | Path) -> Plan:
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = json.loads(p.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise InputError("plan file not found.", where=Location(str(p))) from None
+    except IsADirectoryError:
+        raise InputError("the plan path is a folder, not a file.", where=Location(str(p))) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the plan is not UTF-8 text (byte {exc.start}).",
+            fix="write plan.json as UTF-8, or regenerate it with `balancer solve`.",
+            where=Location(str(p)),
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"the plan is not valid JSON: {exc.msg}.", where=Location(str(p), exc.lineno)
