@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from balancer.cli import main
 from tests.helpers import EXAMPLES
@@ -211,3 +213,78 @@ def test_a_plan_that_is_not_utf8_json_is_refused(
         ],
     )
     assert result.exit_code == 2 and words in result.output, result.output
+
+
+# --- names written into Markdown, SQL and shell lines ----------------------------------
+
+nasty_names = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "`",
+                "```",
+                "|",
+                "#",
+                "## Step zero",
+                "DROP SCHEMA x CASCADE",
+                "'",
+                "\\",
+                " ",
+            ]
+        ),
+        st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+    ),
+    min_size=1,
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(nasty_names)
+def test_no_name_adds_a_line_to_the_runbook_or_the_diff(name: str) -> None:
+    """Names with control characters never get here (tables.csv and plan.json refuse them);
+    any other name stays inside its code span or fenced block."""
+    from balancer.planning.runbook import Move, runbook
+
+    moves = [Move(name, "p_01", "p_02", 10, 1.0)]
+    text = runbook(moves, {name: ("cat", "sch", name)}, {})
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert headings == ["# Rebalance runbook", headings[1]] and headings[1].startswith("## 1. `")
+    steps = [line[:3] for line in text.splitlines() if line[:1].isdigit()]
+    assert steps == ["1. ", "2. ", "3. ", "4. ", "5. "]
+    assert "DROP" not in [line.strip()[:4] for line in text.splitlines()]
+
+
+BAD_IDS = [
+    ('{"osipi_append_01": "abc; rm -rf /"}', "not a pipeline id"),
+    ('{"osipi_append_01": "0123abcd\\n$(reboot)"}', "not a pipeline id"),
+    ('{"osipi_append_01": ""}', "not a pipeline id"),
+    ('{"no_such_pipeline": "0123abcd-0000-4000-8000-000000000001"}', "not a pipeline of the plan"),
+    ('{"osipi_append_01": 7}', "JSON object of strings"),
+    ("[1, 2]", "JSON object of strings"),
+    ("{bad", "not valid JSON"),
+]
+
+
+@pytest.mark.parametrize(("ids", "words"), BAD_IDS)
+def test_pipeline_ids_must_be_ids(osipi_plan: Path, tmp_path: Path, ids: str, words: str) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["rebalance", "--plan", str(osipi_plan), "--pipeline-ids-json", ids, "-o", str(out)]
+    )
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "cell", ['"a\n## Step zero"', '"a\rb"', '"tab\there"', '"bell\x07"', '"esc\x1b[31m"']
+)
+@pytest.mark.parametrize("column", ["source_table", "destination_table"])
+def test_names_with_control_characters_are_refused(tmp_path: Path, cell: str, column: str) -> None:
+    tables = tmp_path / "tables.csv"
+    row = f"{cell},x" if column == "source_table" else f"ok,{cell}"
+    tables.write_text(f"source_table,destination_table\n{row}\n", encoding="utf-8")
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(main, ["solve", "--tables", str(tables), "-o", str(out)])
+    assert result.exit_code == 2 and "control character" in result.output, result.output
+    assert f"column '{column}'" in result.output and not out.exists()

@@ -136,7 +136,7 @@ def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None
             "-o",
             str(out),
             "--pipeline-ids-json",
-            '{"sap_successfactors_snapshot_02": "abc-123"}',
+            '{"sap_successfactors_snapshot_02": "0123abcd-0000-4000-8000-000000000001"}',
         ],
     )
     assert result.exit_code == 0, result.output
@@ -152,7 +152,7 @@ def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None
     new = read_plan(out / "plan.json")
     assert new.moves and len(new.moves) < 30
     assert (
-        "'abc-123'" in (out / "moves.sql").read_text()
+        "'0123abcd-0000-4000-8000-000000000001'" in (out / "moves.sql").read_text()
         or "snapshot_02" not in (out / "moves.sql").read_text()
     )
     applied = runner.invoke(

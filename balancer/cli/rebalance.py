@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import click
 
 from balancer.cli.common import Finite, console, handle_errors, json_object
+from balancer.errors import InputError
 
 
 @click.command()
@@ -95,7 +97,7 @@ def rebalance(
 
     current = read_plan(plan_path)
     history = read_history(history_path) if history_path else None
-    ids = json_object(pipeline_ids_json, "--pipeline-ids-json", allow_file=True)
+    ids = _pipeline_ids(pipeline_ids_json, {p.key for p in current.pipelines})
     options = RebalanceOptions(
         detect_threshold=detect_threshold,
         target=target,
@@ -142,3 +144,23 @@ def rebalance(
             else " (dry run: the plan is unchanged)"
         )
     )
+
+
+PIPELINE_ID = re.compile(r"^[0-9a-fA-F][0-9a-fA-F-]{7,63}$")
+
+
+def _pipeline_ids(text: str | None, keys: set[str]) -> dict[str, str]:
+    """--pipeline-ids-json: plan keys to pipeline ids (UUIDs: they go into SQL and shell lines)."""
+    ids = json_object(text, "--pipeline-ids-json", allow_file=True)
+    for key, pid in sorted(ids.items()):
+        if key not in keys:
+            raise InputError(
+                f"--pipeline-ids-json names '{key}', which is not a pipeline of the plan.",
+                fix=f"use the plan's keys: {', '.join(sorted(keys)[:6])}.",
+            )
+        if not PIPELINE_ID.match(pid):
+            raise InputError(
+                f"--pipeline-ids-json gives '{key}' the id {pid!r}, which is not a pipeline id.",
+                fix="copy the id (a UUID) from `databricks pipelines list-pipelines`.",
+            )
+    return ids

@@ -181,6 +181,10 @@ def plan_problem(plan: Plan) -> str | None:
             return f"pipeline {p.key}'s name {p.name!r} holds control characters or is too long"
         if not all(isinstance(t, str) for t in p.tables):
             return f"pipeline {p.key} lists something that is not a table name"
+    for t in plan.tables:
+        for name in (t.source_table, t.destination_table):
+            if not isinstance(name, str) or not name.isprintable():
+                return f"table name {name!r} holds control characters"
     names = [t.source_table for t in plan.tables]
     if len(set(names)) != len(names):
         return f"table {sorted({n for n in names if names.count(n) > 1})[0]!r} is listed twice"

@@ -125,6 +125,14 @@ def _table(
             fix="name the table or delete the row.",
             where=at("source_table"),
         )
+    for column in ("source_table", "destination_table"):
+        bad = next((ch for ch in cell(column) if not ch.isprintable()), None)
+        if bad is not None:
+            raise InputError(
+                f"the name holds the control character {bad!r}; no catalog takes such a name.",
+                fix="remove it (a quoted CSV cell can hide a line break).",
+                where=at(column),
+            )
     itype = cell("ingestion_type").lower() or "unknown"
     if itype not in INGESTION_TYPES and itype != "unknown":
         raise InputError(

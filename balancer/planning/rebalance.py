@@ -252,6 +252,7 @@ def proposal_files(
     """plan.json, diff.md, runbook.md and moves.sql of a proposal (pure)."""
     from balancer.io.planio import dumps
     from balancer.planning.runbook import runbook, sql_script
+    from balancer.quoting import md_code
 
     destinations = {}
     for t in current.tables:
@@ -262,7 +263,10 @@ def proposal_files(
             t.destination_table or t.source_table,
         )
     diff = ["| table | from | to | load change s |", "|---|---|---|---|"]
-    diff += [f"| {m.table} | {m.source} | {m.destination} | {m.cost_s} |" for m in proposal.moves]
+    diff += [
+        f"| {md_code(m.table)} | {m.source} | {m.destination} | {m.cost_s} |"
+        for m in proposal.moves
+    ]
     summary = summary_text(proposal)
     return {
         "plan.json": dumps(proposal.plan),

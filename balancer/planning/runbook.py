@@ -1,6 +1,7 @@
 """The migration runbook for moved streaming tables, with correctly quoted SQL.
 
-Moving a streaming table between pipelines is an operation: stop the source pipeline, take
+Names reach Markdown only as code spans and fenced blocks (`balancer.quoting`), so no name
+can add a heading or a step. Moving a streaming table between pipelines is an operation: stop the source pipeline, take
 the table out of its ingest file, hand the table to the destination pipeline with
 `ALTER STREAMING TABLE ... SET TBLPROPERTIES ("pipelines.pipelineId" = ...)`, deploy the
 destination, restart. Identifiers are backtick-quoted (a backtick inside is doubled) and the
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from balancer.quoting import quote_identifier, quote_string
+from balancer.quoting import md_code, md_fence, quote_identifier, quote_string
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,18 @@ def runbook(
         ]
     for n, m in enumerate(moves, start=1):
         catalog, schema, name = destinations[m.table]
+        sql = md_fence(
+            alter_statement(catalog, schema, name, pipeline_id_of(m.destination, ids)), "sql"
+        )
         lines += [
-            f"## {n}. {m.table}: {m.source} -> {m.destination}",
+            f"## {n}. {md_code(m.table)}: {m.source} -> {m.destination}",
             "",
             f"1. Stop pipeline `{m.source}` (`databricks pipelines stop {pipeline_id_of(m.source, ids)}`) "
             "and wait until it is idle.",
             f"2. Deploy `{m.source}` without the table: its new `ingest_{m.source}.py` no longer lists it.",
             "3. Hand the table to the destination pipeline:",
             "",
-            "   ```sql",
-            f"   {alter_statement(catalog, schema, name, pipeline_id_of(m.destination, ids))}",
-            "   ```",
+            *("   " + line if line else "" for line in sql.split("\n")),
             f"4. Deploy `{m.destination}` with the table in its `ingest_{m.destination}.py`.",
             f"5. Restart `{m.source}` and `{m.destination}`; check that `{m.destination}` updates the table.",
             "",
