@@ -288,3 +288,50 @@ def test_names_with_control_characters_are_refused(tmp_path: Path, cell: str, co
     result = CliRunner().invoke(main, ["solve", "--tables", str(tables), "-o", str(out)])
     assert result.exit_code == 2 and "control character" in result.output, result.output
     assert f"column '{column}'" in result.output and not out.exists()
+
+
+# --- leftovers ---------------------------------------------------------------------------
+
+
+def test_a_killed_writes_leftovers_are_removed_by_the_next(
+    osipi_plan: Path, tmp_path: Path
+) -> None:
+    import os
+
+    out = tmp_path / "out"
+    dead = tmp_path / ".out.new-999999999-abcd"  # no such process
+    (dead / "src").mkdir(parents=True)
+    (dead / "src" / "big.bin").write_bytes(b"x" * 1000)
+    old = tmp_path / ".out.old-999999998-efgh"
+    old.mkdir()
+    live = tmp_path / f".out.new-{os.getpid()}-ijkl"  # a write still running: left alone
+    live.mkdir()
+    args = [
+        "render",
+        str(osipi_plan),
+        "-o",
+        str(out),
+        "--mode",
+        "workspace",
+        "--connector-root",
+        "/x",
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert not dead.exists() and not old.exists() and live.exists()
+
+
+def test_whatif_html_leaves_no_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    report = tmp_path / "report.html"
+    args = ["whatif", "--history", str(OSIPI / "runs.csv"), "--sweep-pipelines", "3..4"]
+    result = CliRunner().invoke(main, [*args, "--html", str(report)])
+    assert result.exit_code == 0, result.output
+    assert report.stat().st_size > 1000 and "data:image/png;base64" in report.read_text()
+    assert list(scratch.iterdir()) == []

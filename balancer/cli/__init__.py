@@ -8,6 +8,9 @@ the workspace; the engine below them is handed values and does no I/O.
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
 
 from balancer.cli.deploy import deploy_cmd
@@ -20,10 +23,17 @@ from balancer.cli.synth import synth_history
 from balancer.cli.whatif import whatif
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the command like an error does: cleanup handlers run, temporary files go."""
+    raise SystemExit(128 + signum)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lakeflow-balancer")
 def main() -> None:
     """Split a Lakeflow connector's tables over balanced pipelines."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
 
 
 for command in (solve, synth_history, render, discover, rebalance, history, deploy_cmd, whatif):

@@ -185,10 +185,23 @@ def _charts(
     """The charts as PNG files (in --charts-dir, else a temporary folder) and the HTML report."""
     import tempfile
 
+    with tempfile.TemporaryDirectory(prefix="balancer-charts-") as tmp:  # the report embeds them
+        folder = Path(charts_dir) if charts_dir else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_charts(plans, reference_key, has_scenario, table, html_path, folder, out)
+
+
+def _write_charts(
+    plans: dict[str, Plan],
+    reference_key: str,
+    has_scenario: bool,
+    table: Any,
+    html_path: str | None,
+    folder: Path,
+    out: Any,
+) -> None:
     from balancer.analysis.charts import before_after, html_report, makespan_vs_k, pipeline_bars
 
-    folder = Path(charts_dir) if charts_dir else Path(tempfile.mkdtemp(prefix="balancer-charts-"))
-    folder.mkdir(parents=True, exist_ok=True)
     images = {
         "Makespan against K": makespan_vs_k(
             {int(k[2:]): p for k, p in plans.items() if k.startswith("K=")},

@@ -10,13 +10,15 @@
   a person added to it since are carried over untouched;
 - any other non-empty folder (a project, a home folder, `.`) is refused with exit 2, and so
   is a new file that would land on a file a person added.
-On any failure the folder stays as it was.
+On any failure the folder stays as it was; staging folders a killed write left behind (their
+process is gone) are removed by the next write.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -84,6 +86,25 @@ def _foreign(target: Path, written: set[str]) -> list[str]:
     return out
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Staging folders a killed earlier write left beside `target` (their process is gone)."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(?:new|old)-(\d+)-")
+    for sibling in target.parent.iterdir():
+        m = pattern.match(sibling.name)
+        if m and sibling.is_dir() and not _alive(int(m.group(1))):
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
 def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
     """Make `out_dir` hold `files` (plus what a person added to an earlier output)."""
     target = Path(out_dir).resolve()
@@ -112,7 +133,8 @@ def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
                 where=Location(str(out_dir)),
             )
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    _remove_leftovers(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
     moved: list[str] = []
     try:
         for rel, content in files.items():
@@ -130,7 +152,9 @@ def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
             os.rename(target / rel, staging / rel)
             moved.append(rel)
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent)
+            )
             old.rmdir()
             os.replace(target, old)
             try:
