@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from balancer.engine.cpmodel import MovesContext
 from balancer.engine.instance import Instance, Item
 from balancer.engine.rules import RULES
+from balancer.errors import SolverError
 from balancer.model import Plan, Settings
 
 
@@ -92,13 +94,8 @@ def fewest_moves(
     for (i, k), var in x.items():
         m.add_hint(var, 1 if where.get(instance.items[i].tables[0]) == k else 0)
     m.minimize(sum(objective))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_deterministic_time = time_limit_s
-    solver.parameters.num_workers = settings.workers
-    solver.parameters.interleave_search = settings.workers > 1
-    solver.parameters.random_seed = settings.seed
-    status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver, status = _solve(m, settings, time_limit_s)
+    if status == cp_model.INFEASIBLE:
         return None
     assign: dict[str, str] = {}
     for (i, k), var in x.items():
@@ -124,3 +121,23 @@ def _allowed(
     if not allowed:
         allowed = [home] if home else keys[:1]
     return allowed
+
+
+def _solve(model: Any, settings: Settings, time_limit_s: float) -> tuple[Any, Any]:
+    """Solve the moves model; a time-out without any assignment is a SolverError."""
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = time_limit_s
+    solver.parameters.num_workers = settings.workers
+    # OR-Tools 9.15 aborts the process on this model with interleaved search ("Check failed:
+    # heuristics.fixed_search != nullptr", tests/test_hostile_inputs.py reproduces it).
+    solver.parameters.interleave_search = False
+    solver.parameters.random_seed = settings.seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+        raise SolverError(
+            f"the moves model found no assignment within {time_limit_s:g} s "
+            f"({solver.status_name(status)}); the current plan stays as it is.",
+        )
+    return solver, status
