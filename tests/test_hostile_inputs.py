@@ -355,3 +355,104 @@ def test_rebalance_after_drift_never_aborts_the_process(osipi_plan: Path, tmp_pa
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode in (0, 2, 3), done.stderr[-2000:]
     assert "Check failed" not in done.stderr and "Traceback" not in done.stderr
+
+
+# --- discovery loads only the connector ----------------------------------------------------
+
+CONNECTOR = """
+class LakeflowConnect:
+    pass
+
+
+class Shop(LakeflowConnect):
+    def __init__(self, options):
+        pass
+
+    def list_tables(self):
+        return {answer}
+
+    def read_table_metadata(self, name, options):
+        return {meta}
+"""
+
+
+def _connector(
+    folder: Path, answer: str = "['orders', 'users']", meta: str = "{'ingestion_type': 'cdc'}"
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "shop.py"
+    path.write_text(CONNECTOR.format(answer=answer, meta=meta))
+    return path
+
+
+def _discover(connector: Path, tmp_path: Path) -> Any:
+    return CliRunner().invoke(main, ["discover", str(connector), "-o", str(tmp_path / "t.csv")])
+
+
+@pytest.mark.parametrize(
+    "sibling",
+    [
+        "open({marker!r}, 'w').write('ran')\n",
+        "import sys\nopen({marker!r}, 'w').write('ran')\nsys.exit(0)\n",
+        "from setuptools import setup\nopen({marker!r}, 'w').write('ran')\nsetup(name='x')\n",
+        "raise RuntimeError('boom')\n",
+        "TABLES_SALES = ['orders']\nopen({marker!r}, 'w').write('ran')\n",
+    ],
+)
+@pytest.mark.parametrize("package", [False, True])
+def test_discover_never_runs_other_files_of_the_folder(
+    tmp_path: Path, sibling: str, package: bool
+) -> None:
+    folder = tmp_path / ("shoppkg" if package else "flat")
+    connector = _connector(folder)
+    if package:
+        (folder / "__init__.py").write_text("")
+    marker = tmp_path / "marker"
+    for name in ("evil.py", "setup.py"):
+        (folder / name).write_text(sibling.format(marker=str(marker)))
+    result = _discover(connector, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()
+    text = (tmp_path / "t.csv").read_text()
+    if package and "TABLES_SALES" in sibling:
+        assert "orders,sales,cdc" in text  # lists in the package are read, as text
+
+
+BAD_ANSWERS = [
+    ("None", "not a list of table names"),
+    ("'orders'", "not a list of table names"),
+    ("{'orders': 1}", "not a list of table names"),
+    ("['']", "not a table name"),
+    ("['  ']", "not a table name"),
+    ("[1, 2]", "not a table name"),
+    ("['a\\nb']", "not a table name"),
+    ("['orders', 'orders']", "twice"),
+]
+
+
+@pytest.mark.parametrize(("answer", "words"), BAD_ANSWERS)
+def test_a_connectors_bad_answers_are_refused(tmp_path: Path, answer: str, words: str) -> None:
+    result = _discover(_connector(tmp_path / "c", answer=answer), tmp_path)
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert not (tmp_path / "t.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("meta", "words"),
+    [
+        ("['cdc']", "not a mapping"),
+        ("None", "not a mapping"),
+        ("{'ingestion_type': 'x'}", "unknown"),
+    ],
+)
+def test_bad_metadata_is_refused(tmp_path: Path, meta: str, words: str) -> None:
+    result = _discover(_connector(tmp_path / "c", meta=meta), tmp_path)
+    assert result.exit_code == 2 and words in result.output, result.output
+
+
+def test_a_connector_that_exits_while_imported_is_an_error_not_a_success(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "quits.py").write_text("import sys\nsys.exit(0)\n")
+    result = _discover(folder / "quits.py", tmp_path)
+    assert result.exit_code == 2 and "cannot import connector" in result.output

@@ -1,19 +1,18 @@
 """`balancer discover`: read a community connector's tables and write tables.csv.
 
 Loads the connector (a .py path or an importable module), finds its LakeflowConnect
-subclass, and asks it for `list_tables()` and `read_table_metadata(table, {})`. Category,
-first match wins: a TABLES_<CATEGORY> list on the class, or at module level anywhere in the
-connector's folder/package (the OSIPI connector keeps them in a sibling constants module);
-then the longest matching prefix of a prefix map; then the name's first `_` token; else
-'unknown'.
+subclass, and asks it for `list_tables()` and `read_table_metadata(table, {})`; answers of the
+wrong shape (not a list, empty or repeated names, metadata that is no mapping) are refused
+with exit 2. Category, first match wins: a TABLES_<CATEGORY> list on the class, or at module
+level in the connector's package (the OSIPI connector keeps them in a sibling constants
+module: read as source text, never imported, so no other file of the folder runs); then the
+longest matching prefix of a prefix map; then the name's first `_` token; else 'unknown'.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
-import pkgutil
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -54,15 +53,35 @@ def load_module(spec: str) -> ModuleType:
                 folder = folder.parent
             if str(folder) not in sys.path:
                 sys.path.insert(0, str(folder))
+            _forget_other(name, folder)
             return importlib.import_module(name)
         return importlib.import_module(spec)
     except InputError:
         raise
-    except Exception as exc:  # any error of the connector's own import
+    except (Exception, SystemExit) as exc:  # any error of the connector's own import
         raise InputError(
             f"cannot import connector '{spec}': {type(exc).__name__}: {exc}.",
             fix="install the connector's package, or pass the path of its .py file.",
         ) from exc
+
+
+def _forget_other(name: str, root: Path) -> None:
+    """Drop modules of this dotted name (and its packages) imported from another folder, so a
+    connector file is never mistaken for an earlier one of the same name."""
+    parts = name.split(".")
+    for depth in range(1, len(parts) + 1):
+        dotted = ".".join(parts[:depth])
+        cached = sys.modules.get(dotted)
+        if cached is None:
+            continue
+        base = root.joinpath(*parts[:depth])
+        expected = base / "__init__.py" if depth < len(parts) else base.with_suffix(".py")
+        found = Path(getattr(cached, "__file__", "") or "")
+        if found.resolve() != expected.resolve():
+            for key in [k for k in sys.modules if k == dotted or k.startswith(dotted + ".")]:
+                del sys.modules[key]
+            importlib.invalidate_caches()
+            return
 
 
 def connector_class(module: ModuleType) -> type:
@@ -82,23 +101,36 @@ def connector_class(module: ModuleType) -> type:
     return found[0]
 
 
-def _sibling_modules(module: ModuleType) -> Iterator[ModuleType]:
-    yield module
-    if module.__spec__ is not None and module.__spec__.parent:
-        package = importlib.import_module(module.__spec__.parent)
-        prefix = package.__name__ + "."
-        paths = getattr(package, "__path__", [])
-    else:
-        prefix = ""
-        paths = [str(Path(module.__file__ or ".").parent)]
-    for info in sorted(pkgutil.iter_modules(paths), key=lambda i: i.name):
-        name = prefix + info.name
-        if name == module.__name__ or info.ispkg:
+def _package_sources(module: ModuleType) -> Iterator[Path]:
+    """The other .py files of the connector's package (none for a lone file)."""
+    origin = Path(module.__file__ or "")
+    folder = origin.parent
+    if not (folder / "__init__.py").exists():
+        return
+    for path in sorted(folder.glob("*.py")):
+        if path.resolve() != origin.resolve():
+            yield path
+
+
+def _literal_lists(path: Path) -> dict[str, Any]:
+    """Module-level `TABLES_* = [...]` assignments of a source file, read without running it."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    out: dict[str, Any] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.Assign):
             continue
-        try:
-            yield importlib.import_module(name)
-        except Exception:  # a sibling that does not import is no source of categories
-            continue
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id.startswith("TABLES_"):
+                try:
+                    out[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+    return out
 
 
 def _lists_in(namespace: Mapping[str, Any]) -> dict[str, str]:
@@ -112,10 +144,12 @@ def _lists_in(namespace: Mapping[str, Any]) -> dict[str, str]:
 
 
 def category_lists(module: ModuleType, cls: type) -> dict[str, str]:
-    """table -> category from TABLES_* lists: class first, then the package's modules."""
+    """table -> category from TABLES_* lists: the class, the module, then its package's files."""
     found = _lists_in({k: getattr(cls, k) for k in dir(cls) if k.startswith("TABLES_")})
-    for mod in _sibling_modules(module):
-        for table, category in _lists_in(vars(mod)).items():
+    for table, category in _lists_in(vars(module)).items():
+        found.setdefault(table, category)
+    for path in _package_sources(module):
+        for table, category in _lists_in(_literal_lists(path)).items():
             found.setdefault(table, category)
     return found
 
@@ -142,12 +176,13 @@ def discover(
     cls = connector_class(module)
     try:
         connector = cls(dict(init_options or {}))
-        names = list(connector.list_tables())
-    except Exception as exc:
+        answer = connector.list_tables()
+    except (Exception, SystemExit) as exc:
         raise InputError(
             f"connector {cls.__name__} failed to list its tables: {type(exc).__name__}: {exc}.",
             fix="pass the options it needs with --init-options-json.",
         ) from exc
+    names = _table_names(answer, cls.__name__)
     lists = category_lists(module, cls)
     out: list[DiscoveredTable] = []
     warnings: list[str] = []
@@ -155,6 +190,8 @@ def discover(
         category = categorize(name, lists, prefix_map or {})
         try:
             meta = connector.read_table_metadata(name, {})
+            if not isinstance(meta, Mapping):
+                raise TypeError(f"metadata is a {type(meta).__name__}, not a mapping")
             itype = str(meta.get("ingestion_type", "")).lower()
             if itype not in INGESTION_TYPES:
                 raise ValueError(f"unknown ingestion_type {meta.get('ingestion_type')!r}")
@@ -168,7 +205,7 @@ def discover(
                     str(meta.get("cursor_field") or ""),
                 )
             )
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             reason = f"{type(exc).__name__}: {exc}"
             if not best_effort:
                 raise InputError(
@@ -178,6 +215,30 @@ def discover(
             warnings.append(f"table {name}: metadata failed ({reason}); labelled unknown.")
             out.append(DiscoveredTable(name, category, "unknown", (), "", note=reason))
     return out, warnings
+
+
+def _table_names(answer: Any, connector: str) -> list[str]:
+    """list_tables() must answer distinct, non-empty, printable names."""
+    if isinstance(answer, (str, bytes, Mapping)) or not hasattr(answer, "__iter__"):
+        raise InputError(
+            f"connector {connector}.list_tables() answered a {type(answer).__name__}, not a list "
+            "of table names.",
+            fix="fix the connector's list_tables() to return a list of strings.",
+        )
+    names = list(answer)
+    for name in names:
+        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+            raise InputError(
+                f"connector {connector}.list_tables() answered {name!r}, which is not a table name.",
+                fix="fix the connector's list_tables() to return non-empty names.",
+            )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(
+            f"connector {connector}.list_tables() lists '{twice[0]}' twice.",
+            fix="fix the connector's list_tables() to list each table once.",
+        )
+    return names
 
 
 def tables_csv(tables: list[DiscoveredTable], schedules: Mapping[str, str] | None = None) -> str:
