@@ -29,6 +29,7 @@ DEFAULT_SCHEDULES = {
 }
 UNCATEGORIZED = "uncategorized"  # the category of a table that has none
 MAX_TABLES_CEILING = 1000
+MAX_RUN_S = 7 * 86_400  # no table's run takes a week: a larger number is a mistake in the data
 DEFAULT_MAX_TABLES = 250
 
 WheelRole = Literal["framework", "connector", "balancer"]

@@ -456,3 +456,153 @@ def test_a_connector_that_exits_while_imported_is_an_error_not_a_success(tmp_pat
     (folder / "quits.py").write_text("import sys\nsys.exit(0)\n")
     result = _discover(folder / "quits.py", tmp_path)
     assert result.exit_code == 2 and "cannot import connector" in result.output
+
+
+EVENT_EXPORTS = [
+    (b"[1, 2]\n", "not an object"),
+    (b'"just text"\n', "not an object"),
+    (
+        b'{"event_type": "flow_progress", "timestamp": "2026-01-01T00:00:00Z", '
+        b'"origin": {"update_id": "u", "flow_name": "f"}, "details": {"flow_progress": 5}}\n',
+        "not an object",
+    ),
+    (
+        b'{"event_type": "flow_progress", "timestamp": "2026-01-01T00:00:00Z", '
+        b'"origin": {"update_id": "u", "flow_name": "f"}, '
+        b'"details": {"flow_progress": {"status": "RUNNING", "metrics": {"num_output_rows": "many"}}}}\n',
+        "not a count",
+    ),
+    (
+        b'{"event_type": "flow_progress", "timestamp": "2026-01-01T00:00:00Z", '
+        b'"origin": {"update_id": "u", "flow_name": "f"}, '
+        b'"details": {"flow_progress": {"status": "RUNNING", "metrics": 3}}}\n',
+        "not an object",
+    ),
+    (b'{"event_type": "flow_progress", "origin": "caf\xe9"}\n', "not UTF-8"),
+    (
+        b'{"event_type": "flow_progress", "timestamp": 12345, '
+        b'"origin": {"update_id": "u"}, "details": {}}\n',
+        "ISO-8601",
+    ),
+    (b"{not json\n", "not JSON"),
+]
+
+
+@pytest.mark.parametrize(("content", "words"), EVENT_EXPORTS)
+def test_malformed_event_exports_are_refused(tmp_path: Path, content: bytes, words: str) -> None:
+    export = tmp_path / "events.jsonl"
+    export.write_bytes(content)
+    out = tmp_path / "runs.csv"
+    result = CliRunner().invoke(main, ["history", "from-events", str(export), "-o", str(out)])
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert "row 1" in result.output and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("runs", "words"),
+    [
+        ("a,2026-01-01T00:00:00Z,1e308\n", "more than a week"),
+        ("a,2026-01-01T00:00:00Z,700000\n", "more than a week"),
+        ("a,2026-01-01T00:00:00Z,nan\n", "not a finite number"),
+        ("a,2026-01-01T00:00:00Z,-inf\n", "not a finite number"),
+    ],
+)
+def test_impossible_durations_are_refused(tmp_path: Path, runs: str, words: str) -> None:
+    (tmp_path / "tables.csv").write_text("source_table\na\nb\nc\nd\n")
+    (tmp_path / "runs.csv").write_text("table,start_time,duration_s\n" + runs)
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(
+        main, ["solve", "--history", str(tmp_path / "runs.csv"), "-o", str(out)]
+    )
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert not out.exists()
+
+
+def test_a_history_from_1970_to_today_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "tables.csv").write_text("source_table\na\nb\nc\nd\n")
+    rows = "a,1970-01-01T00:00:00Z,10\na,2026-01-01T00:00:00Z,100\nb,2026-01-01T00:00:00Z,5\n"
+    (tmp_path / "runs.csv").write_text("table,start_time,duration_s\n" + rows)
+    args = [
+        "solve",
+        "--history",
+        str(tmp_path / "runs.csv"),
+        "--pipelines",
+        "3",
+        "-o",
+        str(tmp_path / "p.json"),
+    ]
+    assert CliRunner().invoke(main, args).exit_code == 0
+
+
+@pytest.mark.parametrize("weight", ["1e300", "604801", "-1", "inf"])
+def test_impossible_weights_are_refused(tmp_path: Path, weight: str) -> None:
+    (tmp_path / "tables.csv").write_text(f"source_table,weight\na,{weight}\nb,1\nc,1\n")
+    result = CliRunner().invoke(
+        main, ["solve", "--tables", str(tmp_path / "tables.csv"), "-o", str(tmp_path / "p.json")]
+    )
+    assert result.exit_code == 2 and "column 'weight'" in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "added", ["big:append:1e300", "big:append:-5", "big:append:rows=inf", "big:append:nan"]
+)
+def test_impossible_added_tables_are_refused(added: str) -> None:
+    args = [
+        "whatif",
+        "--history",
+        str(OSIPI / "runs.csv"),
+        "--sweep-pipelines",
+        "3..3",
+        "--add-table",
+        added,
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--add-table" in result.output, result.output
+
+
+def test_chart_labels_are_names_not_formulas(tmp_path: Path) -> None:
+    (tmp_path / "tables.csv").write_text(
+        'source_table,weight\n"$\\\\frac{a$",10\n"$x^$",20\nplain,5\nmore,7\n'
+    )
+    report = tmp_path / "r.html"
+    args = ["whatif", "--tables", str(tmp_path / "tables.csv"), "--sweep-pipelines", "3..3"]
+    result = CliRunner().invoke(main, [*args, "--html", str(report)])
+    assert result.exit_code == 0, result.output
+    assert report.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("name", ["../x", "a b", "x" * 41, "-rf", "a\nb", ""])
+def test_plan_names_that_cannot_start_keys_are_refused(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "plan.json"
+    args = ["solve", "--history", str(OSIPI / "runs.csv"), "--name", name, "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--name" in result.output, result.output
+    assert not out.exists()
+
+
+def test_a_default_name_from_an_odd_folder_still_makes_good_keys(tmp_path: Path) -> None:
+    folder = tmp_path / "my tables (v2).d"
+    folder.mkdir()
+    (folder / "tables.csv").write_text("source_table,weight\na,1\nb,2\nc,3\n")
+    out = tmp_path / "plan.json"
+    args = ["solve", "--tables", str(folder / "tables.csv"), "--pipelines", "3", "-o", str(out)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert json.loads(out.read_text())["pipelines"][0]["key"].startswith("my_tables_v2_d_")
+
+
+def test_an_output_folder_that_cannot_be_made_is_exit_2(osipi_plan: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")  # a file where a folder would have to be: even root cannot
+    args = ["render", str(osipi_plan), "-o", str(blocker / "out"), "--mode", "workspace"]
+    result = CliRunner().invoke(main, [*args, "--connector-root", "/x"])
+    assert result.exit_code == 2 and "cannot write" in result.output, result.output
+    assert blocker.read_text() == "x"
+
+
+def test_an_output_name_too_long_for_the_file_system_is_exit_2(
+    osipi_plan: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / ("x" * 300) / "plan.json"
+    args = ["solve", "--history", str(OSIPI / "runs.csv"), "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "cannot write" in result.output, result.output

@@ -7,10 +7,11 @@ the charts into one self-contained HTML file.
 from __future__ import annotations
 
 import base64
+import functools
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from balancer.engine.instance import integer_cost
 from balancer.model import Plan
@@ -29,6 +30,22 @@ def _plt() -> Any:
     return plt
 
 
+F = TypeVar("F", bound=Callable[..., Path])
+
+
+def _plain_text(chart: F) -> F:
+    """Draw with mathtext off: a table named `$x$` is a name, not a formula to typeset."""
+
+    @functools.wraps(chart)
+    def draw(*args: Any, **kwargs: Any) -> Path:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return chart(*args, **kwargs)
+
+    return cast(F, draw)
+
+
 def _save(plt: Any, fig: Any, path: str | Path) -> Path:
     fig.tight_layout()
     out = Path(path)
@@ -37,6 +54,7 @@ def _save(plt: Any, fig: Any, path: str | Path) -> Path:
     return out
 
 
+@_plain_text
 def pipeline_bars(
     plan: Plan, path: str | Path, label_top: int = 2, title: str | None = None
 ) -> Path:
@@ -90,6 +108,7 @@ def pipeline_bars(
     return _save(plt, fig, path)
 
 
+@_plain_text
 def makespan_vs_k(plans: Mapping[int, Plan], path: str | Path) -> Path:
     """Makespan and proven lower bound for each pipeline count."""
     plt = _plt()
@@ -117,6 +136,7 @@ def makespan_vs_k(plans: Mapping[int, Plan], path: str | Path) -> Path:
     return _save(plt, fig, path)
 
 
+@_plain_text
 def before_after(
     before: Plan, after: Plan, path: str | Path, labels: tuple[str, str] = ("before", "after")
 ) -> Path:

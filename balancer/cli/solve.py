@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -229,7 +230,7 @@ def solve(
     overrides = schedule_overrides(schedule_snapshot, schedule_append, schedule_cdc)
     lo, hi, explicit = parse_pipelines(pipelines)
     flows, calibrate = _concurrency(concurrency, history_path)
-    name = name or Path(tables_path).resolve().parent.name or "lakeflow"
+    name = _plan_name(name, tables_path)
     settings = Settings(
         pipelines_min=lo,
         pipelines_max=hi,
@@ -291,3 +292,20 @@ def _inputs(
     history = read_history(history_path) if history_path else None
     current = read_plan(current_path) if current_path else None
     return catalog, history, current
+
+
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,39}$")
+
+
+def _plan_name(name: str | None, tables_path: str) -> str:
+    """--name, checked (it starts every pipeline key), or the tables folder's name made one."""
+    if name is not None:
+        if not NAME.match(name):
+            raise InputError(
+                f"--name {name!r} cannot start pipeline keys: use up to 40 letters, digits, "
+                "'_' and '-'.",
+                fix="pass e.g. --name osipi.",
+            )
+        return name
+    folder = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(tables_path).resolve().parent.name)
+    return folder.strip("_-")[:40] or "lakeflow"

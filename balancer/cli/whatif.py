@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from balancer.cli.common import (
     tables_beside_history,
 )
 from balancer.errors import InputError
-from balancer.model import GROUP_BY_MODES, Plan
+from balancer.model import GROUP_BY_MODES, MAX_RUN_S, Plan
 
 if TYPE_CHECKING:
     from balancer.analysis.whatif import NewTable
@@ -166,11 +167,15 @@ def _new_table(item: str) -> NewTable:
         )
     name, itype, amount = parts
     try:
-        if amount.startswith("rows="):
-            return NewTable(name, itype, rows=float(amount[5:]))
-        return NewTable(name, itype, weight=float(amount))
+        number = float(amount[5:] if amount.startswith("rows=") else amount)
     except ValueError:
         raise InputError(f"--add-table '{item}': '{amount}' is not a number.") from None
+    limit = 1e15 if amount.startswith("rows=") else MAX_RUN_S
+    if not math.isfinite(number) or not 0 <= number <= limit:
+        raise InputError(f"--add-table '{item}': {number:g} must be from 0 to {limit:g}.")
+    if amount.startswith("rows="):
+        return NewTable(name, itype, rows=number)
+    return NewTable(name, itype, weight=number)
 
 
 def _charts(

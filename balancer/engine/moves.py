@@ -129,10 +129,10 @@ def _solve(model: Any, settings: Settings, time_limit_s: float) -> tuple[Any, An
 
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = time_limit_s
-    solver.parameters.num_workers = settings.workers
-    # OR-Tools 9.15 aborts the process on this model with interleaved search ("Check failed:
-    # heuristics.fixed_search != nullptr", tests/test_hostile_inputs.py reproduces it).
-    solver.parameters.interleave_search = False
+    # One worker: OR-Tools 9.15 aborts the process on this model with interleaved search
+    # ("Check failed: heuristics.fixed_search != nullptr", tests/test_hostile_inputs.py
+    # reproduces it), and parallel search without interleaving is not deterministic.
+    solver.parameters.num_workers = 1
     solver.parameters.random_seed = settings.seed
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):

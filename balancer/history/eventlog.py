@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -144,22 +145,44 @@ def _json_field(value: Any) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def runs_from_events(events: Iterable[Mapping[str, Any]], path: str = "") -> list[Run]:
-    """Derive runs from raw event-log rows (origin, timestamp, event_type, details)."""
+def _event_parts(ev: Mapping[str, Any], where: Location) -> tuple[dict[str, Any], Any, float]:
+    """(origin, flow_progress details, time) of one event; InputError naming the row if odd."""
+    try:
+        origin = _json_field(ev.get("origin"))
+        details = _json_field(ev.get("details")).get("flow_progress", {})
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"cannot read this event: {exc}.",
+            where=where,
+            fix="export the event log with its origin, timestamp and details columns.",
+        ) from exc
+    if not isinstance(details, dict) or not isinstance(details.get("metrics", {}), dict):
+        raise InputError(
+            "details.flow_progress (or its metrics) is not an object.",
+            where=Location(where.file, where.row, "details"),
+            fix="export the event log as the pipeline wrote it.",
+        )
+    ts = iso_seconds(ev.get("timestamp"), Location(where.file, where.row, "timestamp"))
+    return origin, details, ts
+
+
+def runs_from_events(
+    events: Iterable[Any], path: str = "", numbers: Iterable[int] | None = None
+) -> list[Run]:
+    """Derive runs from raw event-log rows (origin, timestamp, event_type, details).
+
+    `numbers` are the rows' line numbers in the file (default: CSV rows, from 2)."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for n, ev in enumerate(events, start=2):
+    for n, ev in zip(numbers or itertools.count(2), events, strict=False):
+        if not isinstance(ev, Mapping):
+            raise InputError(
+                f"the event is a {type(ev).__name__}, not an object.",
+                where=Location(path, n),
+                fix="export one JSON object per event.",
+            )
         if ev.get("event_type") != "flow_progress":
             continue
-        try:
-            origin = _json_field(ev.get("origin"))
-            details = _json_field(ev.get("details")).get("flow_progress", {})
-            ts = iso_seconds(ev.get("timestamp"), Location(path, n, "timestamp"))
-        except (ValueError, TypeError) as exc:
-            raise InputError(
-                f"cannot read this event: {exc}.",
-                where=Location(path, n),
-                fix="export the event log with its origin, timestamp and details columns.",
-            ) from exc
+        origin, details, ts = _event_parts(ev, Location(path, n))
         key = (str(origin.get("update_id", "")), str(origin.get("flow_name", "")))
         g = groups.setdefault(
             key,
@@ -180,8 +203,14 @@ def runs_from_events(events: Iterable[Mapping[str, Any]], path: str = "") -> lis
             g["end"] = ts
         if ts >= g["last"]:
             g["last"], g["status"] = ts, status
-        rows = (details.get("metrics") or {}).get("num_output_rows")
+        rows = details.get("metrics", {}).get("num_output_rows")
         if rows is not None:
+            if isinstance(rows, bool) or not isinstance(rows, (int, float)) or not rows >= 0:
+                raise InputError(
+                    f"num_output_rows is {rows!r}, not a count.",
+                    where=Location(path, n, "details"),
+                    fix="export the event log as the pipeline wrote it.",
+                )
             g["rows"] += float(rows)
             g["has_rows"] = True
     runs = []
@@ -206,14 +235,24 @@ def read_event_log_export(path: str | Path) -> History:
     """A raw event-log export as JSON lines (.json/.jsonl) or CSV, turned into a history."""
     path = str(path)
     data = read_bytes(path, "event log export")
-    text = data.decode("utf-8-sig")
-    if path.endswith((".json", ".jsonl", ".ndjson")) or text.lstrip().startswith("{"):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the export is not UTF-8 text (byte {exc.start}).",
+            where=Location(path, data[: exc.start].count(b"\n") + 1),
+            fix="export the event log as UTF-8 (JSON lines or CSV).",
+        ) from None
+    numbers: list[int] | None = None
+    if path.endswith((".json", ".jsonl", ".ndjson")) or text.lstrip().startswith(("{", "[")):
         rows = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+        numbers = []
+        for n, text_line in enumerate(text.splitlines(), start=1):
+            if not text_line.strip():
                 continue
             try:
-                rows.append(json.loads(line))
+                rows.append(json.loads(text_line))
+                numbers.append(n)
             except json.JSONDecodeError as exc:
                 raise InputError(
                     f"line is not JSON: {exc.msg}.",
@@ -222,7 +261,7 @@ def read_event_log_export(path: str | Path) -> History:
                 ) from None
     else:
         rows = list(csv.DictReader(io.StringIO(text)))
-    runs = runs_from_events(rows, path)
+    runs = runs_from_events(rows, path, numbers)
     if not runs:
         raise InputError(
             "the export holds no complete flow_progress runs.",

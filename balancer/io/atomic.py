@@ -21,7 +21,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from balancer.errors import InputError, Location
@@ -29,8 +30,26 @@ from balancer.errors import InputError, Location
 MANIFEST = ".lakeflow-balancer-files.json"
 
 
+@contextmanager
+def _writable(path: str | Path) -> Iterator[None]:
+    """A refusal of the file system (permissions, a name too long, a full disk) is exit 2."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(
+            f"cannot write here: {exc.strerror or exc}.",
+            fix="choose a folder you can write to, with a shorter path if the name is too long.",
+            where=Location(str(path)),
+        ) from None
+
+
 def write_file(path: str | Path, text: str) -> None:
     """Write the whole file or nothing: a temporary file beside it, then a rename."""
+    with _writable(path):
+        _write_file(path, text)
+
+
+def _write_file(path: str | Path, text: str) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -107,6 +126,11 @@ def _remove_leftovers(target: Path) -> None:
 
 def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
     """Make `out_dir` hold `files` (plus what a person added to an earlier output)."""
+    with _writable(out_dir):
+        _write_tree(out_dir, files)
+
+
+def _write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
     target = Path(out_dir).resolve()
     if target.exists() and not target.is_dir():
         raise InputError(

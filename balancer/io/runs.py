@@ -16,7 +16,7 @@ from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.io.files import csv_rows, digest, read_bytes
-from balancer.model import FAILED_STATUSES, History, Run, TableRuns
+from balancer.model import FAILED_STATUSES, MAX_RUN_S, History, Run, TableRuns
 
 COLUMNS = (
     "run_id",
@@ -122,6 +122,12 @@ def _row_by_row(
                 fix="fill in one of them.",
                 where=Location(path, number, "duration_s"),
             )
+        if duration > MAX_RUN_S:
+            raise InputError(
+                f"the run takes {duration:g} s, more than a week ({MAX_RUN_S} s).",
+                fix="check the times: durations are seconds, end_time is after start_time.",
+                where=Location(path, number, "duration_s" if i_dur is not None else "end_time"),
+            )
         if duration < 0:
             raise InputError(
                 f"duration_s is negative ({duration:g}).",
@@ -185,7 +191,9 @@ def _columnar(
         if pc.any(pc.and_(pc.equal(ends, ""), pa.array(missing))).as_py():
             raise _NotClean
         duration = np.where(missing, cols.seconds("end_time") - start, duration)
-    if not np.isfinite(duration).all() or (duration < 0).any() or not np.isfinite(start).all():
+    if not np.isfinite(duration).all() or (duration < 0).any() or (duration > MAX_RUN_S).any():
+        raise _NotClean
+    if not np.isfinite(start).all():
         raise _NotClean
     rows_written = cols.number_or_nan("rows_written", n)
     bytes_written = cols.number_or_nan("bytes_written", n)

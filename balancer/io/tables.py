@@ -16,7 +16,7 @@ from pathlib import Path
 
 from balancer.errors import InputError, Location
 from balancer.io.files import csv_rows, digest, read_bytes
-from balancer.model import INGESTION_TYPES, Catalog, Table
+from balancer.model import INGESTION_TYPES, MAX_RUN_S, Catalog, Table
 from balancer.schedules import cron_problem, default_schedule, normalize
 from balancer.table_options import options_from_json
 
@@ -197,10 +197,10 @@ def _weight(text: str, where: Location) -> float | None:
             fix="give the cost in seconds, e.g. 120, or leave it empty.",
             where=where,
         ) from None
-    if not math.isfinite(value) or value < 0:
+    if not math.isfinite(value) or not 0 <= value <= MAX_RUN_S:
         raise InputError(
-            f"weight {text} must be a finite number of seconds >= 0.",
-            fix="give the cost in seconds, e.g. 120.",
+            f"weight {text} must be a number of seconds from 0 to {MAX_RUN_S} (a week).",
+            fix="give the cost of one run in seconds, e.g. 120.",
             where=where,
         )
     return value

@@ -46,7 +46,7 @@ def write(tmp_path: Path, text: str) -> Path:
             "table_options_json",
             "is null",
         ),
-        ("source_table,weight\na,-3\n", 2, "weight", ">= 0"),
+        ("source_table,weight\na,-3\n", 2, "weight", "from 0 to 604800"),
         ("source_table,weight\na,abc\n", 2, "weight", "not a number"),
         ('source_table,primary_keys\na,"[""id"""\n', 2, "primary_keys", "not valid JSON"),
         ("source_table,pin\na,my pipeline!\n", 2, "pin", "cannot name a pipeline"),

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from balancer.databricks.packages import balancer_wheel
+from balancer.errors import InputError
 from balancer.io.atomic import MANIFEST, write_tree
 from balancer.io.planio import read_plan
 from balancer.model import Wheel
@@ -367,7 +368,7 @@ def test_a_failed_render_leaves_the_old_folder_untouched(tmp_path: Path) -> None
             yield "databricks.yml", "new\n"
             raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match="disk full"):
         write_tree(out, Boom())
     assert (out / "databricks.yml").read_text() == "old\n" and (out / "src" / "a.py").exists()
     assert (out / "mine.txt").read_text() == "keep\n"
