@@ -140,8 +140,20 @@ class Solver(PoolSearch):
                 f"{self._needs_text()}; {need} in all."
             )
         if room < k:
-            return f"{k} pipelines are too many: only {room} tables (or together-groups) can each fill a pipeline."
+            return (
+                f"{k} pipelines are too many: only {room} tables (or together-groups) can each "
+                f"fill a pipeline ({self._items_text()})."
+            )
         return None
+
+    def _items_text(self) -> str:
+        """Each pool with the items that can fill its pipelines, a few named."""
+        parts = []
+        for p, items in sorted(self.pool_items.items()):
+            keys = [self.inst.items[i].key for i in items]
+            shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+            parts.append(f"{p.replace('@', ' @ ')}: {shown}")
+        return "; ".join(parts)
 
     def _solve_k(self, k: int, share: float) -> tuple[dict[str, int], int, int]:
         """Makespan stage for k pipelines: (allocation, makespan, lower bound)."""
