@@ -51,3 +51,22 @@ def osipi_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(autouse=True)
+def no_command_ends_in_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `balancer` command a test runs ends in an exit code, never in a traceback."""
+    from click.testing import CliRunner, Result
+
+    invoke = CliRunner.invoke
+
+    def checked(self: CliRunner, *args: Any, **kwargs: Any) -> Result:
+        result = invoke(self, *args, **kwargs)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            import traceback
+
+            trace = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
+            pytest.fail(f"the command ended in a traceback:\n{trace}\n{result.output}")
+        return result
+
+    monkeypatch.setattr(CliRunner, "invoke", checked)

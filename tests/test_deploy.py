@@ -262,3 +262,59 @@ def test_history_pull_follows_chunks(ws: FakeWorkspace, tmp_path: Path) -> None:
     from balancer.io import read_history
 
     assert read_history(out).n_runs == 5
+
+
+def test_an_unreachable_host_fails_fast_with_exit_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("DATABRICKS_HOST", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("DATABRICKS_TOKEN", "t")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none"))
+    rendered = load_rendered(render_for(tmp_path, "3"))
+    started = time.perf_counter()
+    with pytest.raises(RemoteError, match="could not reach the workspace"):
+        deploy(workspace_client(retry_timeout_s=1), rendered)
+    assert time.perf_counter() - started < 30
+
+
+def test_prune_deletes_jobs_first_and_stops_at_the_first_refusal(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    big = load_rendered(render_for(tmp_path, "8", "big"))
+    deploy(workspace_client(), big)
+    small = load_rendered(render_for(tmp_path, "4", "small"))
+    deploy(workspace_client(), small)
+    before = set(ws.pipelines)
+    ws.fail("POST", "/api/2.2/jobs/delete", 403, times=100)
+    with pytest.raises(RemoteError, match="delete job") as info:
+        deploy(workspace_client(), small, prune=True)
+    assert set(ws.pipelines) == before  # no pipeline deleted while its job still runs it
+    assert "Done before the failure" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/2.0/preview/scim/v2/Me", {"userName": 5}),
+        ("/api/2.0/preview/scim/v2/Me", {}),
+        ("/api/2.0/pipelines", {"statuses": "not a list"}),
+        ("/api/2.2/jobs/list", {"jobs": {"a": 1}, "has_more": False}),
+    ],
+)
+def test_odd_answers_from_the_workspace_are_handled(
+    ws: FakeWorkspace, tmp_path: Path, path: str, body: dict[str, object]
+) -> None:
+    rendered = load_rendered(render_for(tmp_path, "3"))
+    ws.fail("GET", path, 200, times=1, body=body)
+    try:
+        report = deploy(workspace_client(), rendered, dry_run=True)
+    except RemoteError as exc:
+        assert "no valid" in str(exc)  # a missing user name is named, not a traceback
+    else:
+        assert report.created == len(rendered.pipelines) + len(rendered.jobs)
