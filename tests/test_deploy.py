@@ -318,3 +318,13 @@ def test_odd_answers_from_the_workspace_are_handled(
         assert "no valid" in str(exc)  # a missing user name is named, not a traceback
     else:
         assert report.created == len(rendered.pipelines) + len(rendered.jobs)
+
+
+def test_a_same_named_job_it_did_not_create_is_refused(ws: FakeWorkspace, tmp_path: Path) -> None:
+    folder = render_for(tmp_path, "3")
+    rendered = load_rendered(folder)
+    name = DEV + next(iter(rendered.jobs.values()))["name"]
+    ws.jobs[900] = {"name": name, "tags": {"team": "theirs"}}
+    result = CliRunner().invoke(main, ["deploy", str(folder)])
+    assert result.exit_code == 2 and "was not created by this plan" in result.output
+    assert ws.jobs == {900: {"name": name, "tags": {"team": "theirs"}}} and not ws.pipelines

@@ -606,3 +606,85 @@ def test_an_output_name_too_long_for_the_file_system_is_exit_2(
     args = ["solve", "--history", str(OSIPI / "runs.csv"), "-o", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "cannot write" in result.output, result.output
+
+
+# --- a trailing newline is not a name ("$" matches before it; names are matched whole) ---
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ["history", "sql", "--pipeline-id", "0123abcd-0000-4000-8000-000000000001\n"],
+            "not a pipeline id",
+        ),
+        (["history", "sql", "--pipeline-id", "0123abcd\nDROP"], "not a pipeline id"),
+        (["solve", "--history", str(OSIPI / "runs.csv"), "--name", "osipi\n"], "--name"),
+    ],
+)
+def test_names_with_a_trailing_newline_are_refused(args: list[str], words: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and words in result.output, result.output
+
+
+def test_a_pin_with_a_line_break_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "tables.csv").write_text('source_table,pin\na,"hot\nx"\nb,\nc,\n')
+    result = CliRunner().invoke(
+        main, ["solve", "--tables", str(tmp_path / "tables.csv"), "-o", str(tmp_path / "p.json")]
+    )
+    assert result.exit_code == 2 and "column 'pin'" in result.output, result.output
+
+
+def test_a_plan_key_with_a_trailing_newline_is_refused(osipi_plan: Path, tmp_path: Path) -> None:
+    plan = json.loads(osipi_plan.read_text())
+    plan["pipelines"][0]["key"] += "\n"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    result = CliRunner().invoke(
+        main,
+        [
+            "render",
+            str(path),
+            "-o",
+            str(tmp_path / "o"),
+            "--mode",
+            "workspace",
+            "--connector-root",
+            "/x",
+        ],
+    )
+    assert result.exit_code == 2 and "pipeline key" in result.output, result.output
+
+
+def test_an_unclosed_quote_is_not_read_as_one_huge_name(tmp_path: Path) -> None:
+    (tmp_path / "tables.csv").write_text(
+        'source_table,category\n"orders,sales\nusers,crm\nitems,crm\n'
+    )
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(
+        main, ["solve", "--tables", str(tmp_path / "tables.csv"), "-o", str(out)]
+    )
+    assert result.exit_code == 2 and "row 2" in result.output, result.output
+    assert not out.exists()
+
+
+def test_a_plan_whose_tables_were_edited_is_refused(osipi_plan: Path, tmp_path: Path) -> None:
+    plan = json.loads(osipi_plan.read_text())
+    plan["tables"][0]["table_configuration"] = {"maxCount": "1; DROP TABLE x"}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    result = CliRunner().invoke(
+        main,
+        [
+            "render",
+            str(path),
+            "-o",
+            str(tmp_path / "o"),
+            "--mode",
+            "workspace",
+            "--connector-root",
+            "/x",
+        ],
+    )
+    assert result.exit_code == 2 and "edited after it was solved" in result.output, result.output
+    assert not (tmp_path / "o").exists()

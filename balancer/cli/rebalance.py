@@ -158,7 +158,7 @@ def _pipeline_ids(text: str | None, keys: set[str]) -> dict[str, str]:
                 f"--pipeline-ids-json names '{key}', which is not a pipeline of the plan.",
                 fix=f"use the plan's keys: {', '.join(sorted(keys)[:6])}.",
             )
-        if not PIPELINE_ID.match(pid):
+        if not PIPELINE_ID.fullmatch(pid):
             raise InputError(
                 f"--pipeline-ids-json gives '{key}' the id {pid!r}, which is not a pipeline id.",
                 fix="copy the id (a UUID) from `databricks pipelines list-pipelines`.",

@@ -300,7 +300,7 @@ NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,39}$")
 def _plan_name(name: str | None, tables_path: str) -> str:
     """--name, checked (it starts every pipeline key), or the tables folder's name made one."""
     if name is not None:
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             raise InputError(
                 f"--name {name!r} cannot start pipeline keys: use up to 40 letters, digits, "
                 "'_' and '-'.",

@@ -64,7 +64,7 @@ def _source(pipeline_ids: Sequence[str], event_log_tables: Sequence[str]) -> str
             )
         sources.append(".".join(quote_identifier(p) for p in parts))
     for pid in pipeline_ids:
-        if not _PIPELINE_ID.match(pid):
+        if not _PIPELINE_ID.fullmatch(pid):
             raise InputError(f"'{pid}' is not a pipeline id.", fix="pass the pipeline's UUID.")
         sources.append(f"event_log('{pid}')")
     if len(sources) == 1:

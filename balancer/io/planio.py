@@ -7,8 +7,10 @@ Wall-clock solve time is deliberately not stored (it would break byte-identical 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "estimates": [dataclasses.asdict(e) for e in plan.estimates],
         "moves": [{"table": t, "from": a, "to": b} for t, a, b in plan.moves],
         "tables": [_table_to_dict(t) for t in plan.tables],
+        "tables_digest": tables_digest(plan.tables),
         "warnings": list(plan.warnings),
     }
 
@@ -119,6 +122,13 @@ def plan_from_dict(data: dict[str, Any], path: str = "") -> Plan:
             fix="regenerate it with `balancer solve`.",
             where=where,
         ) from exc
+    recorded = data.get("tables_digest")
+    if recorded is not None and recorded != tables_digest(plan.tables):
+        raise InputError(
+            "the plan's tables were edited after it was solved (their checksum differs).",
+            fix="edit tables.csv and solve again; plan.json is the solver's output.",
+            where=where,
+        )
     problem = plan_problem(plan)
     if problem:
         raise InputError(
@@ -159,6 +169,13 @@ def _plan(data: dict[str, Any]) -> Plan:
     )
 
 
+def tables_digest(tables: Sequence[Table]) -> str:
+    """A checksum of the tables a plan embeds: what render and rebalance use instead of
+    tables.csv. A plan whose tables were edited after `solve` no longer matches it."""
+    text = json.dumps([_table_to_dict(t) for t in tables], sort_keys=True, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")
 
 
@@ -168,7 +185,7 @@ def plan_problem(plan: Plan) -> str | None:
     in no pipeline or in none of the plan's tables."""
     keys = [p.key for p in plan.pipelines]
     for key in keys:
-        if not isinstance(key, str) or not KEY.match(key):
+        if not isinstance(key, str) or not KEY.fullmatch(key):
             return (
                 f"pipeline key {key!r} is not a name of letters, digits, '_' and '-' "
                 "(at most 100, not starting with '-')"

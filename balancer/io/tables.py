@@ -231,7 +231,7 @@ def _keys(text: str, where: Location) -> tuple[str, ...]:
 def _pin(text: str, where: Location) -> str | None:
     if not text:
         return None
-    if not PIN_PATTERN.match(text):
+    if not PIN_PATTERN.fullmatch(text):
         raise InputError(
             f"pin '{text}' cannot name a pipeline: use letters, digits, '_' and '-' "
             "(it becomes the pipeline's key in the bundle).",
