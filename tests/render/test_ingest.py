@@ -81,6 +81,12 @@ def test_any_names_and_options_round_trip(
     assert spec == pipeline_spec(pipeline, tables, options, catalog, "s", connection)
     assert assigned_literal(text, "source_name") == source
     assert [o["table"]["source_table"] for o in spec["objects"]] == list(tables)
+    # no line of the file is a line taken from a name or an option: names arrive as literals
+    file_lines = {line.strip() for line in text.splitlines()}
+    for name, dest, cfg in rows:
+        for piece in (name, dest, *cfg, *cfg.values()):
+            for line in piece.splitlines()[1:]:
+                assert len(line.strip()) < 3 or line.strip() not in file_lines
 
 
 @given(
