@@ -635,24 +635,17 @@ def test_a_pin_with_a_line_break_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "column 'pin'" in result.output, result.output
 
 
+def _render(plan: Path, out: Path) -> Any:
+    args = ["render", str(plan), "-o", str(out), "--mode", "workspace", "--connector-root", "/x"]
+    return CliRunner().invoke(main, args)
+
+
 def test_a_plan_key_with_a_trailing_newline_is_refused(osipi_plan: Path, tmp_path: Path) -> None:
     plan = json.loads(osipi_plan.read_text())
     plan["pipelines"][0]["key"] += "\n"
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan))
-    result = CliRunner().invoke(
-        main,
-        [
-            "render",
-            str(path),
-            "-o",
-            str(tmp_path / "o"),
-            "--mode",
-            "workspace",
-            "--connector-root",
-            "/x",
-        ],
-    )
+    result = _render(path, tmp_path / "o")
     assert result.exit_code == 2 and "pipeline key" in result.output, result.output
 
 
@@ -673,18 +666,6 @@ def test_a_plan_whose_tables_were_edited_is_refused(osipi_plan: Path, tmp_path: 
     plan["tables"][0]["table_configuration"] = {"maxCount": "1; DROP TABLE x"}
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan))
-    result = CliRunner().invoke(
-        main,
-        [
-            "render",
-            str(path),
-            "-o",
-            str(tmp_path / "o"),
-            "--mode",
-            "workspace",
-            "--connector-root",
-            "/x",
-        ],
-    )
+    result = _render(path, tmp_path / "o")
     assert result.exit_code == 2 and "edited after it was solved" in result.output, result.output
     assert not (tmp_path / "o").exists()

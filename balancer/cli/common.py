@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -21,6 +21,7 @@ from balancer.errors import BalancerError, InputError, Location
 from balancer.schedules import cron_problem
 
 P = ParamSpec("P")
+F = TypeVar("F", bound=Callable[..., Any])
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$")
 
 
@@ -52,6 +53,18 @@ class Finite(click.ParamType):  # type: ignore[type-arg]  # generic only in newe
         if self.high is not None and number > self.high:
             self.fail(f"{number:g} must be <= {self.high:g}.", param, ctx)
         return number
+
+
+def time_limit_option(default: float, what: str) -> Callable[[F], F]:
+    """--time-limit: a budget in deterministic seconds, finite and above 0."""
+    return click.option(
+        "--time-limit",
+        "time_limit_s",
+        type=Finite(0, 86_400, open_low=True),
+        default=default,
+        show_default=True,
+        help=f"{what} (deterministic seconds).",
+    )
 
 
 def handle_errors(command: Callable[P, None]) -> Callable[P, None]:

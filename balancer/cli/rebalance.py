@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from balancer.cli.common import Finite, console, handle_errors, json_object
+from balancer.cli.common import Finite, console, handle_errors, json_object, time_limit_option
 from balancer.errors import InputError
 
 
@@ -60,14 +60,7 @@ from balancer.errors import InputError
 @click.option(
     "--schema", default="default", show_default=True, help="Schema of tables without their own."
 )
-@click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=Finite(0, 86_400, open_low=True),
-    default=10.0,
-    show_default=True,
-    help="Budget of the moves model (deterministic seconds).",
-)
+@time_limit_option(10.0, "Budget of the moves model")
 @click.option(
     "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
 )

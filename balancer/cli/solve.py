@@ -19,6 +19,7 @@ from balancer.cli.common import (
     parse_pipelines,
     schedule_overrides,
     tables_beside_history,
+    time_limit_option,
 )
 from balancer.engine.reporter import Reporter
 from balancer.errors import InputError, SolverError
@@ -163,14 +164,7 @@ def warm_up_solver() -> None:
     show_default=True,
     help="With a range, the smallest K within this of the best makespan.",
 )
-@click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=Finite(0, 86_400, open_low=True),
-    default=10.0,
-    show_default=True,
-    help="Solver budget (deterministic seconds).",
-)
+@time_limit_option(10.0, "Solver budget")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Solver random seed.")
 @click.option(
     "--name", default=None, help="Prefix of pipeline keys (default: the tables file's folder)."

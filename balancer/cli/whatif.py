@@ -17,6 +17,7 @@ from balancer.cli.common import (
     pairs,
     parse_pipelines,
     tables_beside_history,
+    time_limit_option,
 )
 from balancer.errors import InputError
 from balancer.model import GROUP_BY_MODES, MAX_RUN_S, Plan
@@ -72,14 +73,7 @@ if TYPE_CHECKING:
 @click.option(
     "--max-tables-per-pipeline", type=TABLE_CAP, default=None, help="Scenario: another table cap."
 )
-@click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=Finite(0, 86_400, open_low=True),
-    default=5.0,
-    show_default=True,
-    help="Solver budget per plan (deterministic seconds).",
-)
+@time_limit_option(5.0, "Solver budget per plan")
 @click.option(
     "--csv",
     "csv_path",
