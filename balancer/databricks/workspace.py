@@ -122,9 +122,13 @@ def upload(
         catalog, schema, volume = full.split(".")
         from databricks.sdk.errors import NotFound
 
-        try:
-            api.client.api_client.do("GET", f"/api/2.1/unity-catalog/volumes/{full}")
-        except NotFound:
+        missing = False
+        with refused(f"read volume {full}", api.done):
+            try:
+                api.client.api_client.do("GET", f"/api/2.1/unity-catalog/volumes/{full}")
+            except NotFound:
+                missing = True
+        if missing:
             api.call(
                 f"create volume {full}",
                 "POST",
