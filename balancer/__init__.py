@@ -7,7 +7,7 @@ The public API (imported lazily, so `import balancer` stays cheap):
     make_plan, Settings, Plan          solve
     read_plan, write_plan              plan.json
     WhatIf, Scenario, NewTable,        what-if analysis
-    compare, moves_between
+    compare, moves_between, print_plan
     pipeline_bars, makespan_vs_k,      charts (PNG) and an HTML report
     before_after, html_report
     rebalance,                         rebalancing
@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a te
         html_report,
         makespan_vs_k,
         pipeline_bars,
+    )
+    from balancer.analysis.plan_table import (
+        print_plan,
     )
     from balancer.analysis.whatif import (
         NewTable,
@@ -120,6 +123,7 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "balancer.analysis.whatif",
     "NewTable": "balancer.analysis.whatif",
     "compare": "balancer.analysis.whatif",
+    "print_plan": "balancer.analysis.plan_table",
     "moves_between": "balancer.analysis.whatif",
     "pipeline_bars": "balancer.analysis.charts",
     "makespan_vs_k": "balancer.analysis.charts",
@@ -172,6 +176,7 @@ __all__ = [
     "moves_between",
     "notebook_path",
     "pipeline_bars",
+    "print_plan",
     "read_event_log_export",
     "read_history",
     "read_plan",

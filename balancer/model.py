@@ -36,6 +36,11 @@ WheelRole = Literal["framework", "connector", "balancer"]
 PlanStatus = Literal["OPTIMAL", "FEASIBLE"]  # OPTIMAL: the makespan meets the proven bound
 SolveStatus = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE"]  # of one pipeline count
 GroupBy = Literal["none", "ingestion_type", "category", "category_and_ingestion_type"]
+Objective = Literal["balanced", "cost", "batch-window", "freshness", "makespan"]
+OBJECTIVES: tuple[Objective, ...] = ("balanced", "cost", "batch-window", "freshness", "makespan")
+DEFAULT_SLA_HEADROOM = 0.8  # a run may use 80% of its interval: room for a slow day
+DEFAULT_BATCH_WINDOW_S = 4 * 3600  # daily and slower pipelines finish within 4 hours
+DEFAULT_CONCURRENCY = 4  # flows at once when no history shows per-flow times
 CostSource = Literal["history", "weight", "similar", "fallback"]
 
 
@@ -218,14 +223,17 @@ class Settings:
     group_by: GroupBy = "ingestion_type"
     max_tables_per_pipeline: int = DEFAULT_MAX_TABLES
     allow_mixed_schedules: bool = False
-    sla_headroom: float | None = None
+    sla_headroom: float | None = DEFAULT_SLA_HEADROOM  # None: schedule fit is not checked
+    batch_window_s: int = DEFAULT_BATCH_WINDOW_S
+    objective: Objective = "balanced"
+    price_per_hour: float | None = None
     time_limit_s: float = 10.0
     k_tolerance: float = 0.05
     makespan_tolerance: float = 0.0
     spread_tolerance: float = 0.01
     overhead_s: int = 60
-    concurrency: int = 1
-    concurrency_calibrated: bool = False
+    concurrency: int = DEFAULT_CONCURRENCY  # flows at once; calibrated from history when it can
+    concurrency_calibrated: bool = True
     half_life_days: float = 7.0
     seed: int = 0
     name: str = "lakeflow"
@@ -244,6 +252,7 @@ class PipelinePlan:
     load_s: int
     runtime_s: int
     pin: str | None = None
+    p90_runtime_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -254,6 +263,8 @@ class KResult:
     makespan_s: int
     lower_bound_s: int
     status: SolveStatus
+    compute_s_per_day: int = 0
+    batch_window_s: int = 0
 
 
 @dataclass(frozen=True)

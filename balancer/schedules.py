@@ -63,3 +63,72 @@ def min_interval_seconds(expr: str) -> int:
             break
         prev = nxt
     return int(best)
+
+
+DAY_S = 86_400
+
+
+@lru_cache(maxsize=256)
+def longest_gap_seconds(expr: str) -> int:
+    """Longest gap in seconds between two runs (eight weeks or 1,000 runs from a fixed anchor):
+    the wait a reader sees at worst, e.g. a weekday-only schedule's weekend."""
+    it = croniter(expr, _ANCHOR)
+    prev = it.get_next(datetime)
+    worst = 0.0
+    end = prev + timedelta(weeks=8)
+    for _ in range(1_000):
+        nxt = it.get_next(datetime)
+        worst = max(worst, (nxt - prev).total_seconds())
+        if nxt > end:
+            break
+        prev = nxt
+    return int(worst)
+
+
+@lru_cache(maxsize=256)
+def runs_per_day(expr: str) -> float:
+    """Average runs a day over four weeks from a fixed anchor (288 for '*/5 * * * *')."""
+    it = croniter(expr, _ANCHOR - timedelta(microseconds=1))
+    end = _ANCHOR + timedelta(weeks=4)
+    count = 0
+    while it.get_next(datetime) < end:
+        count += 1
+        if count > 28 * 1_440:
+            break
+    return count / 28
+
+
+def is_batch(expr: str) -> bool:
+    """A schedule that runs at most once a day: its pipelines have a batch window, not an SLA
+    tied to the interval."""
+    return min_interval_seconds(expr) >= DAY_S
+
+
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def describe(expr: str) -> str:
+    """A cron in words when it is a common shape ('every 15 min', 'hourly at :30',
+    'daily 06:00'), else the cron itself."""
+    f = expr.split()
+    if len(f) != 5:
+        return expr
+    minute, hour, dom, month, dow = f
+    rest_free = dom == month == dow == "*"
+    if rest_free and hour == "*" and minute in ("*", "*/1"):
+        return "every minute"
+    if rest_free and hour == "*" and minute.startswith("*/") and minute[2:].isdigit():
+        return f"every {minute[2:]} min"
+    if rest_free and hour == "*" and minute.isdigit():
+        return "hourly" if minute == "0" else f"hourly at :{int(minute):02d}"
+    if rest_free and minute.isdigit() and hour.startswith("*/") and hour[2:].isdigit():
+        return f"every {hour[2:]} h"
+    if minute.isdigit() and hour.isdigit():
+        at = f"{int(hour):02d}:{int(minute):02d}"
+        if rest_free:
+            return f"daily {at}"
+        if dom == month == "*" and dow.isdigit() and int(dow) < len(_DAYS):
+            return f"weekly {_DAYS[int(dow)]} {at}"
+        if month == dow == "*" and dom.isdigit():
+            return f"monthly day {int(dom)} {at}"
+    return expr

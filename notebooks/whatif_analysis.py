@@ -76,9 +76,9 @@ print(f"{len(base.catalog.tables)} tables, {base.history.n_runs if base.history 
 
 # COMMAND ----------
 
-plans = base.sweep_pipelines(range(k_low, k_high + 1))
-reference = f"K={k_high}"
-display(balancer.compare(plans, base_plan=plans[reference]))
+plans, refused = base.sweep(range(k_low, k_high + 1))
+reference = list(plans)[-1]  # the most pipelines that fit
+display(balancer.compare(plans, base_plan=plans[reference], refused=refused))
 
 # COMMAND ----------
 
@@ -95,18 +95,19 @@ print(sweep_chart, bars_chart)
 # COMMAND ----------
 
 scenario = balancer.Scenario(f"growth x{growth:g}", pipelines=k_high, growth=growth)
-plans[scenario.name] = base.run(scenario, current=plans[reference])
-comparison = balancer.compare(plans, base_plan=plans[reference])
+outcome = base.try_run(scenario, current=plans[reference])
+images = {"Makespan against K": sweep_chart, reference: bars_chart}
+if isinstance(outcome, balancer.Plan):
+    plans[scenario.name] = outcome
+    images["Before and after"] = balancer.before_after(
+        plans[reference], outcome, charts / "before_after.png", (reference, scenario.name)
+    )
+else:  # an answer too: the scenario cannot keep its schedules, and why
+    refused[scenario.name] = outcome.message
+    print(f"{scenario.name} does not fit: {outcome.message}")
+comparison = balancer.compare(plans, base_plan=plans[reference], refused=refused)
 display(comparison)
-after_chart = balancer.before_after(
-    plans[reference], plans[scenario.name], charts / "before_after.png", (reference, scenario.name)
-)
-report = balancer.html_report(
-    f"{connector} what-if",
-    comparison,
-    {"Makespan against K": sweep_chart, reference: bars_chart, "Before and after": after_chart},
-    charts / "report.html",
-)
+report = balancer.html_report(f"{connector} what-if", comparison, images, charts / "report.html")
 try:
     displayHTML(report.read_text())  # type: ignore[name-defined]
 except NameError:
@@ -118,9 +119,4 @@ except NameError:
 
 # COMMAND ----------
 
-chosen = plans[scenario.name]
-for p in chosen.pipelines:
-    print(f"{p.key:40} {p.schedule:14} {len(p.tables):4} tables  {p.runtime_s:7} s")
-print(
-    f"makespan {chosen.makespan_s} s, lower bound {chosen.lower_bound_s} s, status {chosen.status}"
-)
+balancer.print_plan(plans.get(scenario.name, plans[reference]))

@@ -36,8 +36,14 @@ def catalog(tables: Sequence[Table]) -> Catalog:
 
 
 def plan_of(tables: Sequence[Table], **settings: Any) -> Plan:
-    """Solve with small, fast defaults and check the plan without the solver."""
+    """Solve with small, fast defaults and check the plan without the solver.
+
+    One flow at a time, the makespan objective and no schedule fit unless asked: these plans
+    test one rule or one solver stage in isolation (`test_objectives` tests the defaults)."""
     settings.setdefault("overhead_s", 0)
+    settings.setdefault("concurrency", 1)
+    settings.setdefault("objective", "makespan")
+    settings.setdefault("sla_headroom", None)
     settings.setdefault("time_limit_s", 5.0)
     settings.setdefault("workers", 1)
     explicit = settings.pop(

@@ -31,17 +31,29 @@ def test_notebooks_are_databricks_source_format() -> None:
 def test_whatif_notebook_runs_every_cell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     set_widgets(
         monkeypatch,
-        tables_path=str(EXAMPLES / "sap_successfactors" / "tables.csv"),
-        history_path=str(EXAMPLES / "sap_successfactors" / "runs.csv"),
-        connector="sap_successfactors",
+        tables_path=str(EXAMPLES / "hubspot" / "tables.csv"),
+        history_path=str(EXAMPLES / "hubspot" / "runs.csv"),
+        connector="hubspot",
         k_range="3..5",
+        growth="1.2",
         charts_dir=str(tmp_path),
     )
     scope = runpy.run_path(str(NOTEBOOKS / "whatif_analysis.py"), run_name="__main__")
-    assert set(scope["plans"]) == {"K=3", "K=4", "K=5", "growth x1.5"}
-    assert list(scope["comparison"].index) == ["K=3", "K=4", "K=5", "growth x1.5"]
+    assert set(scope["plans"]) == {"K=3", "K=4", "K=5", "growth x1.2"}
+    assert list(scope["comparison"].index) == ["K=3", "K=4", "K=5", "growth x1.2"]
     for name in ("makespan_vs_k.png", "pipelines.png", "before_after.png", "report.html"):
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_whatif_notebook_reports_a_scenario_that_does_not_fit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    set_widgets(monkeypatch, k_range="3..4", growth="1.5", charts_dir=str(tmp_path))
+    scope = runpy.run_path(str(NOTEBOOKS / "whatif_analysis.py"), run_name="__main__")
+    assert set(scope["plans"]) == {"K=3", "K=4"}  # OSIPI's 15-minute tables cannot grow x1.5
+    row = scope["comparison"].loc["growth x1.5"]
+    assert row["status"] == "DOES NOT FIT" and "pi_event_frames" in row["fits_schedules"]
+    assert not (tmp_path / "before_after.png").exists()
 
 
 def test_whatif_notebook_defaults_are_relative_to_its_folder(

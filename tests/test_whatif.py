@@ -84,7 +84,10 @@ def test_rows_based_hypothetical_table_uses_similar_tables() -> None:
         (Scenario("s", remove_tables=("ghost",)), "removes unknown tables"),
         (Scenario("s", add_tables=(NewTable("snap", weight=1),)), "exists already"),
         (Scenario("s", add_tables=(NewTable("x"),)), "needs a weight"),
-        (Scenario("s", schedules={"nope": "0 0 * * *"}), "neither a table nor a category"),
+        (
+            Scenario("s", schedules={"nope": "0 0 * * *"}),
+            "neither a table, a category nor an ingestion type",
+        ),
         (Scenario("s", schedules={"a": "every day"}), "fields"),
     ],
 )
@@ -117,7 +120,7 @@ def test_cli_prints_and_writes_csv_and_html(tmp_path: Path) -> None:
             "--sweep-pipelines",
             "3..5",
             "--growth",
-            "1.5",
+            "1.02",
             "--schedule",
             "time_series=*/30 * * * *",
             "--add-table",
@@ -135,7 +138,7 @@ def test_cli_prints_and_writes_csv_and_html(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "scenario" in result.output and "K=3" in result.output
     lines = out_csv.read_text().splitlines()
-    assert lines[0].startswith("scenario,pipelines,makespan_s") and len(lines) == 5
+    assert lines[0].startswith("scenario,pipelines,makespan_s") and len(lines) == 6
     page = out_html.read_text()
     assert page.count("data:image/png;base64,") == 4 and "<table" in page
     assert sorted(p.name for p in charts.iterdir()) == [

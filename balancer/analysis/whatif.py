@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from balancer.errors import InputError
-from balancer.history.estimator import estimate_costs
+from balancer.errors import InfeasibleError, InputError
+from balancer.history.estimator import estimate_costs, for_schedule, scaled
 from balancer.model import (
-    INCREMENTAL_TYPES,
+    INGESTION_TYPES,
     Catalog,
     CostEstimate,
     GroupBy,
@@ -32,7 +32,7 @@ from balancer.model import (
     Table,
 )
 from balancer.planning.planner import make_plan
-from balancer.schedules import cron_problem, min_interval_seconds, normalize
+from balancer.schedules import cron_problem, normalize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +58,8 @@ class Scenario:
     pipelines: int | tuple[int, int] | None = None
     growth: float = 1.0
     category_growth: Mapping[str, float] = field(default_factory=dict)
-    schedules: Mapping[str, str] = field(default_factory=dict)  # table or category -> cron
+    # table, category or ingestion type (tables without their own schedule) -> cron
+    schedules: Mapping[str, str] = field(default_factory=dict)
     add_tables: tuple[NewTable, ...] = ()
     remove_tables: tuple[str, ...] = ()
     pins: Mapping[str, str] = field(default_factory=dict)  # table -> pipeline key
@@ -114,21 +115,30 @@ class WhatIf:
             estimates=estimates,
         )
 
+    def try_run(self, scenario: Scenario, current: Plan | None = None) -> Plan | InfeasibleError:
+        """`run`, with a scenario that no split fits (e.g. a schedule it cannot keep) returned
+        as its error: "does not fit, because ..." is an answer to a what-if."""
+        try:
+            return self.run(scenario, current)
+        except InfeasibleError as exc:
+            return exc
+
+    def sweep(self, ks: Iterable[int] = range(3, 9)) -> tuple[dict[str, Plan], dict[str, str]]:
+        """One plan per pipeline count that fits, each solved for exactly that K, and why each
+        other count does not fit."""
+        plans: dict[str, Plan] = {}
+        refused: dict[str, str] = {}
+        for k in ks:
+            outcome = self.try_run(Scenario(f"K={k}", pipelines=k))
+            if isinstance(outcome, Plan):
+                plans[f"K={k}"] = outcome
+            else:
+                refused[f"K={k}"] = outcome.message
+        return plans, refused
+
     def sweep_pipelines(self, ks: Iterable[int] = range(3, 9)) -> dict[str, Plan]:
-        """One plan per pipeline count, each solved for exactly that K."""
-        return {f"K={k}": self.run(Scenario(f"K={k}", pipelines=k)) for k in ks}
-
-
-def _scaled(e: CostEstimate, factor: float, note: str) -> CostEstimate:
-    if factor == 1.0:
-        return e
-    return dataclasses.replace(
-        e,
-        seconds=round(e.seconds * factor, 3),
-        p50=round(e.p50 * factor, 3),
-        p90=round(e.p90 * factor, 3),
-        note=f"{e.note}; {note}" if e.note else note,
-    )
+        """One plan per pipeline count that fits (see `sweep` for the reasons of the others)."""
+        return self.sweep(ks)[0]
 
 
 def apply(
@@ -163,10 +173,11 @@ def apply(
         )
     categories = {t.category for t in out}
     for target, cron in scenario.schedules.items():
-        if target not in names | categories | {n.name for n in scenario.add_tables}:
+        known = names | categories | set(INGESTION_TYPES) | {n.name for n in scenario.add_tables}
+        if target not in known:
             raise InputError(
                 f"scenario '{scenario.name}' changes the schedule of '{target}', "
-                "which is neither a table nor a category."
+                "which is neither a table, a category nor an ingestion type."
             )
         problem = cron_problem(cron)
         if problem:
@@ -177,14 +188,16 @@ def apply(
     for t in out:
         e = estimates[t.source_table]
         factor = scenario.growth * scenario.category_growth.get(t.category, 1.0)
-        e = _scaled(e, factor, f"growth x{factor:g}")
-        wanted = scenario.schedules.get(t.source_table) or scenario.schedules.get(t.category)
+        e = scaled(e, factor, f"growth x{factor:g}")
+        wanted = (
+            scenario.schedules.get(t.source_table)
+            or scenario.schedules.get(t.category)
+            or (scenario.schedules.get(t.ingestion_type) if t.schedule_is_default else None)
+        )
         if wanted:
-            cron = normalize(wanted)
-            if t.ingestion_type in INCREMENTAL_TYPES:
-                ratio = min_interval_seconds(cron) / min_interval_seconds(t.schedule)
-                e = _scaled(e, ratio, f"schedule {cron} (x{ratio:g} data per run)")
-            t = dataclasses.replace(t, schedule=cron, schedule_is_default=False)
+            moved = dataclasses.replace(t, schedule=normalize(wanted), schedule_is_default=False)
+            e = for_schedule(e, moved, t.schedule)
+            t = moved
         if t.source_table in scenario.pins:
             t = dataclasses.replace(t, pin=scenario.pins[t.source_table])
         estimates[t.source_table] = e
@@ -204,13 +217,22 @@ def moves_between(base: Plan, other: Plan) -> int:
     return sum(1 for t, k in b.items() if t in a and a[t] != k)
 
 
-def compare(plans: Mapping[str, Plan], base_plan: Plan | None = None) -> pd.DataFrame:
-    """One row per plan: makespan, bound, spread, pipelines, runtimes, moves against the base."""
+def compare(
+    plans: Mapping[str, Plan],
+    base_plan: Plan | None = None,
+    refused: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per plan (durations in seconds): pipelines, the longest runtime and its bound,
+    the batch window, compute a day, worst data age on the most frequent schedule, whether
+    every pipeline fits its schedule, moves against the base, and each pipeline's runtime.
+    A `refused` scenario gets a row that says why it does not fit."""
     import pandas as pd
+
+    from balancer.engine.schedule_metrics import plan_metrics
 
     rows = []
     for name, plan in plans.items():
-        runtimes = sorted((p.runtime_s for p in plan.pipelines), reverse=True)
+        m = plan_metrics(plan)
         rows.append(
             {
                 "scenario": name,
@@ -219,10 +241,20 @@ def compare(plans: Mapping[str, Plan], base_plan: Plan | None = None) -> pd.Data
                 "lower_bound_s": plan.lower_bound_s,
                 "gap": round(plan.gap, 4),
                 "spread_s": plan.spread_s,
+                "batch_window_s": m.batch_window_s,
+                "compute_s_per_day": round(m.compute_s_per_day),
+                "cost_per_day": m.cost_per_day,
+                "worst_age_s": m.worst_age_frequent_s,
+                "fits_schedules": "yes" if not m.misfits else "no: " + " ".join(m.misfits),
                 "category_splits": plan.category_splits,
                 "status": plan.status,
-                "runtimes_s": " ".join(str(r) for r in runtimes),
                 "moves_vs_base": moves_between(base_plan, plan) if base_plan is not None else None,
+                "runtimes_s": " ".join(f"{p.key}={p.runtime_s}" for p in plan.pipelines),
             }
         )
-    return pd.DataFrame(rows).set_index("scenario")
+    for name, why in (refused or {}).items():
+        rows.append({"scenario": name, "status": "DOES NOT FIT", "fits_schedules": why})
+    table = pd.DataFrame(rows).set_index("scenario")
+    for column in ("pipelines", "category_splits", "moves_vs_base"):
+        table[column] = table[column].astype("Int64")
+    return table

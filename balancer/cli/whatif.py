@@ -19,11 +19,13 @@ from balancer.cli.common import (
     tables_beside_history,
     time_limit_option,
 )
+from balancer.cli.planning_options import planning_options, settings_from
 from balancer.errors import InputError
-from balancer.model import GROUP_BY_MODES, MAX_RUN_S, Plan
+from balancer.model import MAX_RUN_S, Plan, Settings
+from balancer.units import format_duration
 
 if TYPE_CHECKING:
-    from balancer.analysis.whatif import NewTable
+    from balancer.analysis.whatif import NewTable, Scenario
 
 
 @click.command()
@@ -45,11 +47,9 @@ if TYPE_CHECKING:
 @click.option(
     "--pipelines",
     default=None,
-    help="K or MIN..MAX for the scenarios (default: the largest swept K).",
+    help="K or MIN..MAX for the scenario (default: the swept range, K picked as `solve` does).",
 )
-@click.option(
-    "--group-by", type=click.Choice(GROUP_BY_MODES), default="ingestion_type", show_default=True
-)
+@planning_options
 @click.option(
     "--growth",
     type=Finite(0, 1000, open_low=True),
@@ -100,7 +100,6 @@ def whatif(
     history_path: str | None,
     sweep_pipelines: str,
     pipelines: str | None,
-    group_by: str,
     growth: float | None,
     category_growth: tuple[str, ...],
     schedules: tuple[str, ...],
@@ -112,42 +111,117 @@ def whatif(
     csv_path: str | None,
     html_path: str | None,
     charts_dir: str | None,
+    **planning: Any,
 ) -> None:
-    """Compare pipeline counts and scenarios side by side (makespan, spread, moves)."""
+    """Compare pipeline counts and a scenario side by side: schedule fit, compute a day, worst
+    data age, batch window, longest run, moves."""
     from balancer.analysis.whatif import Scenario, WhatIf, compare
 
     tables_path = tables_path or tables_beside_history(history_path)
     lo, hi, _ = parse_pipelines(sweep_pipelines)
-    base = WhatIf.load(tables_path, history_path, group_by=group_by, time_limit_s=time_limit_s)
-    plans = base.sweep_pipelines(range(lo, hi + 1))
-    reference_key = f"K={hi}"
+    settings = settings_from(planning, history_path, time_limit_s=time_limit_s)
+    base = WhatIf.load(tables_path, history_path, **_fields(settings))
+    plans, refused = base.sweep(range(lo, hi + 1))
+    chosen = base.run(Scenario("solve", pipelines=(lo, hi)))  # what `balancer solve` answers
+    reference_key = f"solve (K={len(chosen.pipelines)})"
+    plans = {reference_key: chosen, **plans}
     factors = {k: float(v) for k, v in pairs(category_growth, "--category-growth").items()}
-    new_tables = [_new_table(item) for item in added]
     scenario = Scenario(
         name="scenario",
         pipelines=None if pipelines is None else parse_pipelines(pipelines)[:2],
         growth=growth or 1.0,
         category_growth=factors,
         schedules=pairs(schedules, "--schedule"),
-        add_tables=tuple(new_tables),
+        add_tables=tuple(_new_table(item) for item in added),
         remove_tables=tuple(removed),
         pins=pairs(pins, "--pin"),
         max_tables_per_pipeline=max_tables_per_pipeline,
     )
     has_scenario = scenario != Scenario(name="scenario")
     if has_scenario:
-        if scenario.pipelines is None:
-            scenario = dataclasses.replace(scenario, pipelines=hi)
-        plans["scenario"] = base.run(scenario, current=plans[reference_key])
-    table = compare(plans, base_plan=plans[reference_key])
+        scenario = dataclasses.replace(
+            scenario,
+            name=scenario_name(scenario),
+            pipelines=(lo, hi) if scenario.pipelines is None else scenario.pipelines,
+        )
+        outcome = base.try_run(scenario, current=plans[reference_key])
+        if isinstance(outcome, Plan):
+            plans[scenario.name] = outcome
+        else:
+            refused[scenario.name] = outcome.message
+    table = compare(plans, base_plan=plans[reference_key], refused=refused)
     out = console(160)
-    out.print(table.to_string(), highlight=False)
+    out.print(readable(table).to_string(), highlight=False)
+    for name, plan in plans.items():
+        out.print(
+            f"{name}: "
+            + ", ".join(f"{p.key} {format_duration(p.runtime_s)}" for p in plan.pipelines),
+            highlight=False,
+        )
+    for name, why in refused.items():
+        out.print(f"{name}: does not fit: {why}", highlight=False)
     if csv_path:
         from balancer.io.atomic import write_file
 
         write_file(csv_path, table.to_csv())
     if html_path or charts_dir:
-        _charts(plans, reference_key, has_scenario, table, html_path, charts_dir, out)
+        solved = has_scenario and scenario.name in plans
+        _charts(
+            plans, reference_key, scenario.name if solved else "", table, html_path, charts_dir, out
+        )
+
+
+def _fields(settings: Settings) -> dict[str, Any]:
+    """Settings as keyword arguments, less the name (`WhatIf.load` takes the folder's)."""
+    return {
+        f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if f.name != "name"
+    }
+
+
+def scenario_name(s: Scenario) -> str:
+    """A scenario named by what it changes, e.g. 'growth x1.5, +big_events'."""
+    parts = []
+    if s.growth != 1.0:
+        parts.append(f"growth x{s.growth:g}")
+    parts += [f"{c} x{f:g}" for c, f in s.category_growth.items()]
+    parts += [f"{t} @ {c}" for t, c in s.schedules.items()]
+    parts += [f"+{t.name}" for t in s.add_tables]
+    parts += [f"-{t}" for t in s.remove_tables]
+    parts += [f"{t} in {k}" for t, k in s.pins.items()]
+    if s.max_tables_per_pipeline is not None:
+        parts.append(f"max {s.max_tables_per_pipeline} tables")
+    if s.pipelines is not None and not parts:
+        parts.append(f"K={s.pipelines}")
+    return ", ".join(parts) or "scenario"
+
+
+def readable(table: Any) -> Any:
+    """The comparison with every duration as h:mm:ss (the CSV keeps seconds)."""
+    shown = table.drop(columns=["runtimes_s", "lower_bound_s", "cost_per_day"], errors="ignore")
+    refused = shown["status"] == "DOES NOT FIT"
+    shown.loc[refused, "fits_schedules"] = "no (why: below)"
+    if table["cost_per_day"].notna().any():
+        shown["cost_per_day"] = table["cost_per_day"]
+    for column in [c for c in shown.columns if c.endswith("_s") or c == "compute_s_per_day"]:
+        shown[column] = shown[column].map(
+            lambda v: "" if v != v or v is None else format_duration(float(v)) if v else "-"
+        )
+    return (
+        shown.rename(
+            columns={
+                "makespan_s": "longest run",
+                "spread_s": "spread",
+                "batch_window_s": "batch window",
+                "compute_s_per_day": "compute/day",
+                "worst_age_s": "worst age",
+                "fits_schedules": "fits schedules",
+                "category_splits": "category splits",
+                "moves_vs_base": "moves",
+            }
+        )
+        .astype(object)
+        .where(lambda t: t.notna(), "")
+    )
 
 
 def _new_table(item: str) -> NewTable:
@@ -175,7 +249,7 @@ def _new_table(item: str) -> NewTable:
 def _charts(
     plans: dict[str, Plan],
     reference_key: str,
-    has_scenario: bool,
+    scenario: str,
     table: Any,
     html_path: str | None,
     charts_dir: str | None,
@@ -187,13 +261,13 @@ def _charts(
     with tempfile.TemporaryDirectory(prefix="balancer-charts-") as tmp:  # the report embeds them
         folder = Path(charts_dir) if charts_dir else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        _write_charts(plans, reference_key, has_scenario, table, html_path, folder, out)
+        _write_charts(plans, reference_key, scenario, table, html_path, folder, out)
 
 
 def _write_charts(
     plans: dict[str, Plan],
     reference_key: str,
-    has_scenario: bool,
+    scenario: str,
     table: Any,
     html_path: str | None,
     folder: Path,
@@ -210,13 +284,13 @@ def _write_charts(
             plans[reference_key], folder / "pipelines.png"
         ),
     }
-    if has_scenario:
-        images["Scenario"] = pipeline_bars(plans["scenario"], folder / "scenario.png")
-        images[f"{reference_key} vs scenario"] = before_after(
+    if scenario:
+        images[scenario] = pipeline_bars(plans[scenario], folder / "scenario.png")
+        images[f"{reference_key} vs {scenario}"] = before_after(
             plans[reference_key],
-            plans["scenario"],
+            plans[scenario],
             folder / "before_after.png",
-            (reference_key, "scenario"),
+            (reference_key, scenario),
         )
     if html_path:
         html_report("lakeflow-balancer what-if", table, images, html_path)

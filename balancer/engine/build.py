@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from balancer.engine.instance import Instance, Item, Pool, integer_cost, pool_key
+from balancer.engine.instance import Instance, Item, Pool, integer_cost, integer_p90, pool_key
 from balancer.engine.rules import RULES
 from balancer.engine.rules.apart import labels_of_members
 from balancer.engine.rules.pins import pin_of
-from balancer.engine.rules.sla import load_cap
+from balancer.engine.rules.schedule_fit import load_cap, runtime_cap
 from balancer.engine.rules.table_cap import check_setting
 from balancer.engine.rules.together import components
-from balancer.model import CostEstimate, Settings, Table
+from balancer.model import INCREMENTAL_TYPES, CostEstimate, Settings, Table
+from balancer.schedules import is_batch, min_interval_seconds, runs_per_day
 
 
 def build_instance(
@@ -30,6 +31,7 @@ def build_instance(
     check_setting(settings.max_tables_per_pipeline)
     by_name = {t.source_table: t for t in tables}
     pool_info: dict[str, tuple[str, list[str]]] = {}
+    incremental: dict[str, bool] = {}
     items: list[Item] = []
     for component in components(tables):
         members = [by_name[name] for name in component]
@@ -41,19 +43,22 @@ def build_instance(
         key, group, schedule = keys.pop()
         info = pool_info.setdefault(key, (group, []))
         info[1].extend(t.schedule for t in members)
+        incremental[key] = incremental.get(key, True) and all(
+            t.ingestion_type in INCREMENTAL_TYPES for t in members
+        )
         names = tuple(t.source_table for t in members)
         cost = sum(integer_cost(estimates[n].seconds) for n in names)
+        p90 = sum(integer_p90(estimates[n]) for n in names)
         cats = tuple(sorted({t.category_label for t in members}))
         item_key = names[0] if len(names) == 1 else f"together:{members[0].together}"
-        items.append(Item(item_key, cost, names, cats, key, pin, labels))
+        items.append(Item(item_key, cost, names, cats, key, pin, labels, p90))
     for rule in RULES:
         rule.check_items(items)
     pools: list[Pool] = []
     for key in sorted(pool_info):
         group, schedules = pool_info[key]
         schedule = key.split("@", 1)[1] if "@" in key else _most_common(schedules)
-        cap = load_cap(schedule, settings)
-        pools.append(Pool(key, group, schedule, cap))
+        pools.append(pool_of(key, group, schedule, settings, incremental[key]))
     pool_items = {p.key: [it for it in items if it.pool == p.key] for p in pools}
     for pool in pools:
         for rule in RULES:
@@ -68,6 +73,27 @@ def build_instance(
         k_max=k_max,
         max_tables=settings.max_tables_per_pipeline,
         k_explicit=k_explicit,
+        overhead_s=settings.overhead_s,
+        concurrency=settings.concurrency,
+    )
+
+
+def pool_of(
+    key: str, group: str, schedule: str, settings: Settings, incremental: bool = False
+) -> Pool:
+    """A pool with what its schedule implies: the schedule-fit cap, runs a day, batch or not."""
+    if not schedule:
+        return Pool(key, group, schedule, incremental=incremental)
+    return Pool(
+        key,
+        group,
+        schedule,
+        load_cap(schedule, settings),
+        runs_per_day(schedule),
+        min_interval_seconds(schedule),
+        is_batch(schedule),
+        runtime_cap(schedule, settings),
+        incremental,
     )
 
 

@@ -24,6 +24,7 @@ class ItemType:
     categories: tuple[str, ...]
     apart: frozenset[str]
     members: tuple[int, ...]
+    fit_cost: int = 0
 
 
 class ModelContext:
@@ -34,6 +35,7 @@ class ModelContext:
         self.model = cp_model.CpModel()
         n_bins = problem.n_bins
         self.pre_load = [0] * n_bins
+        self.pre_fit = [0] * n_bins
         self.pre_size = [0] * n_bins
         self.pre_count = [0] * n_bins
         self.pre_labels: list[set[str]] = [set() for _ in range(n_bins)]
@@ -43,6 +45,7 @@ class ModelContext:
             pin = problem.pins[i]
             if pin is not None:
                 self.pre_load[pin] += problem.costs[i]
+                self.pre_fit[pin] += problem.fit_costs[i]
                 self.pre_size[pin] += problem.sizes[i]
                 self.pre_count[pin] += 1
                 self.pre_labels[pin].update(problem.apart[i])
@@ -51,7 +54,13 @@ class ModelContext:
             if problem.apart[i]:
                 key: tuple[Any, ...] = ("single", i)
             else:
-                key = ("alike", problem.costs[i], problem.sizes[i], problem.categories[i])
+                key = (
+                    "alike",
+                    problem.costs[i],
+                    problem.fit_costs[i],
+                    problem.sizes[i],
+                    problem.categories[i],
+                )
             groups[key].append(i)
         self.types: list[ItemType] = []
         for members in sorted(groups.values()):
@@ -63,6 +72,7 @@ class ModelContext:
                     problem.categories[i],
                     problem.apart[i],
                     tuple(members),
+                    problem.fit_costs[i],
                 )
             )
         m = self.model
@@ -83,6 +93,12 @@ class ModelContext:
                 == self.pre_load[b]
                 + sum(typ.cost * self.y[t][b] for t, typ in enumerate(self.types))
             )
+
+    def fit_load(self, b: int) -> Any:
+        """Bin b's p90 load as a linear expression (what schedule fit caps)."""
+        return self.pre_fit[b] + sum(
+            typ.fit_cost * self.y[t][b] for t, typ in enumerate(self.types)
+        )
 
     def pre_load_max_possible(self) -> int:
         return max(self.pre_load) + self.problem.total

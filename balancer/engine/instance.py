@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from balancer.model import Settings, Table
+from balancer.model import CostEstimate, Settings, Table
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,11 @@ class Item:
     pool: str
     pin: str | None = None
     apart: frozenset[str] = frozenset()
+    fit_cost: int = 0  # the p90 cost schedule fit is judged on (0: the cost)
+
+    @property
+    def p90(self) -> int:
+        return max(self.cost, self.fit_cost)
 
     @property
     def size(self) -> int:
@@ -31,12 +36,21 @@ class Item:
 
 @dataclass(frozen=True)
 class Pool:
-    """Pipelines that may hold each other's items: one purity group and one schedule."""
+    """Pipelines that may hold each other's items: one purity group and one schedule.
+
+    `load_cap` caps the p90 cost a pipeline may hold (schedule fit); `runs_per_day` and `batch`
+    (runs at most daily) let the solver weigh compute per day and the batch window.
+    """
 
     key: str
     group: str
     schedule: str
     load_cap: int | None = None
+    runs_per_day: float = 1.0
+    interval_s: int = 86_400
+    batch: bool = True
+    runtime_cap: int | None = None  # longest p90 run allowed, start-up included
+    incremental: bool = False  # every item reads only new data: its cost scales with the interval
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,8 @@ class Instance:
     k_max: int
     max_tables: int | None = None
     k_explicit: bool = False
+    overhead_s: int = 0
+    concurrency: int = 1
 
     def items_of(self, pool: str) -> list[int]:
         return [i for i, it in enumerate(self.items) if it.pool == pool]
@@ -57,6 +73,11 @@ class Instance:
 def integer_cost(seconds: float) -> int:
     """Whole seconds, rounded up, at least 1: the solver works on integers."""
     return max(1, math.ceil(seconds - 1e-9))
+
+
+def integer_p90(estimate: CostEstimate) -> int:
+    """A table's p90 in whole seconds, never below its predicted cost."""
+    return max(integer_cost(estimate.seconds), integer_cost(estimate.p90))
 
 
 def pool_key(table: Table, settings: Settings) -> tuple[str, str, str]:

@@ -17,7 +17,7 @@ class PoolProblem:
 
     `pins[i]` is the bin item i must go to (a labeled bin) or None. `apart[i]` are labels
     no two items in one bin may share. `max_tables` caps the sum of `sizes` per bin; `cap`
-    caps the load per bin (from an SLA).
+    caps the sum of `fit_costs` (p90 costs) per bin (schedule fit).
     """
 
     costs: tuple[int, ...]
@@ -29,6 +29,7 @@ class PoolProblem:
     n_labeled: int = 0
     max_tables: int | None = None
     cap: int | None = None
+    fit_costs: tuple[int, ...] = ()  # p90 costs, what `cap` bounds (default: the costs)
     _side: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -41,6 +42,8 @@ class PoolProblem:
             object.__setattr__(self, "apart", (frozenset(),) * n)
         if not self.categories:
             object.__setattr__(self, "categories", ((),) * n)
+        if not self.fit_costs:
+            object.__setattr__(self, "fit_costs", self.costs)
         tables_can_bind = self.max_tables is not None and sum(self.sizes) > self.max_tables
         side = (
             tables_can_bind
@@ -62,6 +65,15 @@ class PoolProblem:
     @property
     def total(self) -> int:
         return sum(self.costs)
+
+    def fits_cap(self, assignment: list[int]) -> bool:
+        """Whether every bin's p90 load stays within `cap` (always, without a cap)."""
+        if self.cap is None:
+            return True
+        loads = [0] * self.n_bins
+        for i, b in enumerate(assignment):
+            loads[b] += self.fit_costs[i]
+        return max(loads) <= self.cap
 
 
 class BinState:

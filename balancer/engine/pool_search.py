@@ -93,6 +93,7 @@ class PoolSearch:
             n_labeled=len(labels),
             max_tables=self.inst.max_tables,
             cap=self.pool_by_key[pool].load_cap,
+            fit_costs=tuple(it.p90 for it in items),
         )
 
     def _needs(self, pool: str) -> list[Need]:
@@ -134,7 +135,7 @@ class PoolSearch:
             lb = self._lb(pool, n)
             assign = best_heuristic(problem, lb)
             ub = makespan_of(problem, assign) if assign is not None else math.inf
-            if problem.cap is not None and ub > problem.cap:
+            if assign is not None and not problem.fits_cap(assign):
                 assign, ub = None, math.inf
             self.cache[key] = PoolState(
                 problem, lb, int(ub) if assign else 10**18, assign, assign is not None and ub <= lb
@@ -187,6 +188,8 @@ class PoolSearch:
             if result.status == "INFEASIBLE":
                 state.lb += 1
             elif result.status == "FOUND" and result.assignment is not None:
+                if not state.problem.fits_cap(result.assignment):
+                    return  # CP-SAT keeps schedule fit while it closes the gap
                 state.assign, state.ub = result.assignment, state.lb
             else:
                 return

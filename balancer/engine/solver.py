@@ -16,22 +16,19 @@ time limits, ties broken by index.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from balancer.engine.allocation import Score, choose, pareto_allocations, split_score
 from balancer.engine.instance import Instance
-from balancer.engine.pool import PoolProblem
-from balancer.engine.pool_search import MAKESPAN_SHARE, PoolSearch
+from balancer.engine.pool_search import MAKESPAN_SHARE
+from balancer.engine.refine import Refiner
 from balancer.engine.reporter import Reporter
 from balancer.errors import InfeasibleError, SolverError
 from balancer.model import PlanStatus, Settings, SolveStatus
 from balancer.model import category_splits as count_splits
 
-# Shares of the time limit (deterministic seconds) for the refinements: polish that must not
-# make a small solve slow (the makespan stage's share is in `pool_search`).
-SPREAD_SHARE = 0.01
-CATEGORY_SHARE = 0.005
+FIT_SHARE = 0.02  # CP-SAT's share for a pool split the heuristics could not fit
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,7 @@ class SolveOptions:
     spread_tolerance: float = 0.01
     seed: int = 0
     workers: int = 2
+    objective: str = "makespan"
     stages: int = 3
     dive_nodes: int = 100_000
     # Benchmarks pass time.perf_counter to also stop at time_limit_s of wall time; a plan
@@ -77,10 +75,12 @@ class Solution:
     category_splits: int
     status: PlanStatus
     deterministic_time: float
-    k_results: tuple[tuple[int, int, int, SolveStatus], ...] = ()
+    # (k, makespan load, lower bound, status, compute s a day, batch window s); the last two
+    # are 0 under the makespan objective
+    k_results: tuple[tuple[int, int, int, SolveStatus, int, int], ...] = ()
 
 
-class Solver(PoolSearch):
+class Solver(Refiner):
     """One solve of one instance. Use `solve()`; the object only holds caches."""
 
     def _allocate_on_bounds(self, k: int) -> dict[str, int]:
@@ -183,56 +183,74 @@ class Solver(PoolSearch):
         lower = max(self._monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
         return alloc, makespan, min(lower, makespan)
 
-    # ---- stages 2 and 3 ------------------------------------------------------------------
+    # ---- allocation by objective -----------------------------------------------------------
 
-    def _refine(self, alloc: dict[str, int], makespan: int) -> dict[str, list[int]]:
-        cap = int(makespan * (1 + self.opt.makespan_tolerance))
-        final = {p: list(self.cache[(p, n)].assign or []) for p, n in alloc.items()}
-        if self.opt.stages < 2:
-            return final
-        from balancer.engine.cpsat import PoolModel
+    def _options(self, top: int) -> dict[str, dict[int, Score]]:
+        """Every pool's split over each feasible count up to what `top` pipelines leave it."""
+        options: dict[str, dict[int, Score]] = {}
+        spare = top - sum(self.min_bins.values())
+        for pool, low in self.min_bins.items():
+            options[pool] = {}
+            for n in range(low, min(self.max_bins[pool], low + spare) + 1):
+                state = self._heuristic(pool, n)
+                if state.assign is None:
+                    try:
+                        state = self._exact(pool, n, FIT_SHARE)
+                    except InfeasibleError:
+                        continue
+                if state.assign is not None:
+                    options[pool][n] = split_score(
+                        self.pool_by_key[pool],
+                        state.problem,
+                        state.assign,
+                        self.inst.overhead_s,
+                        self.inst.concurrency,
+                    )
+        return options
 
-        minima: dict[str, int] = {}
-        for pool in sorted(alloc):
-            st = self.cache[(pool, alloc[pool])]
-            n = alloc[pool]
-            loads = _loads(st.problem, final[pool])
-            minima[pool] = min(loads)
-            # With two bins the spread is 2 x max - total: settled by the makespan stage.
-            if n == 1 or min(loads) >= st.problem.total // n or (n == 2 and st.proven):
+    def _by_objective(
+        self, feasible: list[int]
+    ) -> tuple[
+        int, dict[str, int], dict[int, tuple[dict[str, int], int, int]], dict[int, tuple[int, int]]
+    ]:
+        """Choose K and the allocation by the objective, then close each pool's gap."""
+        options = self._options(max(feasible))
+        by_k = {k: pareto_allocations(options, k) for k in feasible}
+        found = [c for k in feasible for c in by_k[k]]
+        if not found:
+            raise SolverError("no split of the pools fits their schedules in the time limit.")
+        score, alloc = choose(found, self.opt.objective, self.opt.k_tolerance)
+        share = MAKESPAN_SHARE / max(1, len(alloc))
+        for pool in sorted(alloc, key=lambda p: -self.cache[(p, alloc[p])].ub):
+            self._exact(pool, alloc[pool], share)
+        results: dict[int, tuple[dict[str, int], int, int]] = {}
+        extra: dict[int, tuple[int, int]] = {}
+        for k in feasible:
+            if not by_k[k]:
                 continue
-            model = PoolModel(st.problem, self.opt.seed, self.opt.workers)
-            res = model.maximize_min_load(cap, final[pool], self.budget.take(SPREAD_SHARE))
-            self.budget.spend(res.deterministic_time)
-            self.rep.stage_done("spread", pool, res.status)
-            if (
-                res.assignment is not None
-                and min(_loads(st.problem, res.assignment)) > minima[pool]
-            ):
-                final[pool] = res.assignment
-                minima[pool] = min(_loads(st.problem, res.assignment))
-        if self.opt.stages < 3:
-            return final
-        slack = int(self.opt.spread_tolerance * makespan)
-        for pool in sorted(alloc):
-            st = self.cache[(pool, alloc[pool])]
-            n = alloc[pool]
-            current = _touches(st.problem, final[pool])
-            if current <= _touch_bound(st.problem, n, cap):
-                continue
-            model = PoolModel(st.problem, self.opt.seed, self.opt.workers)
-            for load in model.ctx.loads:
-                model.ctx.model.add(load <= cap)
-            res = model.minimize_category_touches(
-                minima[pool] - slack, final[pool], self.budget.take(CATEGORY_SHARE)
+            best, best_alloc = (
+                (score, alloc)
+                if k == score.k
+                else choose(by_k[k], self.opt.objective, self.opt.k_tolerance)
             )
-            self.budget.spend(res.deterministic_time)
-            self.rep.stage_done("categories", pool, res.status)
-            if res.assignment is not None and _touches(st.problem, res.assignment) < current:
-                final[pool] = res.assignment
-        return final
+            states = [self.cache[(p, n)] for p, n in best_alloc.items()]
+            results[k] = (best_alloc, max(s.ub for s in states), max(s.lb for s in states))
+            extra[k] = (round(best.compute), best.batch)
+            self.rep.k_done(k, results[k][1], results[k][2])
+        return score.k, alloc, results, extra
 
     # ---- top level -----------------------------------------------------------------------
+
+    def _bins(self, alloc: dict[str, int], final: dict[str, list[int]]) -> list[Bin]:
+        bins: list[Bin] = []
+        for pool in sorted(alloc):
+            items = self.pool_items[pool]
+            labels = self.pins[pool]
+            for b in range(alloc[pool]):
+                members = tuple(sorted(items[i] for i, bb in enumerate(final[pool]) if bb == b))
+                load = sum(self.inst.items[i].cost for i in members)
+                bins.append(Bin(pool, labels[b] if b < len(labels) else None, members, load))
+        return bins
 
     def solve(self) -> Solution:
         inst = self.inst
@@ -254,34 +272,35 @@ class Solver(PoolSearch):
                 problem,
                 fix="allow another number of pipelines (--pipelines), or relax the rules named.",
             )
-        share = MAKESPAN_SHARE / max(1, len(feasible))
-        for k in feasible:
-            results[k] = self._solve_k(k, share)
-            self.rep.k_done(k, results[k][1], results[k][2])
-        best = min(r[1] for r in results.values())
-        chosen = min(k for k in feasible if results[k][1] <= best * (1 + self.opt.k_tolerance))
-        alloc, makespan, lower = results[chosen]
-        final = self._refine(alloc, makespan)
-        bins: list[Bin] = []
-        for pool in sorted(alloc):
-            items = self.pool_items[pool]
-            labels = self.pins[pool]
-            for b in range(alloc[pool]):
-                members = tuple(sorted(items[i] for i, bb in enumerate(final[pool]) if bb == b))
-                load = sum(inst.items[i].cost for i in members)
-                bins.append(Bin(pool, labels[b] if b < len(labels) else None, members, load))
+        extra: dict[int, tuple[int, int]] = {}
+        if self.opt.objective == "makespan":
+            share = MAKESPAN_SHARE / max(1, len(feasible))
+            for k in feasible:
+                results[k] = self._solve_k(k, share)
+                self.rep.k_done(k, results[k][1], results[k][2])
+            best = min(r[1] for r in results.values())
+            chosen = min(k for k in feasible if results[k][1] <= best * (1 + self.opt.k_tolerance))
+            alloc, makespan, lower = results[chosen]
+            caps = dict.fromkeys(alloc, int(makespan * (1 + self.opt.makespan_tolerance)))
+        else:
+            chosen, alloc, results, extra = self._by_objective(feasible)
+            _, makespan, lower = results[chosen]
+            caps = {p: self.cache[(p, n)].ub for p, n in alloc.items()}
+        final = self._refine(alloc, caps)
+        bins = self._bins(alloc, final)
         loads = [b.load for b in bins]
         makespan = max(loads)
         status: PlanStatus = "OPTIMAL" if makespan <= lower else "FEASIBLE"
-        k_results: tuple[tuple[int, int, int, SolveStatus], ...] = tuple(
+        k_results: tuple[tuple[int, int, int, SolveStatus, int, int], ...] = tuple(
             (
                 k,
                 results[k][1],
                 results[k][2],
                 "OPTIMAL" if results[k][1] <= results[k][2] else "FEASIBLE",
+                *extra.get(k, (0, 0)),
             )
             if k in results
-            else (k, 0, 0, "INFEASIBLE")
+            else (k, 0, 0, "INFEASIBLE", 0, 0)
             for k in ks
         )
         solution = Solution(
@@ -297,27 +316,6 @@ class Solver(PoolSearch):
         )
         self.rep.finished(chosen, makespan, lower, status)
         return solution
-
-
-def _loads(problem: PoolProblem, assign: list[int]) -> list[int]:
-    loads = [0] * problem.n_bins
-    for i, b in enumerate(assign):
-        loads[b] += problem.costs[i]
-    return loads
-
-
-def _touches(problem: PoolProblem, assign: list[int]) -> int:
-    pairs = {(c, b) for i, b in enumerate(assign) for c in problem.categories[i]}
-    return len(pairs)
-
-
-def _touch_bound(problem: PoolProblem, n: int, cap: int) -> int:
-    per_cat: Counter[str] = Counter()
-    for i, cats in enumerate(problem.categories):
-        for c in cats:
-            per_cat[c] += problem.costs[i]
-    need = sum(max(1, -(-cost // cap)) for cost in per_cat.values())
-    return max(need, n)
 
 
 def category_splits(instance: Instance, bins: list[Bin] | tuple[Bin, ...]) -> int:

@@ -16,6 +16,7 @@ ingestion type, else the median of all tables, else DEFAULT_COST_S; `source` say
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from balancer.history.flows import resolve_tables
-from balancer.model import CostEstimate, History, Settings, Table, TableRuns
+from balancer.model import INCREMENTAL_TYPES, CostEstimate, History, Settings, Table, TableRuns
+from balancer.schedules import min_interval_seconds
 
 DEFAULT_COST_S = 60.0
 _OUTLIER_SIGMAS = 4.0
@@ -208,8 +210,9 @@ def _similar_rate(
     return None
 
 
-def calibrate_concurrency(history: History) -> int:
-    """Flow concurrency seen in history: median over updates of sum(flow time) / wall time."""
+def calibrate_concurrency(history: History) -> int | None:
+    """Flow concurrency seen in history: median over updates of sum(flow time) / wall time;
+    None when no update shows two flows with their times (nothing to calibrate from)."""
     updates: dict[str, list[tuple[float, float]]] = {}
     for tr in history.runs.values():
         for run_id, start, duration in zip(
@@ -225,5 +228,30 @@ def calibrate_concurrency(history: History) -> int:
         if wall > 0:
             ratios.append(sum(d for _, d in flows) / wall)
     if not ratios:
-        return 1
+        return None
     return max(1, round(statistics.median(ratios)))
+
+
+def scaled(e: CostEstimate, factor: float, note: str) -> CostEstimate:
+    """An estimate times `factor` (p50 and p90 too), saying why in its note."""
+    if factor == 1.0:
+        return e
+    return dataclasses.replace(
+        e,
+        seconds=round(e.seconds * factor, 3),
+        p50=round(e.p50 * factor, 3),
+        p90=round(e.p90 * factor, 3),
+        note=f"{e.note}; {note}" if e.note else note,
+    )
+
+
+def for_schedule(e: CostEstimate, table: Table, recorded: str) -> CostEstimate:
+    """The estimate of a table run on `table.schedule` when its history ran on `recorded`:
+    an incremental table reads the data of one interval, so its cost scales with the
+    interval; a snapshot reads everything every time and does not scale."""
+    if table.ingestion_type not in INCREMENTAL_TYPES or not recorded:
+        return e
+    if " ".join(recorded.split()) == " ".join(table.schedule.split()):
+        return e
+    ratio = min_interval_seconds(table.schedule) / min_interval_seconds(recorded)
+    return scaled(e, ratio, f"schedule {table.schedule} (x{ratio:g} data per run)")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from balancer.engine.schedule_metrics import PipelineMetrics, plan_metrics
 from balancer.errors import InputError, Location
 from balancer.io.atomic import write_file
 from balancer.model import (
@@ -30,6 +31,8 @@ FORMAT = 1
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    metrics = plan_metrics(plan)
+    per_pipeline = {m.key: m for m in metrics.pipelines}
     return {
         "format": plan.format,
         "tool": plan.tool,
@@ -44,18 +47,44 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "gap": round(plan.gap, 6),
             "spread_s": plan.spread_s,
             "category_splits": plan.category_splits,
+            "runs_per_day": metrics.runs_per_day,
+            "compute_hours_per_day": round(metrics.compute_s_per_day / 3600, 3),
+            "cost_per_day": metrics.cost_per_day,
+            "worst_data_age_s": metrics.worst_age_s,
+            "worst_data_age_by_schedule_s": dict(metrics.worst_age_by_schedule),
+            "batch_window_s": metrics.batch_window_s,
+            "pipelines_over_schedule": list(metrics.misfits),
         },
         "solver": {
             "status": plan.status,
             "deterministic_time_s": plan.deterministic_time,
             "k_sweep": [dataclasses.asdict(k) for k in plan.k_results],
         },
-        "pipelines": [dataclasses.asdict(p) | {"tables": list(p.tables)} for p in plan.pipelines],
+        "pipelines": [
+            dataclasses.asdict(p)
+            | {"schedule_fit": _fit_dict(per_pipeline[p.key]), "tables": list(p.tables)}
+            for p in plan.pipelines
+        ],
         "estimates": [dataclasses.asdict(e) for e in plan.estimates],
         "moves": [{"table": t, "from": a, "to": b} for t, a, b in plan.moves],
         "tables": [_table_to_dict(t) for t in plan.tables],
         "tables_digest": tables_digest(plan.tables),
         "warnings": list(plan.warnings),
+    }
+
+
+def _fit_dict(m: PipelineMetrics) -> dict[str, Any]:
+    return {
+        "interval_s": m.interval_s,
+        "runs_per_day": m.runs_per_day,
+        "p50_runtime_s": m.p50_runtime_s,
+        "p90_runtime_s": m.p90_runtime_s,
+        "allowed_p90_runtime_s": m.cap_s,
+        "utilisation": m.utilisation,
+        "skips_runs": m.skips,
+        "worst_data_age_s": m.worst_age_s,
+        "compute_hours_per_day": round(m.compute_s_per_day / 3600, 3),
+        "cost_per_day": m.cost_per_day,
     }
 
 
@@ -142,7 +171,10 @@ def plan_from_dict(data: dict[str, Any], path: str = "") -> Plan:
 def _plan(data: dict[str, Any]) -> Plan:
     settings = Settings(**data["settings"])
     pipelines = tuple(
-        PipelinePlan(**(p | {"tables": tuple(p["tables"])})) for p in data["pipelines"]
+        PipelinePlan(
+            **({k: v for k, v in p.items() if k != "schedule_fit"} | {"tables": tuple(p["tables"])})
+        )
+        for p in data["pipelines"]
     )
     estimates = tuple(CostEstimate(**e) for e in data["estimates"])
     summary, solver = data["summary"], data["solver"]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from balancer.model import PipelinePlan
+from balancer.schedules import describe
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -17,18 +18,14 @@ def slug(text: str) -> str:
 
 
 def schedule_slug(cron: str) -> str:
-    """A short readable tag for a cron: every_15m, every_2h, daily_0600, else the fields."""
-    f = cron.split()
-    if len(f) == 5:
-        minute, hour, dom, month, dow = f
-        if minute.startswith("*/") and hour == dom == month == dow == "*":
-            return f"every_{minute[2:]}m"
-        if minute.isdigit() and hour.startswith("*/") and dom == month == dow == "*":
-            return f"every_{hour[2:]}h"
-        if minute.isdigit() and hour.isdigit() and dom == month == dow == "*":
-            return f"daily_{int(hour):02d}{int(minute):02d}"
+    """A short readable tag for a cron: every_15m, hourly, every_2h, daily_0600, weekly_sun,
+    else the cron's fields spelled out."""
+    words = describe(cron)
+    if words != cron:
+        words = words.replace(" min", "m").replace(" h", "h").replace(":", "")
+        return slug(words.replace("daily 0000", "daily"))
     table = {"*": "x", "/": "s", ",": "c", "-": "to"}
-    return slug("_".join("".join(table.get(ch, ch) for ch in part) for part in f))
+    return slug("_".join("".join(table.get(ch, ch) for ch in part) for part in cron.split()))
 
 
 def pipeline_key(prefix: str, group: str, schedule_tag: str | None, number: int) -> str:

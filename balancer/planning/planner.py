@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
-from balancer.engine.instance import Instance, integer_cost
+from balancer.engine.instance import Instance, integer_cost, integer_p90
 from balancer.engine.reporter import Reporter
 from balancer.engine.runtime import pipeline_runtime, runtime_from_load
 from balancer.engine.solver import Solution, SolveOptions, solve
 from balancer.errors import InputError, SolverError
-from balancer.history.estimator import calibrate_concurrency, estimate_costs
+from balancer.history.estimator import calibrate_concurrency, estimate_costs, for_schedule
 from balancer.history.flows import resolve_tables, unknown_table_warnings
 from balancer.model import (
     Catalog,
@@ -40,22 +40,19 @@ def make_plan(
     k_explicit: bool = False,
     current: Plan | None = None,
     estimates: dict[str, CostEstimate] | None = None,
+    recorded_schedules: Mapping[str, str] | None = None,
 ) -> Plan:
     """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError.
 
     With `current`, pipelines keep the keys of the current plan's pipelines they share most
     tables with, so re-solving after adding tables renames nothing that exists. `estimates`,
-    when given, replace the estimates from history (what-if scenarios).
+    when given, replace the estimates from history (what-if scenarios). `recorded_schedules`
+    name the schedule a table's history ran on when its schedule changed since (e.g. by
+    --schedule-append): incremental tables' costs scale with the interval, as in a what-if.
     """
-    warnings = list(catalog.warnings)
-    if history is not None:
-        warnings.extend(history.warnings)
-        history, extra = unknown_table_warnings(resolve_tables(history, catalog.tables), catalog)
-        warnings.extend(extra)
-        if settings.concurrency_calibrated:
-            settings = dataclasses.replace(settings, concurrency=calibrate_concurrency(history))
-    if estimates is None:
-        estimates = estimate_costs(catalog.tables, history, settings)
+    history, settings, estimates, warnings = _costs(
+        catalog, history, settings, estimates, recorded_schedules
+    )
     try:
         instance = build_instance(catalog.tables, estimates, settings, k_explicit)
     except InputError as exc:
@@ -64,7 +61,8 @@ def make_plan(
         raise
     solution = solve(instance, SolveOptions.of(settings), reporter)
     cost = {name: integer_cost(e.seconds) for name, e in estimates.items()}
-    pipelines = _pipelines(catalog, instance, solution, settings, cost)
+    p90 = {name: integer_p90(e) for name, e in estimates.items()}
+    pipelines = _pipelines(catalog, instance, solution, settings, cost, p90)
     if current is not None:
         pipelines = keep_keys(pipelines, current.pipelines)
     runtimes = [p.runtime_s for p in pipelines]
@@ -78,8 +76,10 @@ def make_plan(
             _runtime_of(ms, settings, largest) if ms else 0,
             _runtime_of(lb, settings, largest) if lb else 0,
             st,
+            compute,
+            batch,
         )
-        for k, ms, lb, st in solution.k_results
+        for k, ms, lb, st, compute, batch in solution.k_results
     )
     plan = Plan(
         settings=settings,
@@ -110,12 +110,44 @@ def make_plan(
     return plan
 
 
+def _costs(
+    catalog: Catalog,
+    history: History | None,
+    settings: Settings,
+    estimates: dict[str, CostEstimate] | None,
+    recorded_schedules: Mapping[str, str] | None,
+) -> tuple[History | None, Settings, dict[str, CostEstimate], list[str]]:
+    """History resolved to the catalog's tables, concurrency calibrated from it, the cost of
+    every table (scaled where its schedule changed since its history ran), and warnings."""
+    warnings = list(catalog.warnings)
+    if history is not None:
+        warnings.extend(history.warnings)
+        history, extra = unknown_table_warnings(resolve_tables(history, catalog.tables), catalog)
+        warnings.extend(extra)
+        if settings.concurrency_calibrated:
+            seen = calibrate_concurrency(history)
+            settings = dataclasses.replace(
+                settings,
+                concurrency=settings.concurrency if seen is None else seen,
+                concurrency_calibrated=seen is not None,
+            )
+    elif settings.concurrency_calibrated:
+        settings = dataclasses.replace(settings, concurrency_calibrated=False)
+    if estimates is None:
+        estimates = estimate_costs(catalog.tables, history, settings)
+        for t in catalog.tables:
+            recorded = (recorded_schedules or {}).get(t.source_table, "")
+            estimates[t.source_table] = for_schedule(estimates[t.source_table], t, recorded)
+    return history, settings, estimates, warnings
+
+
 def _pipelines(
     catalog: Catalog,
     instance: Instance,
     solution: Solution,
     settings: Settings,
     cost: dict[str, int],
+    p90: dict[str, int],
 ) -> list[PipelinePlan]:
     """The solution's bins as named pipelines: pins keep their names, the others are numbered
     per pool (with the schedule in the key when a group spans several schedules)."""
@@ -160,6 +192,9 @@ def _pipelines(
                 load_s=sum(costs),
                 runtime_s=pipeline_runtime(costs, settings.overhead_s, settings.concurrency),
                 pin=b.pin,
+                p90_runtime_s=pipeline_runtime(
+                    [p90[t] for t in tables], settings.overhead_s, settings.concurrency
+                ),
             )
         )
     return pipelines

@@ -14,7 +14,7 @@ from balancer.engine.rules.nonempty import NonEmpty
 from balancer.engine.rules.pins import Pins
 from balancer.engine.rules.purity import Purity
 from balancer.engine.rules.schedule import Schedule
-from balancer.engine.rules.sla import Sla
+from balancer.engine.rules.schedule_fit import ScheduleFit
 from balancer.engine.rules.symmetry import Symmetry
 from balancer.engine.rules.table_cap import TableCap
 from balancer.engine.rules.together import Together
@@ -27,7 +27,7 @@ RULES: tuple[Rule, ...] = (
     NonEmpty(),
     TableCap(),
     Apart(),
-    Sla(),
+    ScheduleFit(),
     Symmetry(),
 )
 

@@ -1,4 +1,4 @@
-"""Optional SLA: runtime <= schedule interval x headroom."""
+"""Schedule fit: p90 runtime <= schedule interval x headroom (a batch window when daily)."""
 
 import pytest
 
@@ -26,7 +26,10 @@ def test_sla_changes_the_answer() -> None:
 
 def test_infeasible_sla_no_split_meets_names_the_table() -> None:
     slow = [*tables(), table("slow", 800, schedule=EVERY_15)]
-    with pytest.raises(InfeasibleError, match=r"no split meets the SLA.*slow \(800 s\)"):
+    with pytest.raises(
+        InfeasibleError,
+        match=r"schedule fit: pool 'snapshot @ \*/15.*alone take longer.*slow \(800 s\).*Fixes: run it '\*/30",
+    ):
         plan_of(slow, pipelines_min=1, pipelines_max=8, sla_headroom=0.8)
 
 

@@ -1,0 +1,152 @@
+"""A plan as a data engineer reads it: one row per pipeline with what its schedule implies,
+totals, and the solver's figures in words. Used by `solve`, `rebalance`, `whatif` and the
+notebooks (`balancer.print_plan`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from balancer.engine.schedule_metrics import PlanMetrics, plan_metrics
+from balancer.model import Plan
+from balancer.schedules import describe
+from balancer.units import format_duration
+
+_SOURCES = {
+    "history": "from run history",
+    "weight": "from the weight column",
+    "similar": "from rows x seconds per row of similar tables",
+    "fallback": "the median of their ingestion type (no history, weight or rows)",
+}
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _fit_bar(p90: int, allowed: int | None, interval: int) -> str:
+    """p90 runtime against what the schedule allows, as a bar and a percentage."""
+    limit = allowed or interval
+    share = p90 / limit if limit else 0.0
+    filled = min(5, round(share * 5))
+    return "█" * filled + "░" * (5 - filled) + f" {share * 100:.0f}%"
+
+
+def pipelines_table(plan: Plan, metrics: PlanMetrics | None = None, title: str = "") -> Any:
+    """The rich table of a plan's pipelines with a totals row."""
+    from rich.table import Table as RichTable
+
+    m = metrics or plan_metrics(plan)
+    price = plan.settings.price_per_hour is not None
+    table = RichTable(
+        title=title or f"{len(plan.pipelines)} pipelines", title_justify="left", show_footer=True
+    )
+    by_key = {p.key: p for p in plan.pipelines}
+    columns = [
+        ("pipeline", "total"),
+        ("schedule", ""),
+        ("tables", str(sum(len(p.tables) for p in plan.pipelines))),
+        ("p50 run", ""),
+        ("p90 run", ""),
+        ("allowed", ""),
+        ("p90/allowed", ""),
+        ("runs/day", f"{m.runs_per_day:,.0f}"),
+        ("compute/day", format_duration(m.compute_s_per_day)),
+        ("worst age", ""),
+    ]
+    if price:
+        columns.append(("cost/day", _money(m.cost_per_day)))
+    for header, footer in columns:
+        right = header not in ("pipeline", "schedule", "p90/allowed")
+        table.add_column(header, footer, justify="right" if right else "left", no_wrap=True)
+    for pm in m.pipelines:
+        p = by_key[pm.key]
+        row = [
+            p.key,
+            describe(p.schedule),
+            str(len(p.tables)),
+            format_duration(pm.p50_runtime_s),
+            format_duration(pm.p90_runtime_s),
+            format_duration(pm.cap_s) if pm.cap_s is not None else "-",
+            _fit_bar(pm.p90_runtime_s, pm.cap_s, pm.interval_s),
+            f"{pm.runs_per_day:,.0f}" + (" (skips)" if pm.skips else ""),
+            format_duration(pm.compute_s_per_day),
+            format_duration(pm.worst_age_s),
+        ]
+        if price:
+            row.append(_money(pm.cost_per_day))
+        table.add_row(*row)
+    return table
+
+
+def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:
+    """The plan's figures in words, one idea a line."""
+    m = metrics or plan_metrics(plan)
+    s = plan.settings
+    lines = [
+        f"longest pipeline runtime (makespan) {format_duration(plan.makespan_s)}; proven lower "
+        f"bound {format_duration(plan.lower_bound_s)} (gap {plan.gap * 100:.2f}%); status "
+        f"{plan.status}",
+        f"spread (longest minus shortest runtime) {format_duration(plan.spread_s)}; categories "
+        f"split across pipelines {plan.category_splits}",
+    ]
+    cost = f" ({_money(m.cost_per_day)} a day)" if m.cost_per_day is not None else ""
+    ages = ", ".join(f"{describe(c)} {format_duration(a)}" for c, a in m.worst_age_by_schedule)
+    batch = (
+        f"batch window (daily and slower) {format_duration(m.batch_window_s)}; "
+        if m.batch_window_s
+        else ""
+    )
+    lines.append(
+        f"{batch}compute {format_duration(m.compute_s_per_day)} a day{cost}; worst data age: {ages}"
+    )
+    if s.sla_headroom is None:
+        lines.append("schedule fit: not checked (--no-schedule-fit)")
+    else:
+        over = f"; OVER: {', '.join(m.misfits)}" if m.misfits else ""
+        lines.append(
+            f"schedule fit: every p90 run within {s.sla_headroom:g} x its interval "
+            f"(batch window {format_duration(s.batch_window_s)}){over}"
+        )
+    counts = Counter(e.source for e in plan.estimates)
+    lines.append(
+        "table costs: "
+        + "; ".join(f"{n} {_SOURCES.get(src, src)}" for src, n in sorted(counts.items()))
+        + f"; {s.concurrency} flow(s) at once"
+        + (" (from history)" if s.concurrency_calibrated else "")
+        + f", {s.overhead_s} s start-up a run"
+    )
+    return lines
+
+
+def k_line(plan: Plan) -> str:
+    """The choice of K in one line, with what each K costs and delivers."""
+    if len(plan.k_results) < 2:
+        return ""
+    parts = []
+    for k in plan.k_results:
+        if k.status == "INFEASIBLE":
+            parts.append(f"K={k.k}: does not fit")
+        elif k.compute_s_per_day:
+            parts.append(
+                f"K={k.k}: compute {format_duration(k.compute_s_per_day)}/day"
+                + (f", batch {format_duration(k.batch_window_s)}" if k.batch_window_s else "")
+            )
+        else:
+            parts.append(f"K={k.k}: {format_duration(k.makespan_s)}")
+    return f"by pipeline count ({plan.settings.objective}): " + "  ".join(parts)
+
+
+def print_plan(plan: Plan, out: Any = None) -> None:
+    """Print a plan's table and figures (to a rich console; stdout by default)."""
+    if out is None:
+        from rich.console import Console
+
+        out = Console(width=140)
+    m = plan_metrics(plan)
+    out.print(pipelines_table(plan, m))
+    for line in summary_lines(plan, m):
+        out.print(line, highlight=False)
+    line = k_line(plan)
+    if line:
+        out.print(line, highlight=False)

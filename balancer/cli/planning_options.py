@@ -1,0 +1,171 @@
+"""The options that shape a plan, shared by `solve` and `whatif` so both answer the same
+question the same way, and their conversion into `Settings`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import click
+
+from balancer.cli.common import SEED, Finite
+from balancer.errors import InputError, Location
+from balancer.model import (
+    DEFAULT_BATCH_WINDOW_S,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_SLA_HEADROOM,
+    GROUP_BY_MODES,
+    OBJECTIVES,
+    GroupBy,
+    Objective,
+    Settings,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400}
+
+_OPTIONS: tuple[Callable[[F], F], ...] = (
+    click.option(
+        "--group-by",
+        type=click.Choice(GROUP_BY_MODES),
+        default="ingestion_type",
+        show_default=True,
+        help="What a pipeline never mixes: ingestion types, categories, both, or nothing.",
+    ),
+    click.option(
+        "--objective",
+        type=click.Choice(OBJECTIVES),
+        default="balanced",
+        show_default=True,
+        help="How pipelines are shared out once every schedule fits: balanced (least compute a "
+        "day within --k-tolerance, then the shortest batch window), cost (least compute), "
+        "batch-window (shortest daily run), freshness (runs furthest within their interval), "
+        "makespan (the shortest longest run, ignoring schedules).",
+    ),
+    click.option(
+        "--sla-headroom",
+        type=Finite(0, 100, open_low=True),
+        default=DEFAULT_SLA_HEADROOM,
+        show_default=True,
+        help="Schedule fit: a pipeline's p90 run must finish within its interval x this.",
+    ),
+    click.option(
+        "--batch-window",
+        default=f"{DEFAULT_BATCH_WINDOW_S // 3600}h",
+        show_default=True,
+        help="Schedule fit for daily and slower pipelines: their p90 run finishes within this "
+        "(e.g. 90m, 4h, 14400).",
+    ),
+    click.option(
+        "--no-schedule-fit",
+        is_flag=True,
+        help="Do not require pipelines to finish within their schedule (not recommended).",
+    ),
+    click.option(
+        "--overhead",
+        "overhead_s",
+        type=click.IntRange(0, 86_400),
+        default=60,
+        show_default=True,
+        help="Seconds a pipeline update spends starting up, paid on every run.",
+    ),
+    click.option(
+        "--concurrency",
+        default="auto",
+        show_default=True,
+        help="Flows a pipeline runs at once: a number, or 'auto' (from history with per-flow "
+        f"times, else {DEFAULT_CONCURRENCY}).",
+    ),
+    click.option(
+        "--price-per-hour",
+        type=Finite(0, 1e6),
+        default=None,
+        help="Price of one compute hour (e.g. DBUs x rate): shows cost per day.",
+    ),
+    click.option(
+        "--k-tolerance",
+        type=Finite(0, 10),
+        default=0.05,
+        show_default=True,
+        help="Within this share of the best, values of the objective count as equal; the "
+        "next criterion, then fewer pipelines, decide.",
+    ),
+    click.option(
+        "--seed",
+        type=SEED,
+        default=0,
+        show_default=True,
+        help="Solver random seed (same seed, same plan).",
+    ),
+)
+
+
+def planning_options(command: F) -> F:
+    """Add the shared planning options to a click command."""
+    for option in reversed(_OPTIONS):
+        command = option(command)
+    return command
+
+
+PLANNING_KEYS = (
+    "group_by",
+    "objective",
+    "sla_headroom",
+    "batch_window",
+    "no_schedule_fit",
+    "overhead_s",
+    "concurrency",
+    "price_per_hour",
+    "k_tolerance",
+    "seed",
+)
+
+
+def settings_from(options: dict[str, Any], history_path: str | None, **more: Any) -> Settings:
+    """The shared options (popped from `options`) and `more` fields as Settings."""
+    values = {key: options.pop(key) for key in PLANNING_KEYS}
+    flows, calibrate = parse_concurrency(values["concurrency"], history_path)
+    return Settings(
+        group_by=cast(GroupBy, values["group_by"]),
+        objective=cast(Objective, values["objective"]),
+        sla_headroom=None if values["no_schedule_fit"] else values["sla_headroom"],
+        batch_window_s=parse_duration(values["batch_window"], "--batch-window"),
+        overhead_s=values["overhead_s"],
+        concurrency=flows,
+        concurrency_calibrated=calibrate,
+        price_per_hour=values["price_per_hour"],
+        k_tolerance=values["k_tolerance"],
+        seed=values["seed"],
+        **more,
+    )
+
+
+def parse_concurrency(text: str, history_path: str | None) -> tuple[int, bool]:
+    """--concurrency as (flows at once, calibrate from history when it shows flows)."""
+    value = str(text).strip().lower()
+    if value == "auto":
+        return DEFAULT_CONCURRENCY, history_path is not None
+    if not (value.isdigit() and 1 <= int(value) <= 1000):
+        raise InputError(
+            f"--concurrency '{text}' must be a whole number from 1 to 1000, or 'auto'.",
+            where=Location(column="--concurrency"),
+        )
+    return int(value), False
+
+
+def parse_duration(text: str, flag: str) -> int:
+    """'90m', '4h', '1d' or plain seconds as whole seconds (at least 1)."""
+    match = _DURATION.match(str(text))
+    if not match or float(match.group(1)) * _UNIT[match.group(2)] < 1:
+        raise InputError(
+            f"{flag} '{text}' is not a duration.",
+            fix="write a number with s, m, h or d, e.g. 90m or 4h.",
+            where=Location(column=flag),
+        )
+    seconds = round(float(match.group(1)) * _UNIT[match.group(2)])
+    if seconds > 7 * 86_400:
+        raise InputError(f"{flag} '{text}' is longer than a week.", where=Location(column=flag))
+    return seconds
