@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
+from balancer.engine.checker import check_plan
 from balancer.errors import InputError
 from balancer.io.planio import read_plan
 from balancer.model import Plan, Table
@@ -91,13 +92,14 @@ def test_alter_statement_quotes_everything() -> None:
     )
 
 
-def sap_plan_and_drift(tmp_path: Path) -> tuple[Path, Path]:
-    """The SAP example's plan, and a history in which its runtimes drifted (sigma 0.8)."""
+def drift_scenario(tmp_path: Path) -> tuple[Path, Path]:
+    """README's drift scenario: OSIPI solved with every default, and a history in which its
+    runtimes drifted (sigma 0.8)."""
     runner = CliRunner()
-    sap = EXAMPLES / "sap_successfactors"
+    osipi = EXAMPLES / "osipi"
     plan_path, drift = tmp_path / "plan.json", tmp_path / "drift.csv"
     solved = runner.invoke(
-        main, ["solve", "--history", str(sap / "runs.csv"), "-o", str(plan_path), "-q"]
+        main, ["solve", "--history", str(osipi / "runs.csv"), "-o", str(plan_path), "-q"]
     )
     assert solved.exit_code == 0, solved.output
     made = runner.invoke(
@@ -105,7 +107,7 @@ def sap_plan_and_drift(tmp_path: Path) -> tuple[Path, Path]:
         [
             "synth-history",
             "--tables",
-            str(sap / "tables.csv"),
+            str(osipi / "tables.csv"),
             "-o",
             str(drift),
             "--max-runs-per-table",
@@ -122,7 +124,7 @@ def sap_plan_and_drift(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None:
     runner = CliRunner()
-    plan_path, drift = sap_plan_and_drift(tmp_path)
+    plan_path, drift = drift_scenario(tmp_path)
     before = plan_path.read_bytes()
     out = tmp_path / "proposal"
     result = runner.invoke(
@@ -136,7 +138,7 @@ def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None
             "-o",
             str(out),
             "--pipeline-ids-json",
-            '{"sap_successfactors_snapshot_02": "0123abcd-0000-4000-8000-000000000001"}',
+            '{"osipi_append_02": "0123abcd-0000-4000-8000-000000000001"}',
         ],
     )
     assert result.exit_code == 0, result.output
@@ -194,7 +196,7 @@ class FakeSpark:
 def test_rebalancing_job_runs_locally_on_runs_csv(tmp_path: Path) -> None:
     from balancer.databricks.rebalance_job import main as job
 
-    plan_path, drift = sap_plan_and_drift(tmp_path)
+    plan_path, drift = drift_scenario(tmp_path)
     out = tmp_path / "proposal"
     assert job(["--plan", str(plan_path), "--runs-csv", str(drift), "--output", str(out)]) == 0
     assert read_plan(out / "plan.json").moves
@@ -246,3 +248,50 @@ def test_per_pipeline_move_cap_is_kept() -> None:
     assert proposal.acted and all(n <= 2 for n in touched.values())
     with pytest.raises(InputError, match="fits the move caps"):
         rebalance(drifted_plan, None, RebalanceOptions(target=0.0, max_moves_per_pipeline=0))
+
+
+def test_a_proposal_never_breaks_schedule_fit() -> None:
+    """Two every-15-minute and two daily pipelines, headroom 1.0 (900 s): drift puts 950 s on a
+    15-minute pipeline while the daily ones set the makespan. The proposal must move a table
+    back under 900 s, not accept 950 s because it is within the makespan target."""
+    quarter = "*/15 * * * *"
+    tables = [
+        table("a", 500, ingestion_type="append", schedule=quarter),
+        table("b", 400, ingestion_type="append", schedule=quarter),
+        table("c", 300, ingestion_type="append", schedule=quarter),
+        *(table(f"d{i}", 1000) for i in range(4)),
+    ]
+    plan = plan_of(tables, pipelines_min=4, pipelines_max=4, sla_headroom=1.0)
+    where = plan.pipeline_of()
+    assert where["b"] == where["c"] != where["a"]  # 700 s beside 500 s
+    proposal = rebalance(drifted(plan, {"c": 550}), None, RebalanceOptions())
+    assert proposal.acted and "no longer fit" in proposal.reason
+    assert check_plan(proposal.plan, proposal.plan.tables) == []
+    quarter_runtimes = [p.p90_runtime_s for p in proposal.plan.pipelines if p.schedule == quarter]
+    assert max(quarter_runtimes) <= 900 and len(proposal.moves) == 1
+
+
+def test_rebalancing_without_history_is_refused() -> None:
+    plan = plan_of([table(f"t{i}", 100) for i in range(6)], pipelines_min=3, pipelines_max=3)
+    unweighted = dataclasses.replace(
+        plan, tables=tuple(dataclasses.replace(t, weight=None) for t in plan.tables)
+    )
+    with pytest.raises(InputError, match="rebalancing needs run history"):
+        rebalance(unweighted, None, RebalanceOptions())
+
+
+def test_rebalance_works_with_defaults_on_the_drift_scenario(tmp_path: Path) -> None:
+    runner = CliRunner()
+    plan_path, drift = drift_scenario(tmp_path)
+    out = tmp_path / "p"
+    result = runner.invoke(
+        main, ["rebalance", "--plan", str(plan_path), "--history", str(drift), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    proposal = read_plan(out / "plan.json")
+    assert proposal.moves and check_plan(proposal, proposal.tables) == []
+    runbook = (out / "runbook.md").read_text()
+    pairs = {(a, b) for _, a, b in proposal.moves}
+    assert runbook.count("databricks pipelines stop") == len(pairs) < len(proposal.moves)
+    no_history = runner.invoke(main, ["rebalance", "--plan", str(plan_path), "-o", str(out)])
+    assert no_history.exit_code == 2 and "needs run history" in no_history.output

@@ -38,8 +38,11 @@ def fewest_moves(
     target_runtime: int,
     caps: MoveCaps,
     time_limit_s: float,
+    least_load: bool = False,
 ) -> tuple[dict[str, str], str] | None:
-    """CP-SAT: every item to a pipeline of its pool, runtime <= target, least moved weight.
+    """CP-SAT: every item to a pipeline of its pool, runtime <= target, least moved weight
+    (with `least_load`: the smallest longest load instead, what the pipelines as they are
+    can reach at best).
 
     Returns (table -> pipeline key, status), or None when no assignment meets the caps.
     """
@@ -82,8 +85,11 @@ def fewest_moves(
         {p.key: p.schedule for p in current.pipelines},
         settings,
     )
+    longest = m.new_int_var(0, sum(it.cost for it in instance.items), "longest")
     for k in keys:  # the target: what makes this a rebalance
-        m.add(sum(instance.items[i].cost * var for i, var in ctx.on(k)) <= load_cap)
+        load = sum(instance.items[i].cost * var for i, var in ctx.on(k))
+        m.add(load <= load_cap)
+        m.add(load <= longest)
     for rule in RULES:  # the same rules as every plan
         rule.post_moves(ctx)
     for k in keys:
@@ -93,7 +99,7 @@ def fewest_moves(
         m.add(sum(all_moved) <= caps.max_moves)
     for (i, k), var in x.items():
         m.add_hint(var, 1 if where.get(instance.items[i].tables[0]) == k else 0)
-    m.minimize(sum(objective))
+    m.minimize(longest if least_load else sum(objective))
     solver, status = _solve(m, settings, time_limit_s)
     if status == cp_model.INFEASIBLE:
         return None

@@ -24,6 +24,7 @@ from balancer.engine.instance import Instance
 from balancer.engine.pool_search import MAKESPAN_SHARE
 from balancer.engine.refine import Refiner
 from balancer.engine.reporter import Reporter
+from balancer.engine.rules.schedule_fit import advice
 from balancer.errors import InfeasibleError, SolverError
 from balancer.model import PlanStatus, Settings, SolveStatus
 from balancer.model import category_splits as count_splits
@@ -137,7 +138,7 @@ class Solver(Refiner):
         if need > k:
             return (
                 f"{k} pipeline(s) are too few: each group/schedule needs its own pipelines: "
-                f"{self._needs_text()}; {need} in all."
+                f"{self._needs_text()}; {need} in all." + self._fit_advice(k, need)
             )
         if room < k:
             return (
@@ -145,6 +146,26 @@ class Solver(Refiner):
                 f"fill a pipeline ({self._items_text()})."
             )
         return None
+
+    def _fit_advice(self, k: int, need: int) -> str:
+        """Schedule-fit advice (by how much, pipelines needed, a schedule that fits) for each
+        pool whose schedule is what makes it need more than one pipeline."""
+        out = []
+        for pool, n in sorted(self.min_bins.items()):
+            binding = [x for x in self._needs(pool) if x.pipelines == n and n > 1]
+            if binding and binding[0].why.startswith("schedule fit"):
+                items = [self.inst.items[i] for i in self.pool_items[pool]]
+                available = max(1, k - (need - n))
+                out.append(
+                    advice(
+                        self.pool_by_key[pool],
+                        items,
+                        available,
+                        self.inst.overhead_s,
+                        self.inst.concurrency,
+                    )
+                )
+        return "".join(f" {text}" for text in out)
 
     def _items_text(self) -> str:
         """Each pool with the items that can fill its pipelines, a few named."""

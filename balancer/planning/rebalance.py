@@ -21,10 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from balancer.engine.build import build_instance
-from balancer.engine.instance import integer_cost
+from balancer.engine.checker import check_plan
+from balancer.engine.instance import integer_cost, integer_p90
 from balancer.engine.moves import MoveCaps, fewest_moves
 from balancer.engine.runtime import pipeline_runtime
-from balancer.errors import InputError
+from balancer.engine.schedule_metrics import plan_metrics
+from balancer.errors import InputError, SolverError
 from balancer.history.estimator import estimate_costs
 from balancer.model import (
     Catalog,
@@ -65,15 +67,20 @@ class Proposal:
     current_pipelines: tuple[PipelinePlan, ...] = ()  # the plan in use, re-costed
 
 
-def _recost(plan: Plan, cost: dict[str, int], settings: Settings) -> tuple[PipelinePlan, ...]:
+def _recost(
+    plan: Plan, estimates: Mapping[str, CostEstimate], settings: Settings
+) -> tuple[PipelinePlan, ...]:
     out = []
+    o, c = settings.overhead_s, settings.concurrency
     for p in plan.pipelines:
-        costs = [cost[t] for t in p.tables]
+        costs = [integer_cost(estimates[t].seconds) for t in p.tables]
+        p90 = [integer_p90(estimates[t]) for t in p.tables]
         out.append(
             dataclasses.replace(
                 p,
                 load_s=sum(costs),
-                runtime_s=pipeline_runtime(costs, settings.overhead_s, settings.concurrency),
+                runtime_s=pipeline_runtime(costs, o, c),
+                p90_runtime_s=pipeline_runtime(p90, o, c),
             )
         )
     return tuple(out)
@@ -100,26 +107,17 @@ def rebalance(
     settings: Settings | None = None,
 ) -> Proposal:
     """Propose a rebalanced plan for `current` under the new history."""
-    if not current.tables:
-        raise InputError(
-            "the current plan holds no table details.", fix="solve again to refresh it."
-        )
+    _check_inputs(current, history, options)
     settings = dataclasses.replace(
         settings or current.settings,
         pipelines_min=len(current.pipelines),
         pipelines_max=len(current.pipelines),
         time_limit_s=options.time_limit_s,
     )
-    unknown = sorted(set(options.freeze) - {p.key for p in current.pipelines})
-    if unknown:
-        raise InputError(
-            f"--freeze names pipelines the plan does not have: {', '.join(unknown)}.",
-            fix="use keys from the plan's pipelines.",
-        )
     catalog = Catalog(current.tables, "plan", "")
     estimates = estimate_costs(current.tables, history, settings)
     cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
-    recosted = _recost(current, cost, settings)
+    recosted = _recost(current, estimates, settings)
     current_ms = max(p.runtime_s for p in recosted)
     fresh = make_plan(catalog, history, settings, k_explicit=True, current=current)
     best_ms = fresh.makespan_s
@@ -137,7 +135,8 @@ def rebalance(
         moves=(),
     )
     unplaced = [t.source_table for t in current.tables if t.source_table not in where]
-    if not unplaced and current_ms <= best_ms * (1 + options.detect_threshold):
+    misfits = plan_metrics(base).misfits
+    if not unplaced and not misfits and current_ms <= best_ms * (1 + options.detect_threshold):
         reason = (
             f"current makespan {current_ms} s is within {options.detect_threshold:.0%} of the best "
             f"achievable {best_ms} s: no change"
@@ -161,17 +160,50 @@ def rebalance(
         for t, k in sorted(assign.items(), key=lambda kv: (where.get(kv[0], ""), kv[0]))
         if t in where and where[t] != k
     )
-    new_plan = _moved(current, base, assign, moves, cost, settings, fresh.lower_bound_s)
+    new_plan = _moved(current, base, assign, moves, estimates, settings, fresh.lower_bound_s)
+    problems = check_plan(new_plan, current.tables)
+    if problems:
+        raise SolverError(
+            "the rebalance proposal failed the plan check: " + "; ".join(problems[:5]),
+            best_plan=None,
+        )
     new_ms = new_plan.makespan_s
-    why = (
-        f"{len(unplaced)} new table(s) to place"
-        if unplaced
-        else f"current makespan {current_ms} s exceeds the best achievable {best_ms} s by more than "
-        f"{options.detect_threshold:.0%}"
-    )
+    why = _why(unplaced, misfits, current_ms, best_ms, options.detect_threshold)
     reason = f"{why}; {len(moves)} move(s) (weighted by {weight_kind}) bring it to {new_ms} s"
     return Proposal(
         True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
+    )
+
+
+def _check_inputs(current: Plan, history: History | None, options: RebalanceOptions) -> None:
+    if not current.tables:
+        raise InputError(
+            "the current plan holds no table details.", fix="solve again to refresh it."
+        )
+    if history is None and any(t.weight is None for t in current.tables):
+        raise InputError(
+            "rebalancing needs run history: without it the tables' costs are guesses (the "
+            "weight column or a 60 s fallback) and moves would chase nothing.",
+            fix="pass --history runs.csv (see `balancer history pull`).",
+        )
+    unknown = sorted(set(options.freeze) - {p.key for p in current.pipelines})
+    if unknown:
+        raise InputError(
+            f"--freeze names pipelines the plan does not have: {', '.join(unknown)}.",
+            fix="use keys from the plan's pipelines.",
+        )
+
+
+def _why(
+    unplaced: list[str], misfits: tuple[str, ...], current_ms: int, best_ms: int, detect: float
+) -> str:
+    if unplaced:
+        return f"{len(unplaced)} new table(s) to place"
+    if misfits:
+        return f"{len(misfits)} pipeline(s) no longer fit their schedule ({', '.join(misfits)})"
+    return (
+        f"current makespan {current_ms} s exceeds the best achievable {best_ms} s by more "
+        f"than {detect:.0%}"
     )
 
 
@@ -183,22 +215,40 @@ def _fewest_moves(
     options: RebalanceOptions,
     best_ms: int,
 ) -> tuple[dict[str, str], str]:
-    """The engine's moves model within the target; an InputError when the caps forbid it."""
-    found = fewest_moves(
-        build_instance(current.tables, estimates, settings),
-        current,
-        weights,
-        settings,
-        math.floor(best_ms * (1 + options.target)),
-        MoveCaps(options.max_moves, options.max_moves_per_pipeline, options.freeze),
-        options.time_limit_s,
-    )
+    """The engine's moves model within the target of the best makespan. When the pipelines
+    as they are cannot get that close (a fresh solve may share them out over the pools
+    differently), within the target of the best they can reach. An InputError when the caps,
+    frozen pipelines or schedules forbid every assignment."""
+    instance = build_instance(current.tables, estimates, settings)
+    caps = MoveCaps(options.max_moves, options.max_moves_per_pipeline, options.freeze)
+
+    def attempt(target: int, least_load: bool = False) -> tuple[dict[str, str], str] | None:
+        return fewest_moves(
+            instance, current, weights, settings, target, caps, options.time_limit_s, least_load
+        )
+
+    found = attempt(math.floor(best_ms * (1 + options.target)))
+    if found is None and caps == MoveCaps():
+        total = sum(it.cost for it in instance.items)
+        reach = attempt(total + settings.overhead_s + 1, least_load=True)
+        if reach is not None:
+            cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
+            by_key: dict[str, list[int]] = defaultdict(list)
+            for t, k in reach[0].items():
+                by_key[k].append(cost[t])
+            reachable = max(
+                pipeline_runtime(c, settings.overhead_s, settings.concurrency)
+                for c in by_key.values()
+            )
+            found = attempt(math.floor(reachable * (1 + options.target)))
     if found is None:
         raise InputError(
-            f"no plan within {options.target:.0%} of the best makespan fits the move caps "
-            f"(--max-moves {options.max_moves}, --max-moves-per-pipeline {options.max_moves_per_pipeline}) "
-            f"and frozen pipelines {list(options.freeze) or 'none'}.",
-            fix="raise the caps, unfreeze pipelines, or loosen --target.",
+            f"no plan within {options.target:.0%} of the best makespan fits the move caps, or "
+            "no arrangement of the current pipelines meets their schedules "
+            f"(--max-moves {options.max_moves}, --max-moves-per-pipeline "
+            f"{options.max_moves_per_pipeline}, frozen {list(options.freeze) or 'none'}).",
+            fix="raise the caps or unfreeze pipelines; if the schedules no longer fit, solve "
+            "again with more pipelines (balancer solve --current plan.json).",
         )
     return found
 
@@ -208,7 +258,7 @@ def _moved(
     base: Plan,
     assign: dict[str, str],
     moves: tuple[Move, ...],
-    cost: dict[str, int],
+    estimates: Mapping[str, CostEstimate],
     settings: Settings,
     lower_bound_s: int,
 ) -> Plan:
@@ -219,7 +269,7 @@ def _moved(
     pipelines = tuple(
         dataclasses.replace(p, tables=tuple(sorted(by_key[p.key]))) for p in current.pipelines
     )
-    pipelines = _recost(dataclasses.replace(current, pipelines=pipelines), cost, settings)
+    pipelines = _recost(dataclasses.replace(current, pipelines=pipelines), estimates, settings)
     new_ms = max(p.runtime_s for p in pipelines)
     return dataclasses.replace(
         base,

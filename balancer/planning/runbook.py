@@ -1,8 +1,8 @@
 """The migration runbook for moved streaming tables, with correctly quoted SQL.
 
 Names reach Markdown only as code spans and fenced blocks (`balancer.quoting`), so no name
-can add a heading or a step. Moving a streaming table between pipelines is an operation: stop the source pipeline, take
-the table out of its ingest file, hand the table to the destination pipeline with
+can add a heading or a step. Moving streaming tables between pipelines is an operation, done
+once per pair of pipelines: stop the source pipeline, take the tables out of its definition, hand the table to the destination pipeline with
 `ALTER STREAMING TABLE ... SET TBLPROPERTIES ("pipelines.pipelineId" = ...)`, deploy the
 destination, restart. Identifiers are backtick-quoted (a backtick inside is doubled) and the
 id is a single-quoted SQL string, so any table name is safe.
@@ -42,12 +42,22 @@ def pipeline_id_of(key: str, ids: Mapping[str, str]) -> str:
     return ids.get(key, f"<id of pipeline {key}>")
 
 
+def by_pair(moves: Sequence[Move]) -> list[tuple[tuple[str, str], list[Move]]]:
+    """Moves grouped by (source, destination) pipeline, in order of first appearance."""
+    groups: dict[tuple[str, str], list[Move]] = {}
+    for m in moves:
+        groups.setdefault((m.source, m.destination), []).append(m)
+    return list(groups.items())
+
+
 def runbook(
     moves: Sequence[Move],
     destinations: Mapping[str, tuple[str, str, str]],
     ids: Mapping[str, str],
 ) -> str:
-    """Markdown runbook, one section per move in execution order.
+    """Markdown runbook, one section per pair of pipelines: stop the source once, deploy it
+    without all its leaving tables, hand them over in one SQL batch, deploy the destination
+    once, restart both.
 
     `destinations[table]` is (catalog, schema, destination table name); `ids` maps
     pipeline keys to pipeline ids where known (placeholders otherwise).
@@ -61,22 +71,28 @@ def runbook(
             "`databricks pipelines list-pipelines` (match the name exactly) and substitute.",
             "",
         ]
-    for n, m in enumerate(moves, start=1):
-        catalog, schema, name = destinations[m.table]
-        sql = md_fence(
-            alter_statement(catalog, schema, name, pipeline_id_of(m.destination, ids)), "sql"
-        )
+    for n, ((source, destination), group) in enumerate(by_pair(moves), start=1):
+        statements = []
+        for m in group:
+            catalog, schema, name = destinations[m.table]
+            statements.append(
+                alter_statement(catalog, schema, name, pipeline_id_of(destination, ids))
+            )
+        sql = md_fence("\n".join(statements), "sql")
+        names = ", ".join(md_code(m.table) for m in group)
         lines += [
-            f"## {n}. {md_code(m.table)}: {m.source} -> {m.destination}",
+            f"## {n}. {md_code(source)} -> {md_code(destination)}: {len(group)} table(s)",
             "",
-            f"1. Stop pipeline `{m.source}` (`databricks pipelines stop {pipeline_id_of(m.source, ids)}`) "
+            f"Tables: {names}.",
+            "",
+            f"1. Stop pipeline `{source}` (`databricks pipelines stop {pipeline_id_of(source, ids)}`) "
             "and wait until it is idle.",
-            f"2. Deploy `{m.source}` without the table: its new `ingest_{m.source}.py` no longer lists it.",
-            "3. Hand the table to the destination pipeline:",
+            f"2. Deploy `{source}` without these tables: its new definition no longer lists them.",
+            "3. Hand the tables to the destination pipeline:",
             "",
             *("   " + line if line else "" for line in sql.split("\n")),
-            f"4. Deploy `{m.destination}` with the table in its `ingest_{m.destination}.py`.",
-            f"5. Restart `{m.source}` and `{m.destination}`; check that `{m.destination}` updates the table.",
+            f"4. Deploy `{destination}` with the tables in its definition.",
+            f"5. Restart `{source}` and `{destination}`; check that `{destination}` updates the tables.",
             "",
         ]
     return "\n".join(lines)

@@ -82,7 +82,8 @@ def advice(
     fit = [it.p90 for it in items]
     never = [it for it in items if it.p90 > room]
     work = sum(fit)
-    where = f"pool '{pool.key.replace('@', ' @ ')}' ({len(items)} items, p90 work {work} s a run)"
+    tables = sum(it.size for it in items)
+    where = f"pool '{pool.key.replace('@', ' @ ')}' ({tables} tables, p90 work {work} s a run)"
     limit = (
         f"a p90 run may take {format_duration(pool.runtime_cap)} ({pool.runtime_cap} s)"
         + (" (the batch window)" if pool.batch else "")
@@ -92,12 +93,12 @@ def advice(
     if never:
         shown = ", ".join(f"{it.key} ({it.p90} s)" for it in never[:5])
         more = f" and {len(never) - 5} more" if len(never) > 5 else ""
-        parts.append(f"{len(never)} item(s) alone take longer than that: {shown}{more}.")
+        parts.append(f"{len(never)} table(s) alone take longer than that: {shown}{more}.")
     else:
         need = _need(fit, pool.load_cap, len(items))
         over = work - available * pool.load_cap
         parts.append(
-            f"It needs {need} pipelines; {available} are left for it, which carry "
+            f"It needs {need} pipelines; {available} left for it carry "
             f"{available * pool.load_cap} s a run: {max(over, 0)} s too little."
         )
     better = _schedule_that_fits(pool, items, available, overhead_s, concurrency)
@@ -105,8 +106,8 @@ def advice(
         "Fixes: "
         + (f"run it {better}; " if better else "no schedule up to every 12 h fits it; ")
         + ("allow more pipelines (--pipelines); " if not never else "")
-        + "let more flows run at once (--concurrency), raise --sla-headroom or --batch-window, "
-        "or turn the check off (--no-schedule-fit)."
+        + ("let more flows run at once (--concurrency); " if not never else "")
+        + "raise --sla-headroom or --batch-window, or turn the check off (--no-schedule-fit)."
     )
     return " ".join(parts)
 
