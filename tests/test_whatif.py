@@ -11,6 +11,7 @@ import balancer
 from balancer.analysis.whatif import NewTable, Scenario, WhatIf, apply
 from balancer.cli import main
 from balancer.errors import InputError
+from balancer.io.planio import read_plan
 from balancer.model import Settings
 from tests.helpers import EXAMPLES, catalog, table
 
@@ -182,3 +183,46 @@ def test_every_public_name_resolves_and_is_typed() -> None:
     assert typed == balancer._EXPORTS  # the TYPE_CHECKING block mirrors the lazy exports
     assert sorted(balancer.__all__) == sorted(["__version__", *balancer._EXPORTS])
     assert (Path(balancer.__file__).parent / "py.typed").exists()
+
+
+def test_solve_and_whatif_give_the_same_answer_to_the_same_question(tmp_path: Path) -> None:
+    """Moving the append tables to every 30 minutes: `solve --schedule-append` and a what-if
+    schedule change scale their costs alike (twice the data per run) and give the same plan."""
+    plan_path = tmp_path / "plan.json"
+    cron = "*/30 * * * *"
+    result = CliRunner().invoke(
+        main,
+        [
+            "solve",
+            "--history",
+            str(OSIPI / "runs.csv"),
+            "--schedule-append",
+            cron,
+            "-o",
+            str(plan_path),
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    solved = read_plan(plan_path)
+    base = WhatIf.load(OSIPI / "tables.csv", OSIPI / "runs.csv", name="osipi")
+    asked = base.run(Scenario("append every 30 min", pipelines=(3, 8), schedules={"append": cron}))
+    assert asked.pipeline_of() == solved.pipeline_of()
+    assert [p.runtime_s for p in asked.pipelines] == [p.runtime_s for p in solved.pipelines]
+    before = {name: e.seconds for name, e in base.base_estimates().items()}
+    after = {e.table: e.seconds for e in solved.estimates}
+    appended = [t.source_table for t in solved.tables if t.ingestion_type == "append"]
+    assert all(after[t] == pytest.approx(2 * before[t], abs=0.01) for t in appended)
+
+
+def test_whatif_prints_the_plan_solve_would_make_first(tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.json"
+    CliRunner().invoke(
+        main, ["solve", "--history", str(OSIPI / "runs.csv"), "-o", str(plan_path), "-q"]
+    )
+    solved = read_plan(plan_path)
+    result = CliRunner().invoke(main, ["whatif", "--history", str(OSIPI / "runs.csv")])
+    assert result.exit_code == 0, result.output
+    assert f"solve (K={len(solved.pipelines)})" in result.output
+    for p in solved.pipelines:
+        assert p.key in result.output
