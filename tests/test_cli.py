@@ -179,3 +179,42 @@ def test_concurrency_auto_is_calibrated_from_history(tmp_path: Path) -> None:
     plan = read_plan(out)
     # The synthetic history runs flows one after another.
     assert plan.settings.concurrency_calibrated and plan.settings.concurrency == 1
+
+
+def test_solve_with_current_reports_the_moves(tmp_path: Path) -> None:
+    runner = CliRunner()
+    osipi = EXAMPLES / "osipi"
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    args = ["solve", "--history", str(osipi / "runs.csv"), "-q"]
+    assert runner.invoke(main, [*args, "-o", str(first)]).exit_code == 0
+    result = runner.invoke(
+        main, [*args[:-1], "--pipelines", "5", "--current", str(first), "-o", str(second)]
+    )
+    assert result.exit_code == 0, result.output
+    before, after = read_plan(first).pipeline_of(), read_plan(second).pipeline_of()
+    moved = sorted(t for t in before if before[t] != after[t])
+    plan = read_plan(second)
+    assert moved and [m[0] for m in plan.moves] == moved
+    assert f"{len(moved)} of 39 tables move from the plan in use" in result.output
+
+
+def test_every_command_and_option_says_what_it_does() -> None:
+    import click
+
+    missing = []
+
+    def walk(command: click.Command, path: str) -> None:
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, f"{path} {name}")
+            return
+        if not command.help:
+            missing.append(path)
+        missing.extend(
+            f"{path} {p.opts[0]}"
+            for p in command.params
+            if isinstance(p, click.Option) and not p.help
+        )
+
+    walk(main, "balancer")
+    assert missing == []

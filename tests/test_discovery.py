@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,4 +126,16 @@ def test_cli_writes_a_tables_csv_that_solves(tmp_path: Path) -> None:
 def test_bad_discovery_inputs_exit_2(tmp_path: Path, args: list[str], words: str) -> None:
     result = CliRunner().invoke(main, ["discover", *args, "-o", str(tmp_path / "t.csv")])
     assert result.exit_code == 2 and words in result.output
+    assert not (tmp_path / "t.csv").exists()
+
+
+def test_a_connector_that_needs_pyspark_says_which_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connector = tmp_path / "needs_spark.py"
+    connector.write_text("from pyspark.sql.types import StructType\n")
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as on a machine without pyspark
+    result = CliRunner().invoke(main, ["discover", str(connector), "-o", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2
+    assert "needs 'pyspark'" in result.output and "pip install '.[discover]'" in result.output
     assert not (tmp_path / "t.csv").exists()

@@ -10,7 +10,12 @@ from balancer.cli.common import handle_errors, json_object, schedule_overrides
 @click.command()
 @click.argument("connector")
 @click.option(
-    "--output", "-o", default="tables.csv", show_default=True, type=click.Path(dir_okay=False)
+    "--output",
+    "-o",
+    default="tables.csv",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write tables.csv.",
 )
 @click.option(
     "--category-prefix-map-json", default=None, help="JSON object of prefix -> category, or a file."

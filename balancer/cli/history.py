@@ -102,7 +102,12 @@ def history_sql_cmd(
 @click.option("--warehouse-id", required=True, help="SQL warehouse to run the query on.")
 @with_history_options
 @click.option(
-    "--output", "-o", default="runs.csv", show_default=True, type=click.Path(dir_okay=False)
+    "--output",
+    "-o",
+    default="runs.csv",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write runs.csv.",
 )
 @handle_errors
 def history_pull_cmd(
@@ -131,7 +136,12 @@ def history_pull_cmd(
 @history.command("from-events")
 @click.argument("export", type=click.Path(dir_okay=False))
 @click.option(
-    "--output", "-o", default="runs.csv", show_default=True, type=click.Path(dir_okay=False)
+    "--output",
+    "-o",
+    default="runs.csv",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write runs.csv.",
 )
 @handle_errors
 def history_from_events(

@@ -203,6 +203,13 @@ def solve(
         for w in plan.warnings:
             err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
         print_plan(plan, out)
+        if current is not None:
+            out.print(
+                f"{len(plan.moves)} of {len(current.pipeline_of())} tables move from the plan in "
+                f"use ({current_path}); to move as few as possible, use `balancer rebalance "
+                f"--plan {current_path} --history ...`",
+                highlight=False,
+            )
         out.print(f"solved in {wall:.2f} s; plan written to {output}")
 
 

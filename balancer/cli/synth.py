@@ -11,8 +11,20 @@ from balancer.io.csvout import csv_text
 
 
 @click.command("synth-history")
-@click.option("--tables", "tables_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--tables",
+    "tables_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="tables.csv whose tables get runs.",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the SYNTHETIC runs.csv.",
+)
 @click.option(
     "--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Days of history."
 )

@@ -58,11 +58,28 @@ def load_module(spec: str) -> ModuleType:
         return importlib.import_module(spec)
     except InputError:
         raise
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing in EXTRA_MODULES:
+            raise InputError(
+                f"cannot import connector '{spec}': it needs '{missing}', which is not installed "
+                "(community connectors import pyspark and pydantic).",
+                fix="install the discover extra of lakeflow-balancer: pip install '.[discover]' "
+                "in its checkout (or pip install pyspark pydantic).",
+            ) from exc
+        raise InputError(
+            f"cannot import connector '{spec}': {type(exc).__name__}: {exc}.",
+            fix="install the connector's package, or pass the path of its .py file.",
+        ) from exc
     except (Exception, SystemExit) as exc:  # any error of the connector's own import
         raise InputError(
             f"cannot import connector '{spec}': {type(exc).__name__}: {exc}.",
             fix="install the connector's package, or pass the path of its .py file.",
         ) from exc
+
+
+# What a community connector imports that this package does not need: the discover extra.
+EXTRA_MODULES = frozenset({"pyspark", "pydantic", "jwt", "requests", "py4j"})
 
 
 def _forget_other(name: str, root: Path) -> None:

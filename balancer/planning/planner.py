@@ -63,8 +63,10 @@ def make_plan(
     cost = {name: integer_cost(e.seconds) for name, e in estimates.items()}
     p90 = {name: integer_p90(e) for name, e in estimates.items()}
     pipelines = _pipelines(catalog, instance, solution, settings, cost, p90)
+    moves: tuple[tuple[str, str, str], ...] = ()
     if current is not None:
         pipelines = keep_keys(pipelines, current.pipelines)
+        moves = moves_from(current, pipelines)
     runtimes = [p.runtime_s for p in pipelines]
     largest = max(cost.values())
     lower = _runtime_of(solution.lower_bound, settings, largest)
@@ -94,6 +96,7 @@ def make_plan(
         k_results=k_results,
         inputs=_inputs(catalog, history),
         warnings=tuple(warnings),
+        moves=moves,
         tool=f"lakeflow-balancer {__version__}",
         tables=catalog.tables,
         deployment_id=(
@@ -108,6 +111,21 @@ def make_plan(
             "the plan failed its own check: " + "; ".join(problems[:5]), best_plan=plan
         )
     return plan
+
+
+def moves_from(
+    current: Plan, pipelines: Sequence[PipelinePlan]
+) -> tuple[tuple[str, str, str], ...]:
+    """(table, from, to) for every table of `current` that sits in another pipeline now."""
+    before = current.pipeline_of()
+    return tuple(
+        sorted(
+            (t, before[t], p.key)
+            for p in pipelines
+            for t in p.tables
+            if t in before and before[t] != p.key
+        )
+    )
 
 
 def _costs(
