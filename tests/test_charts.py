@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from balancer.analysis.charts import before_after, makespan_vs_k, pipeline_bars
+from balancer.analysis.charts import before_after, makespan_vs_k, pipeline_bars, tradeoff
 from balancer.analysis.whatif import Scenario, WhatIf
 from tests.helpers import EXAMPLES
 
@@ -26,6 +26,7 @@ def test_all_charts(tmp_path: Path) -> None:
         pipeline_bars(plans["K=4"], tmp_path / "bars.png"),
         makespan_vs_k({3: plans["K=3"], 4: plans["K=4"]}, tmp_path / "k.png"),
         before_after(plans["K=4"], grown, tmp_path / "ba.png"),
+        tradeoff(plans, tmp_path / "tradeoff.png"),
     ]
     for path in paths:
         assert path.read_bytes()[:8] == PNG

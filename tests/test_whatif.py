@@ -141,12 +141,13 @@ def test_cli_prints_and_writes_csv_and_html(tmp_path: Path) -> None:
     lines = out_csv.read_text().splitlines()
     assert lines[0].startswith("scenario,pipelines,makespan_s") and len(lines) == 6
     page = out_html.read_text()
-    assert page.count("data:image/png;base64,") == 4 and "<table" in page
+    assert page.count("data:image/png;base64,") == 5 and "<table" in page
     assert sorted(p.name for p in charts.iterdir()) == [
         "before_after.png",
         "makespan_vs_k.png",
         "pipelines.png",
         "scenario.png",
+        "tradeoff.png",
     ]
 
 

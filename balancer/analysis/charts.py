@@ -54,17 +54,49 @@ def _save(plt: Any, fig: Any, path: str | Path) -> Path:
     return out
 
 
+TYPE_COLOURS = {
+    "snapshot": "#4c72b0",
+    "append": "#55a868",
+    "cdc": "#dd8452",
+    "cdc_with_deletes": "#c44e52",
+    "unknown": "#8172b3",
+}
+
+
+_STEPS = (10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400)
+
+
+def _durations(ax: Any, axis: str = "x") -> None:
+    """Ticks on whole minutes or hours, labelled h:mm:ss / m:ss: the one time unit of every
+    label on the charts."""
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    low, high = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    step = next((s for s in _STEPS if (high - low) / s <= 8), _STEPS[-1])
+    which.set_major_locator(MultipleLocator(step))
+    which.set_major_formatter(FuncFormatter(lambda v, _pos: format_duration(max(0.0, v))))
+
+
 @_plain_text
 def pipeline_bars(
     plan: Plan, path: str | Path, label_top: int = 2, title: str | None = None
 ) -> Path:
-    """Per-pipeline predicted runtime as stacked bars by table; the largest tables labelled."""
+    """Per-pipeline predicted runtime as stacked bars by table, coloured by ingestion type;
+    the largest tables labelled where they fit; each bar's p90 run and the runtime its
+    schedule allows marked on it."""
+    from balancer.engine.schedule_metrics import plan_metrics
+
     plt = _plt()
     cost = {e.table: integer_cost(e.seconds) for e in plan.estimates}
+    itype = {t.source_table: t.ingestion_type for t in plan.tables}
+    metrics = {m.key: m for m in plan_metrics(plan).pipelines}
     pipelines = sorted(plan.pipelines, key=lambda p: p.key)
-    fig, ax = plt.subplots(figsize=(10, 0.55 * len(pipelines) + 1.8))
-    cmap = plt.get_cmap("tab20")
+    fig, ax = plt.subplots(figsize=(12, 0.6 * len(pipelines) + 2.0))
     overhead = plan.settings.overhead_s
+    reach = max(max(m.p90_runtime_s for m in metrics.values()), plan.makespan_s)
+    caps = [m.cap_s for m in metrics.values() if m.cap_s is not None and m.cap_s <= 2 * reach]
+    right = max([reach, *caps]) * 1.3
     for y, p in enumerate(pipelines):
         left = 0.0
         if overhead:
@@ -74,38 +106,77 @@ def pipeline_bars(
         tables = sorted(p.tables, key=lambda t: (-cost[t], t))
         for k, t in enumerate(tables):
             width = cost[t] * share
-            ax.barh(y, width, left=left, color=cmap(k % 20), edgecolor="white", linewidth=0.5)
-            room = int(width / (plan.makespan_s * 1.25) / 0.007)  # characters that fit at size 7
+            colour = TYPE_COLOURS.get(itype.get(t, "unknown"), TYPE_COLOURS["unknown"])
+            edge = 0.4 if len(tables) < 40 else 0.1  # many thin tables stay their colour
+            ax.barh(y, width, left=left, color=colour, edgecolor="white", linewidth=edge)
+            room = int(width / right / 0.0075)  # characters that fit at size 7
             if k < label_top and room >= 4:
                 text = t if len(t) <= room else t[: room - 1] + "…"
                 ax.text(
-                    left + width / 2, y, text, ha="center", va="center", fontsize=7, clip_on=True
+                    left + width / 2,
+                    y,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white",
+                    clip_on=True,
                 )
             left += width
+        _marks(ax, y, metrics[p.key], right)
         ax.text(
-            p.runtime_s,
-            y,
-            f"  {format_duration(p.runtime_s)} ({len(p.tables)})",
-            va="center",
-            fontsize=8,
+            min(p.runtime_s, right * 0.8),
+            y - 0.42,
+            f"{format_duration(p.runtime_s)}, {len(p.tables)} tables",
+            va="bottom",
+            fontsize=7,
         )
-    ax.axvline(
-        plan.lower_bound_s,
-        color="black",
-        linestyle="--",
-        linewidth=1,
-        label=f"lower bound {format_duration(plan.lower_bound_s)}",
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in TYPE_COLOURS.values()]
+    used = {itype.get(t, "unknown") for p in pipelines for t in p.tables}
+    shown = [(h, n) for h, n in zip(handles, TYPE_COLOURS, strict=True) if n in used]
+    shown.append((plt.Line2D([], [], color="black", marker="|", linestyle=""), "p90 run"))
+    shown.append((plt.Line2D([], [], color="#d62728", linewidth=2), "allowed by its schedule"))
+    if overhead:
+        shown.append((plt.Rectangle((0, 0), 1, 1, color="#bbbbbb"), "start-up"))
+    ax.legend(
+        [h for h, _ in shown],
+        [n for _, n in shown],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=7,
     )
     ax.set_yticks(range(len(pipelines)), [p.key for p in pipelines], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("predicted runtime per run (s); grey = start-up overhead")
-    ax.set_xlim(0, plan.makespan_s * 1.25)
+    ax.set_xlim(0, right)
+    _durations(ax)
+    ax.set_xlabel("predicted runtime per run (h:mm:ss)")
     ax.set_title(
         title
-        or f"{len(pipelines)} pipelines, makespan {format_duration(plan.makespan_s)}, status {plan.status}"
+        or f"{len(pipelines)} pipelines, longest run {format_duration(plan.makespan_s)}, "
+        f"status {plan.status}"
     )
-    ax.legend(loc="lower right", fontsize=8)
     return _save(plt, fig, path)
+
+
+def _marks(ax: Any, y: int, m: Any, right: float) -> None:
+    """A pipeline's p90 run (whisker) and the runtime its schedule allows (red bar), or an
+    arrow with the allowance when it lies beyond the chart."""
+    ax.plot([m.runtime_s, m.p90_runtime_s], [y, y], color="black", linewidth=0.8)
+    ax.plot([m.p90_runtime_s], [y], marker="|", color="black", markersize=10)
+    if m.cap_s is None:
+        return
+    if m.cap_s <= right:
+        ax.plot([m.cap_s, m.cap_s], [y - 0.4, y + 0.4], color="#d62728", linewidth=2)
+    else:
+        ax.text(
+            right * 0.995,
+            y,
+            f"allowed {format_duration(m.cap_s)} →",
+            ha="right",
+            va="center",
+            fontsize=7,
+            color="#d62728",
+        )
 
 
 @_plain_text
@@ -128,10 +199,11 @@ def makespan_vs_k(plans: Mapping[int, Plan], path: str | Path) -> Path:
             fontsize=8,
         )
     ax.set_xlabel("pipelines (K)")
-    ax.set_ylabel("longest pipeline runtime (s)")
+    ax.set_ylabel("longest pipeline runtime (h:mm:ss)")
+    _durations(ax, "y")
     ax.set_xticks(ks)
     ax.set_ylim(0, max(p.makespan_s for p in plans.values()) * 1.15)
-    ax.set_title("Makespan against the number of pipelines")
+    ax.set_title("Longest pipeline runtime (makespan) against the number of pipelines")
     ax.legend()
     return _save(plt, fig, path)
 
@@ -161,10 +233,47 @@ def before_after(
     )
     ax.set_yticks(list(ys), keys, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("predicted runtime per run (s)")
+    _durations(ax)
+    ax.set_xlabel("predicted runtime per run (h:mm:ss)")
     ax.set_title(f"{labels[0]} vs {labels[1]}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return _save(plt, fig, path)
+
+
+@_plain_text
+def tradeoff(plans: Mapping[str, Plan], path: str | Path) -> Path:
+    """Compute a day against worst data age (pipelines running more than daily) and the batch
+    window, one point per plan; plans that no other beats on all three are red: the
+    trade-off to choose from."""
+    from balancer.engine.schedule_metrics import plan_metrics
+
+    plt = _plt()
+    points: dict[str, tuple[float, float, float]] = {}
+    for name, plan in plans.items():
+        m = plan_metrics(plan)
+        points[name] = (m.compute_s_per_day, float(m.worst_age_intraday_s), float(m.batch_window_s))
+    best = {name for name, p in points.items() if not any(_beats(o, p) for o in points.values())}
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for ax, index, label in (
+        (axes[0], 1, "worst data age, pipelines running more than daily"),
+        (axes[1], 2, "batch window (daily and slower)"),
+    ):
+        for name, p in points.items():
+            ax.scatter([p[0]], [p[index]], color="#d62728" if name in best else "#4c72b0")
+            ax.annotate(
+                name, (p[0], p[index]), textcoords="offset points", xytext=(4, 4), fontsize=8
+            )
+        ax.margins(0.15)
+        _durations(ax, "x")
+        _durations(ax, "y")
+        ax.set_xlabel("compute a day (h:mm:ss of pipeline time)")
+        ax.set_ylabel(f"{label} (h:mm:ss)")
+    fig.suptitle("Cost against freshness and batch window (red: no other plan is better on all)")
+    return _save(plt, fig, path)
+
+
+def _beats(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return all(x <= y for x, y in zip(a, b, strict=True)) and a != b
 
 
 def html_report(

@@ -217,13 +217,32 @@ def moves_between(base: Plan, other: Plan) -> int:
     return sum(1 for t, k in b.items() if t in a and a[t] != k)
 
 
+def _pareto(table: pd.DataFrame) -> list[str]:
+    """'yes' for a solved plan that no other beats on compute a day, worst data age and
+    batch window at once."""
+    keys = ["compute_s_per_day", "worst_age_s", "batch_window_s"]
+    solved = table[table["status"] != "DOES NOT FIT"]
+    points = {name: tuple(float(v) for v in row) for name, row in solved[keys].iterrows()}
+    out = []
+    for name in table.index:
+        if name not in points:
+            out.append("")
+            continue
+        p = points[name]
+        beaten = any(
+            all(x <= y for x, y in zip(o, p, strict=True)) and o != p for o in points.values()
+        )
+        out.append("" if beaten else "yes")
+    return out
+
+
 def compare(
     plans: Mapping[str, Plan],
     base_plan: Plan | None = None,
     refused: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per plan (durations in seconds): pipelines, the longest runtime and its bound,
-    the batch window, compute a day, worst data age on the most frequent schedule, whether
+    the batch window, compute a day, worst data age of pipelines running more than daily, whether
     every pipeline fits its schedule, moves against the base, and each pipeline's runtime.
     A `refused` scenario gets a row that says why it does not fit."""
     import pandas as pd
@@ -244,7 +263,7 @@ def compare(
                 "batch_window_s": m.batch_window_s,
                 "compute_s_per_day": round(m.compute_s_per_day),
                 "cost_per_day": m.cost_per_day,
-                "worst_age_s": m.worst_age_frequent_s,
+                "worst_age_s": m.worst_age_intraday_s,
                 "fits_schedules": "yes" if not m.misfits else "no: " + " ".join(m.misfits),
                 "category_splits": plan.category_splits,
                 "status": plan.status,
@@ -255,6 +274,7 @@ def compare(
     for name, why in (refused or {}).items():
         rows.append({"scenario": name, "status": "DOES NOT FIT", "fits_schedules": why})
     table = pd.DataFrame(rows).set_index("scenario")
+    table["pareto"] = _pareto(table)
     for column in ("pipelines", "category_splits", "moves_vs_base"):
         table[column] = table[column].astype("Int64")
     return table

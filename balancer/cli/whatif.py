@@ -22,6 +22,7 @@ from balancer.cli.common import (
 from balancer.cli.planning_options import planning_options, settings_from
 from balancer.errors import InputError
 from balancer.model import MAX_RUN_S, Plan, Settings
+from balancer.schedules import cron_problem, describe
 from balancer.units import format_duration
 
 if TYPE_CHECKING:
@@ -43,6 +44,13 @@ if TYPE_CHECKING:
     default="3..8",
     show_default=True,
     help="Pipeline counts to compare, MIN..MAX.",
+)
+@click.option(
+    "--sweep-schedule",
+    "sweep_schedules",
+    multiple=True,
+    help="Also compare schedules: TARGET=CRON;CRON;... (TARGET a table, category or "
+    "ingestion type; repeatable), each solved over the swept range like `solve`.",
 )
 @click.option(
     "--pipelines",
@@ -99,6 +107,7 @@ def whatif(
     tables_path: str | None,
     history_path: str | None,
     sweep_pipelines: str,
+    sweep_schedules: tuple[str, ...],
     pipelines: str | None,
     growth: float | None,
     category_growth: tuple[str, ...],
@@ -125,6 +134,15 @@ def whatif(
     chosen = base.run(Scenario("solve", pipelines=(lo, hi)))  # what `balancer solve` answers
     reference_key = f"solve (K={len(chosen.pipelines)})"
     plans = {reference_key: chosen, **plans}
+    for target, cron in _schedule_sweep(sweep_schedules):
+        name = f"{target} {describe(cron)}"
+        outcome = base.try_run(
+            Scenario(name, pipelines=(lo, hi), schedules={target: cron}), current=chosen
+        )
+        if isinstance(outcome, Plan):
+            plans[name] = outcome
+        else:
+            refused[name] = outcome.message
     factors = {k: float(v) for k, v in pairs(category_growth, "--category-growth").items()}
     scenario = Scenario(
         name="scenario",
@@ -151,6 +169,20 @@ def whatif(
             refused[scenario.name] = outcome.message
     table = compare(plans, base_plan=plans[reference_key], refused=refused)
     out = console(160)
+    _print(table, plans, refused, out)
+    if csv_path:
+        from balancer.io.atomic import write_file
+
+        write_file(csv_path, table.to_csv())
+    if html_path or charts_dir:
+        solved = has_scenario and scenario.name in plans
+        name = scenario.name if solved else ""
+        _charts(plans, reference_key, name, table, html_path, charts_dir, out)
+
+
+def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any) -> None:
+    """The comparison, each plan's pipelines with their runtimes, and why a scenario that
+    does not fit does not."""
     out.print(readable(table).to_string(), highlight=False)
     for name, plan in plans.items():
         out.print(
@@ -160,15 +192,18 @@ def whatif(
         )
     for name, why in refused.items():
         out.print(f"{name}: does not fit: {why}", highlight=False)
-    if csv_path:
-        from balancer.io.atomic import write_file
 
-        write_file(csv_path, table.to_csv())
-    if html_path or charts_dir:
-        solved = has_scenario and scenario.name in plans
-        _charts(
-            plans, reference_key, scenario.name if solved else "", table, html_path, charts_dir, out
-        )
+
+def _schedule_sweep(items: tuple[str, ...]) -> list[tuple[str, str]]:
+    """--sweep-schedule TARGET=CRON;CRON as (target, cron) pairs, each cron checked."""
+    out = []
+    for target, crons in pairs(items, "--sweep-schedule").items():
+        for cron in (c.strip() for c in crons.split(";") if c.strip()):
+            problem = cron_problem(cron)
+            if problem:
+                raise InputError(f"--sweep-schedule {target}: {problem}")
+            out.append((target, " ".join(cron.split())))
+    return out
 
 
 def _fields(settings: Settings) -> dict[str, Any]:
@@ -273,13 +308,20 @@ def _write_charts(
     folder: Path,
     out: Any,
 ) -> None:
-    from balancer.analysis.charts import before_after, html_report, makespan_vs_k, pipeline_bars
+    from balancer.analysis.charts import (
+        before_after,
+        html_report,
+        makespan_vs_k,
+        pipeline_bars,
+        tradeoff,
+    )
 
     images = {
         "Makespan against K": makespan_vs_k(
             {int(k[2:]): p for k, p in plans.items() if k.startswith("K=")},
             folder / "makespan_vs_k.png",
         ),
+        "Cost against freshness and batch window": tradeoff(plans, folder / "tradeoff.png"),
         f"Pipelines at {reference_key}": pipeline_bars(
             plans[reference_key], folder / "pipelines.png"
         ),

@@ -61,9 +61,11 @@ class PlanMetrics:
     misfits: tuple[str, ...]  # keys of pipelines over their schedule-fit cap
 
     @property
-    def worst_age_frequent_s(self) -> int:
-        """Worst data age on the most frequent schedule (what a freshness SLA is about)."""
-        return self.worst_age_by_schedule[0][1] if self.worst_age_by_schedule else 0
+    def worst_age_intraday_s(self) -> int:
+        """Worst data age of any pipeline that runs more than once a day (what a freshness
+        SLA is about); of all pipelines when every one is daily or slower."""
+        intraday = [m.worst_age_s for m in self.pipelines if not m.batch]
+        return max(intraday) if intraday else self.worst_age_s
 
 
 def pipeline_metrics(
