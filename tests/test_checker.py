@@ -56,6 +56,12 @@ def test_a_sound_plan_has_no_violations() -> None:
             ),
             "load is",
         ),
+        (
+            lambda pl: with_pipelines(
+                pl, lambda ps: ps.__setitem__(0, dataclasses.replace(ps[0], p90_runtime_s=1))
+            ),
+            "p90 runtime is",
+        ),
     ],
 )
 def test_numbers_are_recomputed(mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
@@ -95,3 +101,15 @@ def test_table_cap_and_schedule_violations_are_caught() -> None:
         dataclasses.replace(t, schedule="0 * * * *") if t.source_table == "e" else t for t in tables
     ]
     assert any("holds schedules" in v for v in check_plan(plan, other))
+
+
+def test_schedule_fit_is_checked_on_p90_runtimes() -> None:
+    tables, plan = base()
+    strict = dataclasses.replace(
+        plan, settings=dataclasses.replace(plan.settings, sla_headroom=0.8, batch_window_s=30)
+    )  # daily pipelines within 30 s: those holding 40 s or more of p90 work are over
+    over = sorted(p.key for p in plan.pipelines if p.p90_runtime_s > 30)
+    found = [v for v in check_plan(strict, tables) if "p90 runtime of" in v]
+    assert len(found) == len(over) >= 2
+    assert all("over the 30 s its schedule '0 0 * * *' allows" in v for v in found)
+    assert check_plan(dataclasses.replace(strict, settings=plan.settings), tables) == []

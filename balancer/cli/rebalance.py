@@ -126,6 +126,10 @@ def rebalance(
     if apply and proposal.acted:
         write_file(plan_path, dumps(proposal.plan))
     out = console()
+    if proposal.acted:
+        from balancer.analysis.plan_table import print_plan
+
+        print_plan(proposal.plan, out)
     out.print(summary, highlight=False)
     for m in proposal.moves[:50]:
         out.print(f"  {m.table}: {m.source} -> {m.destination} ({m.cost_s} s)", highlight=False)

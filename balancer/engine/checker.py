@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from balancer.engine.instance import integer_cost
+from balancer.engine.instance import integer_cost, integer_p90
 from balancer.engine.rules import RULES
 from balancer.engine.runtime import pipeline_runtime
 from balancer.model import Plan, Table, category_splits
@@ -32,12 +32,16 @@ def check_plan(plan: Plan, tables: Sequence[Table]) -> list[str]:
     if not s.pipelines_min <= k <= s.pipelines_max:
         out.append(f"{k} pipelines, outside {s.pipelines_min}..{s.pipelines_max}")
     cost = {e.table: integer_cost(e.seconds) for e in plan.estimates}
+    p90 = {e.table: integer_p90(e) for e in plan.estimates}
     runtimes = []
     for p in plan.pipelines:
         costs = [cost[t] for t in p.tables]
         load = sum(costs)
         runtime = pipeline_runtime(costs, s.overhead_s, s.concurrency)
         runtimes.append(runtime)
+        slow = pipeline_runtime([p90[t] for t in p.tables], s.overhead_s, s.concurrency)
+        if p.p90_runtime_s and slow != p.p90_runtime_s:  # 0: a plan from before p90 runtimes
+            out.append(f"pipeline '{p.key}' p90 runtime is {slow}, plan says {p.p90_runtime_s}")
         if load != p.load_s:
             out.append(f"pipeline '{p.key}' load is {load}, plan says {p.load_s}")
         if runtime != p.runtime_s:

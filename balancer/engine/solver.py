@@ -236,6 +236,20 @@ class Solver(Refiner):
     ]:
         """Choose K and the allocation by the objective, then close each pool's gap."""
         options = self._options(max(feasible))
+        for pool, found_n in options.items():
+            if not found_n:
+                items = [self.inst.items[i] for i in self.pool_items[pool]]
+                raise InfeasibleError(
+                    advice(
+                        self.pool_by_key[pool],
+                        items,
+                        self.max_bins[pool],
+                        self.inst.overhead_s,
+                        self.inst.concurrency,
+                    )
+                    or f"no split of {pool} fits its rules.",
+                    fix="allow more pipelines, or relax the rules named.",
+                )
         by_k = {k: pareto_allocations(options, k) for k in feasible}
         found = [c for k in feasible for c in by_k[k]]
         if not found:

@@ -39,6 +39,7 @@ from balancer.model import (
 )
 from balancer.planning.planner import make_plan
 from balancer.planning.runbook import Move
+from balancer.units import format_duration
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def rebalance(
         spread_s=current_ms - min(p.runtime_s for p in recosted),
         lower_bound_s=min(fresh.lower_bound_s, current_ms),
         moves=(),
+        k_results=(),  # the pipeline count is the plan's; no sweep was made
     )
     unplaced = [t.source_table for t in current.tables if t.source_table not in where]
     misfits = plan_metrics(base).misfits
@@ -289,10 +291,15 @@ def _splits(pipelines: Sequence[PipelinePlan], plan: Plan) -> int:
 
 
 def summary_text(proposal: Proposal) -> str:
+    before = plan_metrics(dataclasses.replace(proposal.plan, pipelines=proposal.current_pipelines))
+    after = plan_metrics(proposal.plan)
     return (
         f"{proposal.reason}.\n\nmakespan before {proposal.current_makespan_s} s, after "
         f"{proposal.new_makespan_s} s, best achievable {proposal.best_makespan_s} s; "
-        f"{len(proposal.moves)} move(s); a fresh solve would move {proposal.fresh_moves}."
+        f"{len(proposal.moves)} move(s); a fresh solve would move {proposal.fresh_moves}.\n"
+        f"compute a day before {format_duration(before.compute_s_per_day)}, after "
+        f"{format_duration(after.compute_s_per_day)}; pipelines over their schedule before: "
+        f"{', '.join(before.misfits) or 'none'}, after: {', '.join(after.misfits) or 'none'}."
     )
 
 
