@@ -9,7 +9,7 @@ The public API (imported lazily, so `import balancer` stays cheap):
     WhatIf, Scenario, NewTable,        what-if analysis
     compare, moves_between, print_plan
     pipeline_bars, makespan_vs_k,      charts (PNG) and an HTML report
-    before_after, html_report
+    tradeoff, before_after, html_report
     rebalance,                         rebalancing
     RebalanceOptions
     history_sql, history_from_spark,   run history from event logs
@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a te
         html_report,
         makespan_vs_k,
         pipeline_bars,
+        tradeoff,
     )
     from balancer.analysis.plan_table import (
         print_plan,
@@ -126,6 +127,7 @@ _EXPORTS: dict[str, str] = {
     "print_plan": "balancer.analysis.plan_table",
     "moves_between": "balancer.analysis.whatif",
     "pipeline_bars": "balancer.analysis.charts",
+    "tradeoff": "balancer.analysis.charts",
     "makespan_vs_k": "balancer.analysis.charts",
     "before_after": "balancer.analysis.charts",
     "html_report": "balancer.analysis.charts",
@@ -183,6 +185,7 @@ __all__ = [
     "read_tables",
     "rebalance",
     "render_files",
+    "tradeoff",
     "undeploy",
     "workspace_client",
     "write_plan",

@@ -102,9 +102,7 @@ settings = balancer.Settings(
 )
 plan = balancer.make_plan(catalog, history, settings, k_explicit=not k_high)
 balancer.write_plan(plan, work / "plan.json")
-for p in plan.pipelines:
-    print(f"{p.key:40} {p.schedule:14} {len(p.tables):4} tables  {p.runtime_s:7} s")
-print(f"makespan {plan.makespan_s} s (lower bound {plan.lower_bound_s} s, {plan.status})")
+balancer.print_plan(plan)  # per pipeline: schedule fit, runs and compute a day, data age
 
 # COMMAND ----------
 

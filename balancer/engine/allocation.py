@@ -2,7 +2,7 @@
 
 Pure. Each (pool, n) option is scored from a split of the pool over n pipelines: compute per
 day (runs a day x (start-up + work) summed over its pipelines, fewer runs when a run outlasts
-its interval), the longest runtime of a batch (daily or slower) pool, the longest runtime of
+its interval: judged on the p90 run, as `schedule_metrics` does), the longest runtime of a batch (daily or slower) pool, the longest runtime of
 any pool, and the worst utilisation (p90 runtime / interval). Options combine by sum
 (compute) and max (the rest); a dynamic programme over pools keeps every allocation that no
 other beats on all four, and `choose` picks one by the objective:
@@ -73,7 +73,7 @@ def split_score(
     for b in range(n):
         runtime = runtime_from_load(loads[b], largest[b], overhead_s, concurrency)
         p90 = runtime_from_load(fits[b], largest_fit[b], overhead_s, concurrency)
-        skipped = max(1, -(-runtime // pool.interval_s))  # a run outlasting its interval
+        skipped = max(1, -(-p90 // pool.interval_s))  # a p90 run outlasting its interval
         compute += pool.runs_per_day / skipped * runtime
         makespan = max(makespan, runtime)
         utilisation = max(utilisation, p90 / pool.interval_s)

@@ -23,7 +23,7 @@ def test_split_score_counts_start_ups_runs_and_skipped_runs() -> None:
     assert (score.makespan, score.batch, score.k) == (560, 0, 2)
     assert score.utilisation == pytest.approx(560 / 900)
     slow = split_score(QUARTER, PoolProblem((1000,), 1), [0], overhead_s=60, concurrency=1)
-    assert slow.compute == 96 / 2 * 1060  # a run of 1,060 s skips every other trigger
+    assert slow.compute == 96 / 2 * 1060  # a p90 run of 1,060 s skips every other trigger
     assert split_score(DAILY, problem, [0, 0, 1], 60, 1).batch == 660
 
 
