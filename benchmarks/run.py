@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from balancer.engine.instance import Instance, Item, Pool, integer_cost
+from balancer.costs import integer_cost
+from balancer.engine.instance import Instance, Item, Pool
 from balancer.engine.solver import SolveOptions, solve
 from balancer.io import read_history, read_tables
 from balancer.model import Catalog, History, Settings

@@ -3,7 +3,7 @@ batch window and schedule fit of the seed's grouping, tapworks' 250-table chunks
 makespan-only plan the balancer made before schedule fit, and the new default.
 
 Every plan is costed by the same model (history estimates, concurrency from history,
-60 s start-up, `balancer.engine.schedule_metrics`), so the rows compare like with like.
+60 s start-up, `balancer.plan_metrics`), so the rows compare like with like.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
-from balancer.engine.schedule_metrics import PlanMetrics, plan_metrics
 from balancer.errors import InfeasibleError
 from balancer.io import read_history, read_tables
 from balancer.model import PipelinePlan, Plan, Settings
+from balancer.plan_metrics import PlanMetrics, plan_metrics
 from balancer.planning.planner import make_plan
 from balancer.units import format_duration
 from benchmarks import baselines

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from balancer.engine.runtime import pipeline_runtime
+from balancer.costs import pipeline_runtime
 from balancer.history.estimator import (
     DEFAULT_COST_S,
     calibrate_concurrency,

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
+from balancer.costs import runtime_cap
 from balancer.engine.checker import check_plan
-from balancer.engine.rules.schedule_fit import runtime_cap
-from balancer.engine.schedule_metrics import plan_metrics
 from balancer.io.planio import read_plan
+from balancer.plan_metrics import plan_metrics
 from tests.helpers import EXAMPLES
 
 

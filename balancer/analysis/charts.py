@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from balancer.engine.instance import integer_cost
+from balancer.costs import integer_cost
 from balancer.model import Plan
 from balancer.units import format_duration
 
@@ -85,7 +85,7 @@ def pipeline_bars(
     """Per-pipeline predicted runtime as stacked bars by table, coloured by ingestion type;
     the largest tables labelled where they fit; each bar's p90 run and the runtime its
     schedule allows marked on it."""
-    from balancer.engine.schedule_metrics import plan_metrics
+    from balancer.plan_metrics import plan_metrics
 
     plt = _plt()
     cost = {e.table: integer_cost(e.seconds) for e in plan.estimates}
@@ -245,7 +245,7 @@ def tradeoff(plans: Mapping[str, Plan], path: str | Path) -> Path:
     """Compute a day against worst data age (pipelines running more than daily) and the batch
     window, one point per plan; plans that no other beats on all three are red: the
     trade-off to choose from."""
-    from balancer.engine.schedule_metrics import plan_metrics
+    from balancer.plan_metrics import plan_metrics
 
     plt = _plt()
     points: dict[str, tuple[float, float, float]] = {}

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from balancer.engine.schedule_metrics import PlanMetrics, plan_metrics
 from balancer.model import Plan
+from balancer.plan_metrics import PlanMetrics, plan_metrics
 from balancer.schedules import describe
 from balancer.units import format_duration
 

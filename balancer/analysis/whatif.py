@@ -247,7 +247,7 @@ def compare(
     A `refused` scenario gets a row that says why it does not fit."""
     import pandas as pd
 
-    from balancer.engine.schedule_metrics import plan_metrics
+    from balancer.plan_metrics import plan_metrics
 
     rows = []
     for name, plan in plans.items():

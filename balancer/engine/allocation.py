@@ -1,9 +1,10 @@
 """Splitting K pipelines over pools by what a data engineer pays for and waits for.
 
 Pure. Each (pool, n) option is scored from a split of the pool over n pipelines: compute per
-day (runs a day x (start-up + work) summed over its pipelines, fewer runs when a run outlasts
-its interval: judged on the p90 run, as `schedule_metrics` does), the longest runtime of a batch (daily or slower) pool, the longest runtime of
-any pool, and the worst utilisation (p90 runtime / interval). Options combine by sum
+day (runs a day x (start-up + work) summed over its pipelines, fewer runs when a p90 run
+outlasts its interval, as in `balancer.plan_metrics`), the longest runtime of a batch (daily
+or slower) pool, the longest runtime of any pool, and the worst utilisation (p90 runtime /
+interval). Options combine by sum
 (compute) and max (the rest); a dynamic programme over pools keeps every allocation that no
 other beats on all four, and `choose` picks one by the objective:
 
@@ -22,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from balancer.costs import runtime_from_load
 from balancer.engine.instance import Pool
 from balancer.engine.pool import PoolProblem
-from balancer.engine.runtime import runtime_from_load
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from balancer.engine.instance import Instance, Item, Pool, integer_cost, integer_p90, pool_key
+from balancer.costs import integer_cost, integer_p90, runtime_cap
+from balancer.engine.instance import Instance, Item, Pool, pool_key
 from balancer.engine.rules import RULES
 from balancer.engine.rules.apart import labels_of_members
 from balancer.engine.rules.pins import pin_of
-from balancer.engine.rules.schedule_fit import load_cap, runtime_cap
+from balancer.engine.rules.schedule_fit import load_cap
 from balancer.engine.rules.table_cap import check_setting
 from balancer.engine.rules.together import components
 from balancer.model import INCREMENTAL_TYPES, CostEstimate, Settings, Table

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from balancer.engine.instance import integer_cost, integer_p90
+from balancer.costs import integer_cost, integer_p90, pipeline_runtime
 from balancer.engine.rules import RULES
-from balancer.engine.runtime import pipeline_runtime
 from balancer.model import Plan, Table, category_splits
 
 

@@ -6,10 +6,9 @@ items (one purity group and one schedule). The solver sees only `Instance`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from balancer.model import CostEstimate, Settings, Table
+from balancer.model import Settings, Table
 
 
 @dataclass(frozen=True)
@@ -68,16 +67,6 @@ class Instance:
 
     def items_of(self, pool: str) -> list[int]:
         return [i for i, it in enumerate(self.items) if it.pool == pool]
-
-
-def integer_cost(seconds: float) -> int:
-    """Whole seconds, rounded up, at least 1: the solver works on integers."""
-    return max(1, math.ceil(seconds - 1e-9))
-
-
-def integer_p90(estimate: CostEstimate) -> int:
-    """A table's p90 in whole seconds, never below its predicted cost."""
-    return max(integer_cost(estimate.seconds), integer_cost(estimate.p90))
 
 
 def pool_key(table: Table, settings: Settings) -> tuple[str, str, str]:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from balancer.engine.schedule_metrics import PipelineMetrics, plan_metrics
 from balancer.errors import InputError, Location
 from balancer.io.atomic import write_file
 from balancer.model import (
@@ -26,6 +25,7 @@ from balancer.model import (
     Table,
     deployment_id,
 )
+from balancer.plan_metrics import PipelineMetrics, plan_metrics
 
 FORMAT = 1
 

@@ -9,11 +9,11 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
+from balancer.costs import integer_cost, integer_p90, pipeline_runtime, runtime_from_load
 from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
-from balancer.engine.instance import Instance, integer_cost, integer_p90
+from balancer.engine.instance import Instance
 from balancer.engine.reporter import Reporter
-from balancer.engine.runtime import pipeline_runtime, runtime_from_load
 from balancer.engine.solver import Solution, SolveOptions, solve
 from balancer.errors import InputError, SolverError
 from balancer.history.estimator import calibrate_concurrency, estimate_costs, for_schedule

@@ -20,12 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from balancer.costs import integer_cost, integer_p90, pipeline_runtime
 from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
-from balancer.engine.instance import integer_cost, integer_p90
 from balancer.engine.moves import MoveCaps, fewest_moves
-from balancer.engine.runtime import pipeline_runtime
-from balancer.engine.schedule_metrics import plan_metrics
 from balancer.errors import InputError, SolverError
 from balancer.history.estimator import estimate_costs
 from balancer.model import (
@@ -37,6 +35,7 @@ from balancer.model import (
     Settings,
     category_splits,
 )
+from balancer.plan_metrics import plan_metrics
 from balancer.planning.planner import make_plan
 from balancer.planning.runbook import Move
 from balancer.units import format_duration

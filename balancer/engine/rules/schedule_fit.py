@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from balancer.costs import integer_p90, pipeline_runtime, runtime_cap
 from balancer.engine.bounds import makespan_lower_bound
-from balancer.engine.instance import Item, Pool, integer_p90
+from balancer.engine.instance import Item, Pool
 from balancer.engine.rules.base import BaseRule, Need
-from balancer.engine.runtime import pipeline_runtime
 from balancer.errors import InfeasibleError
 from balancer.model import Plan, Settings, Table
-from balancer.schedules import is_batch, min_interval_seconds
+from balancer.schedules import min_interval_seconds
 from balancer.units import format_duration
 
 if TYPE_CHECKING:
@@ -36,16 +36,6 @@ CANDIDATE_SCHEDULES = (
     ("0 */6 * * *", "every 6 h"),
     ("0 */12 * * *", "every 12 h"),
 )
-
-
-def runtime_cap(schedule: str, settings: Settings) -> int | None:
-    """Longest allowed p90 runtime in seconds for a pipeline on this schedule, or None."""
-    if settings.sla_headroom is None or not schedule:
-        return None
-    cap = int(min_interval_seconds(schedule) * settings.sla_headroom)
-    if is_batch(schedule):
-        cap = min(cap, settings.batch_window_s)
-    return cap
 
 
 def load_cap(schedule: str, settings: Settings) -> int | None:

@@ -20,9 +20,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from balancer.engine.instance import integer_cost, integer_p90
-from balancer.engine.rules.schedule_fit import runtime_cap
-from balancer.engine.runtime import pipeline_runtime
+from balancer.costs import integer_cost, integer_p90, pipeline_runtime, runtime_cap
 from balancer.model import CostEstimate, PipelinePlan, Plan, Settings
 from balancer.schedules import is_batch, longest_gap_seconds, min_interval_seconds, runs_per_day
 

@@ -1,0 +1,44 @@
+"""The cost model's arithmetic, shared by the solver, the checker, plan.json and every report:
+whole-second costs, a pipeline's runtime from its tables' costs, and the runtime a schedule
+allows (schedule fit). Pure; no solver."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from balancer.model import CostEstimate, Settings
+from balancer.schedules import is_batch, min_interval_seconds
+
+
+def integer_cost(seconds: float) -> int:
+    """Whole seconds, rounded up, at least 1: the solver works on integers."""
+    return max(1, math.ceil(seconds - 1e-9))
+
+
+def integer_p90(estimate: CostEstimate) -> int:
+    """A table's p90 in whole seconds, never below its predicted cost."""
+    return max(integer_cost(estimate.seconds), integer_cost(estimate.p90))
+
+
+def runtime_from_load(load: int, largest: int, overhead_s: int, concurrency: int) -> int:
+    """Start-up overhead plus `load` seconds of tables run `concurrency` at a time, never less
+    than the largest table."""
+    return overhead_s + max(-(-load // concurrency), largest)
+
+
+def pipeline_runtime(costs: Sequence[int], overhead_s: int, concurrency: int) -> int:
+    """Runtime of a pipeline holding tables of these costs."""
+    if not costs:
+        return overhead_s
+    return runtime_from_load(sum(costs), max(costs), overhead_s, concurrency)
+
+
+def runtime_cap(schedule: str, settings: Settings) -> int | None:
+    """Longest allowed p90 runtime in seconds for a pipeline on this schedule, or None."""
+    if settings.sla_headroom is None or not schedule:
+        return None
+    cap = int(min_interval_seconds(schedule) * settings.sla_headroom)
+    if is_batch(schedule):
+        cap = min(cap, settings.batch_window_s)
+    return cap
