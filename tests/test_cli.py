@@ -218,3 +218,40 @@ def test_every_command_and_option_says_what_it_does() -> None:
 
     walk(main, "balancer")
     assert missing == []
+
+
+def test_solve_with_current_can_limit_the_moves(tmp_path: Path) -> None:
+    runner = CliRunner()
+    osipi = EXAMPLES / "osipi"
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert (
+        runner.invoke(
+            main, ["solve", "--history", str(osipi / "runs.csv"), "-o", str(first), "-q"]
+        ).exit_code
+        == 0
+    )
+    drift = tmp_path / "drift.csv"
+    made = runner.invoke(
+        main,
+        [
+            "synth-history",
+            "--tables",
+            str(osipi / "tables.csv"),
+            "-o",
+            str(drift),
+            *("--max-runs-per-table", "60", "--drift", "0.8", "--drift-seed", "3"),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    args = ["solve", "--tables", str(osipi / "tables.csv"), "--history", str(drift)]
+    free = runner.invoke(main, [*args, "--current", str(first), "-o", str(second), "-q"])
+    assert free.exit_code == 0 and len(read_plan(second).moves) > 2
+    result = runner.invoke(
+        main, [*args, "--current", str(first), "--max-moves", "2", "-o", str(second)]
+    )
+    assert result.exit_code == 0, result.output
+    plan = read_plan(second)
+    assert 0 < len(plan.moves) <= 2 and check_plan(plan, plan.tables) == []
+    assert f"{len(plan.moves)} of 39 tables move" in result.output
+    alone = runner.invoke(main, [*args, "--max-moves", "2", "-o", str(second)])
+    assert alone.exit_code == 2 and "give --current" in alone.output

@@ -129,6 +129,13 @@ def warm_up_solver() -> None:
     help="The plan in use: its pipeline keys are kept and the moves from it are reported "
     "(to move as few tables as possible, use `balancer rebalance`).",
 )
+@click.option(
+    "--max-moves",
+    type=click.IntRange(0),
+    default=None,
+    help="With --current: keep its pipelines and move at most this many tables, getting as "
+    "close to the best plan as that allows (the rebalance model).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @handle_errors
 def solve(
@@ -144,6 +151,7 @@ def solve(
     schedule_cdc: str | None,
     output: str,
     current_path: str | None,
+    max_moves: int | None,
     quiet: bool,
     **planning: Any,
 ) -> None:
@@ -176,6 +184,8 @@ def solve(
     catalog, history, current, recorded = _inputs(
         tables_path, overrides, history_path, current_path
     )
+    if max_moves is not None and current is None:
+        raise InputError("--max-moves limits the moves from a plan in use: give --current too.")
     started = time.perf_counter()
     with (
         err.status("solving...", spinner="dots")
@@ -192,6 +202,11 @@ def solve(
                 current,
                 recorded_schedules=recorded,
             )
+            if max_moves is not None and current is not None and len(plan.moves) > max_moves:
+                from balancer.planning.rebalance import limit_moves
+
+                # the settings as planned (concurrency calibrated from the history)
+                plan = limit_moves(current, catalog, history, plan.settings, max_moves).plan
         except SolverError as exc:
             if exc.best_plan is not None:
                 write_file(output, dumps(exc.best_plan))

@@ -85,11 +85,14 @@ def fewest_moves(
         {p.key: p.schedule for p in current.pipelines},
         settings,
     )
-    longest = m.new_int_var(0, sum(it.cost for it in instance.items), "longest")
+    longest = (
+        m.new_int_var(0, sum(it.cost for it in instance.items), "longest") if least_load else None
+    )
     for k in keys:  # the target: what makes this a rebalance
         load = sum(instance.items[i].cost * var for i, var in ctx.on(k))
         m.add(load <= load_cap)
-        m.add(load <= longest)
+        if longest is not None:
+            m.add(load <= longest)
     for rule in RULES:  # the same rules as every plan
         rule.post_moves(ctx)
     for k in keys:
@@ -99,7 +102,7 @@ def fewest_moves(
         m.add(sum(all_moved) <= caps.max_moves)
     for (i, k), var in x.items():
         m.add_hint(var, 1 if where.get(instance.items[i].tables[0]) == k else 0)
-    m.minimize(longest if least_load else sum(objective))
+    m.minimize(longest if longest is not None else sum(objective))
     solver, status = _solve(m, settings, time_limit_s)
     if status == cp_model.INFEASIBLE:
         return None

@@ -49,6 +49,7 @@ class RebalanceOptions:
     max_moves_per_pipeline: int | None = None
     freeze: tuple[str, ...] = ()
     time_limit_s: float = 10.0
+    closest: bool = False  # when the caps forbid the target: the best the caps allow
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,9 @@ def rebalance(
     cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
     recosted = _recost(current, estimates, settings)
     current_ms = max(p.runtime_s for p in recosted)
-    fresh = make_plan(catalog, history, settings, k_explicit=True, current=current)
+    # the best makespan these K pipelines can reach, whatever the plan's objective
+    best = dataclasses.replace(settings, objective="makespan")
+    fresh = make_plan(catalog, history, best, k_explicit=True, current=current)
     best_ms = fresh.makespan_s
     where = current.pipeline_of()
     fresh_where = fresh.pipeline_of()
@@ -176,6 +179,23 @@ def rebalance(
     )
 
 
+def limit_moves(
+    current: Plan, catalog: Catalog, history: History | None, settings: Settings, max_moves: int
+) -> Proposal:
+    """`solve --current --max-moves`: the plan in use with at most `max_moves` tables moved
+    (new tables placed, removed ones dropped), as close to the best as that allows."""
+    names = {t.source_table for t in catalog.tables}
+    kept = tuple(
+        dataclasses.replace(p, tables=tuple(t for t in p.tables if t in names))
+        for p in current.pipelines
+    )
+    start = dataclasses.replace(current, tables=catalog.tables, pipelines=kept)
+    options = RebalanceOptions(
+        detect_threshold=0.0, max_moves=max_moves, time_limit_s=settings.time_limit_s, closest=True
+    )
+    return rebalance(start, history, options, settings)
+
+
 def _check_inputs(current: Plan, history: History | None, options: RebalanceOptions) -> None:
     if not current.tables:
         raise InputError(
@@ -229,7 +249,7 @@ def _fewest_moves(
         )
 
     found = attempt(math.floor(best_ms * (1 + options.target)))
-    if found is None and caps == MoveCaps():
+    if found is None and (caps == MoveCaps() or options.closest):
         total = sum(it.cost for it in instance.items)
         reach = attempt(total + settings.overhead_s + 1, least_load=True)
         if reach is not None:
