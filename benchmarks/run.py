@@ -50,6 +50,15 @@ P||Cmax instances of the uniform classes of Franca et al. (1994) and the non-uni
 of Frangioni et al. (2004), regenerated with fixed seeds (3 per size), n in {10, 50, 100,
 500, 1000}, m in {5, 10, 25}, n > m. The scale runs use the solver core directly, without
 the 1000-table cap (10,000 tables cannot fit 8 pipelines under the platform's cap).
+
+The first section is about schedules, not makespans: every plan (the seed toolkit's one
+pipeline per category and ingestion type, tapworks' 250-table chunks, the makespan-only plan
+the balancer made before schedule fit, and the new default) is costed by the same model
+(history estimates, flows one at a time as the bundled histories show, 60 s start-up) and
+judged by the new default rule (p90 run within 0.8 x its interval, daily within 4 h).
+Compute is pipeline hours a day; worst data age is that of the pipelines running more than
+once a day (longest gap between runs, times the skip factor, plus the p90 run). The makespan
+sections compare under the makespan objective without schedule fit, as before.
 """
 EXAMPLES = ROOT / "examples"
 # The makespan comparisons: one number, no schedule fit (the section on schedules has the rest)

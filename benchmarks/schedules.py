@@ -14,7 +14,7 @@ from pathlib import Path
 
 from balancer.errors import InfeasibleError
 from balancer.io import read_history, read_tables
-from balancer.model import PipelinePlan, Plan, Settings
+from balancer.model import Catalog, History, PipelinePlan, Plan, Settings
 from balancer.plan_metrics import PlanMetrics, plan_metrics
 from balancer.planning.planner import make_plan
 from balancer.units import format_duration
@@ -67,6 +67,19 @@ def _row(example: str, label: str, plan: Plan | None, note: str = "") -> list[ob
     ]
 
 
+def _at_seven(name: str, catalog: Catalog, history: History) -> list[list[object]]:
+    """Both balancers asked for exactly 7 pipelines (where the makespan-only plan once put
+    OSIPI's 15-minute tables on one pipeline that could not keep its schedule)."""
+    rows = []
+    for label, knobs in (("makespan only (before), K=7", TODAY), ("new default, K=7", {})):
+        settings = Settings(name=name, pipelines_min=7, pipelines_max=7, **knobs)  # type: ignore[arg-type]
+        try:
+            rows.append(_row(name, label, make_plan(catalog, history, settings, k_explicit=True)))
+        except InfeasibleError as exc:
+            rows.append(_row(name, label, None, "refused (exit 2): " + _short(exc)[:120]))
+    return rows
+
+
 def _short(exc: InfeasibleError) -> str:
     """The refusal's first two sentences, without the file name."""
     text = exc.message.split(": ", 1)[-1] if exc.message.startswith("/") else exc.message
@@ -104,6 +117,7 @@ def schedules_section() -> str:
             rows.append(_row(name, "new default", None, "refused (exit 2): " + _short(exc)))
             unchecked = make_plan(catalog, history, Settings(name=name, sla_headroom=None))
             rows.append(_row(name, "new default, --no-schedule-fit", unchecked))
+        rows += _at_seven(name, catalog, history)
     return table(
         [
             "example",
