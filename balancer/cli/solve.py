@@ -163,8 +163,7 @@ def solve(
     from balancer.io.planio import dumps
     from balancer.planning.planner import make_plan
 
-    err = Console(stderr=True)
-    out = console()
+    err, out = Console(stderr=True), console()
     if tables_path is None:
         tables_path = tables_beside_history(history_path)
         if not quiet:
@@ -215,17 +214,22 @@ def solve(
     wall = time.perf_counter() - started
     write_file(output, dumps(plan))
     if not quiet:
-        for w in plan.warnings:
-            err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
-        print_plan(plan, out)
-        if current is not None:
-            out.print(
-                f"{len(plan.moves)} of {len(current.pipeline_of())} tables move from the plan in "
-                f"use ({current_path}); to move as few as possible, use `balancer rebalance "
-                f"--plan {current_path} --history ...`",
-                highlight=False,
-            )
+        _report(plan, current, current_path, err, out)
         out.print(f"solved in {wall:.2f} s; plan written to {output}")
+
+
+def _report(plan: Plan, current: Plan | None, current_path: str | None, err: Any, out: Any) -> None:
+    """Warnings, the plan's table and figures, and the moves from the plan in use."""
+    for w in plan.warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    print_plan(plan, out)
+    if current is not None:
+        out.print(
+            f"{len(plan.moves)} of {len(current.pipeline_of())} tables move from the plan in "
+            f"use ({current_path}); to move as few as possible, use --max-moves or `balancer "
+            f"rebalance --plan {current_path} --history ...`",
+            highlight=False,
+        )
 
 
 def _inputs(

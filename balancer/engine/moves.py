@@ -85,14 +85,7 @@ def fewest_moves(
         {p.key: p.schedule for p in current.pipelines},
         settings,
     )
-    longest = (
-        m.new_int_var(0, sum(it.cost for it in instance.items), "longest") if least_load else None
-    )
-    for k in keys:  # the target: what makes this a rebalance
-        load = sum(instance.items[i].cost * var for i, var in ctx.on(k))
-        m.add(load <= load_cap)
-        if longest is not None:
-            m.add(load <= longest)
+    longest = _post_target(ctx, load_cap, least_load)
     for rule in RULES:  # the same rules as every plan
         rule.post_moves(ctx)
     for k in keys:
@@ -112,6 +105,19 @@ def fewest_moves(
             for t in instance.items[i].tables:
                 assign[t] = k
     return assign, "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"
+
+
+def _post_target(ctx: MovesContext, load_cap: int, least_load: bool) -> Any:
+    """Every pipeline's load within the target (what makes this a rebalance); with
+    `least_load`, also a variable above every load, to minimize."""
+    m = ctx.model
+    longest = m.new_int_var(0, sum(it.cost for it in ctx.items), "longest") if least_load else None
+    for k in ctx.keys:
+        load = sum(ctx.items[i].cost * var for i, var in ctx.on(k))
+        m.add(load <= load_cap)
+        if longest is not None:
+            m.add(load <= longest)
+    return longest
 
 
 def _allowed(
