@@ -134,7 +134,9 @@ def test_a_connector_that_needs_pyspark_says_which_extra_to_install(
 ) -> None:
     connector = tmp_path / "needs_spark.py"
     connector.write_text("from pyspark.sql.types import StructType\n")
-    monkeypatch.setitem(sys.modules, "pyspark", None)  # as on a machine without pyspark
+    for name in [m for m in sys.modules if m == "pyspark" or m.startswith("pyspark.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # as on a machine without pyspark
+    monkeypatch.setitem(sys.modules, "pyspark", None)
     result = CliRunner().invoke(main, ["discover", str(connector), "-o", str(tmp_path / "t.csv")])
     assert result.exit_code == 2
     assert "needs 'pyspark'" in result.output and "pip install '.[discover]'" in result.output
