@@ -222,8 +222,17 @@ def test_whatif_prints_the_plan_solve_would_make_first(tmp_path: Path) -> None:
         main, ["solve", "--history", str(OSIPI / "runs.csv"), "-o", str(plan_path), "-q"]
     )
     solved = read_plan(plan_path)
-    result = CliRunner().invoke(main, ["whatif", "--history", str(OSIPI / "runs.csv")])
+    out_csv = tmp_path / "cmp.csv"
+    result = CliRunner().invoke(
+        main, ["whatif", "--history", str(OSIPI / "runs.csv"), "--csv", str(out_csv)]
+    )
     assert result.exit_code == 0, result.output
-    assert f"solve (K={len(solved.pipelines)})" in result.output
+    name = f"solve (K={len(solved.pipelines)})"
+    assert name in result.output
     for p in solved.pipelines:
         assert p.key in result.output
+    import csv
+
+    row = next(r for r in csv.DictReader(out_csv.open()) if r["scenario"] == name)
+    assert int(row["makespan_s"]) == solved.makespan_s
+    assert int(row["category_splits"]) == solved.category_splits  # same budget, same plan
