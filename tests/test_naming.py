@@ -12,7 +12,7 @@ from balancer.cli import main
 from balancer.io.planio import read_plan
 from balancer.model import PipelinePlan
 from balancer.planning.naming import keep_keys, schedule_slug
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, plan_of, table
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,10 @@ from tests.helpers import EXAMPLES
         ("0 */2 * * *", "every_2h"),
         ("30 6 * * *", "daily_0630"),
         ("0 9 * * 1-5", "0_9_x_x_1to5"),
+        ("0 * * * *", "hourly"),
+        ("15 * * * *", "hourly_at_15"),
+        ("0 0 * * *", "daily"),
+        ("0 3 * * 0", "weekly_sun_0300"),
     ],
 )
 def test_schedule_tags(cron: str, tag: str) -> None:
@@ -83,3 +87,13 @@ def test_adding_a_table_and_resolving_keeps_every_key(tmp_path: Path) -> None:
     where_old, where_new = old.pipeline_of(), new.pipeline_of()
     kept = sum(where_old[t] == where_new[t] for t in where_old)
     assert kept >= len(where_old) // 2  # keys follow the bulk of their tables
+
+
+def test_pipeline_keys_name_every_schedule_readably() -> None:
+    """cdc tables hourly and every 5 minutes: `cdc_hourly_01`, not `cdc_0_x_x_x_x_01`."""
+    tables = [
+        table("a", 10, ingestion_type="cdc", schedule="0 * * * *"),
+        table("b", 10, ingestion_type="cdc", schedule="*/5 * * * *"),
+    ]
+    plan = plan_of(tables, pipelines_min=2, pipelines_max=2, name="crm")
+    assert sorted(p.key for p in plan.pipelines) == ["crm_cdc_every_5m_01", "crm_cdc_hourly_01"]

@@ -10,6 +10,7 @@ import click
 
 from balancer.cli.common import Finite, console, handle_errors, json_object, time_limit_option
 from balancer.errors import InputError
+from balancer.units import format_duration
 
 
 @click.command()
@@ -132,7 +133,10 @@ def rebalance(
         print_plan(proposal.plan, out)
     out.print(summary, highlight=False)
     for m in proposal.moves[:50]:
-        out.print(f"  {m.table}: {m.source} -> {m.destination} ({m.cost_s} s)", highlight=False)
+        out.print(
+            f"  {m.table}: {m.source} -> {m.destination} ({format_duration(m.cost_s)})",
+            highlight=False,
+        )
     out.print(
         f"proposal written to {output_dir}"
         + (

@@ -142,8 +142,9 @@ def rebalance(
     misfits = plan_metrics(base).misfits
     if not unplaced and not misfits and current_ms <= best_ms * (1 + options.detect_threshold):
         reason = (
-            f"current makespan {current_ms} s is within {options.detect_threshold:.0%} of the best "
-            f"achievable {best_ms} s: no change"
+            f"current makespan {format_duration(current_ms)} is within "
+            f"{options.detect_threshold:.0%} of the best achievable {format_duration(best_ms)}: "
+            "no change"
         )
         return Proposal(
             False,
@@ -173,7 +174,10 @@ def rebalance(
         )
     new_ms = new_plan.makespan_s
     why = _why(unplaced, misfits, current_ms, best_ms, options.detect_threshold)
-    reason = f"{why}; {len(moves)} move(s) (weighted by {weight_kind}) bring it to {new_ms} s"
+    reason = (
+        f"{why}; {len(moves)} move(s) (weighted by {weight_kind}) bring it to "
+        f"{format_duration(new_ms)}"
+    )
     return Proposal(
         True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
     )
@@ -223,7 +227,8 @@ def _why(
     if misfits:
         return f"{len(misfits)} pipeline(s) no longer fit their schedule ({', '.join(misfits)})"
     return (
-        f"current makespan {current_ms} s exceeds the best achievable {best_ms} s by more "
+        f"current makespan {format_duration(current_ms)} exceeds the best achievable "
+        f"{format_duration(best_ms)} by more "
         f"than {detect:.0%}"
     )
 
@@ -313,8 +318,9 @@ def summary_text(proposal: Proposal) -> str:
     before = plan_metrics(dataclasses.replace(proposal.plan, pipelines=proposal.current_pipelines))
     after = plan_metrics(proposal.plan)
     return (
-        f"{proposal.reason}.\n\nmakespan before {proposal.current_makespan_s} s, after "
-        f"{proposal.new_makespan_s} s, best achievable {proposal.best_makespan_s} s; "
+        f"{proposal.reason}.\n\nmakespan before {format_duration(proposal.current_makespan_s)}, "
+        f"after {format_duration(proposal.new_makespan_s)}, best achievable "
+        f"{format_duration(proposal.best_makespan_s)}; "
         f"{len(proposal.moves)} move(s); a fresh solve would move {proposal.fresh_moves}.\n"
         f"compute a day before {format_duration(before.compute_s_per_day)}, after "
         f"{format_duration(after.compute_s_per_day)}; pipelines over their schedule before: "
@@ -338,9 +344,9 @@ def proposal_files(
             extra.get("destination_schema") or schema,
             t.destination_table or t.source_table,
         )
-    diff = ["| table | from | to | load change s |", "|---|---|---|---|"]
+    diff = ["| table | from | to | its runtime |", "|---|---|---|---|"]
     diff += [
-        f"| {md_code(m.table)} | {m.source} | {m.destination} | {m.cost_s} |"
+        f"| {md_code(m.table)} | {m.source} | {m.destination} | {format_duration(m.cost_s)} |"
         for m in proposal.moves
     ]
     summary = summary_text(proposal)

@@ -73,15 +73,18 @@ def advice(
     never = [it for it in items if it.p90 > room]
     work = sum(fit)
     tables = sum(it.size for it in items)
-    where = f"pool '{pool.key.replace('@', ' @ ')}' ({tables} tables, p90 work {work} s a run)"
+    where = (
+        f"pool '{pool.key.replace('@', ' @ ')}' ({tables} tables, p90 work "
+        f"{format_duration(work)} a run)"
+    )
     limit = (
-        f"a p90 run may take {format_duration(pool.runtime_cap)} ({pool.runtime_cap} s)"
+        f"a p90 run may take {format_duration(pool.runtime_cap)}"
         + (" (the batch window)" if pool.batch else "")
-        + f", {overhead_s} s of it start-up"
+        + f", {format_duration(overhead_s)} of it start-up"
     )
     parts = [f"schedule fit: {where}: {limit}."]
     if never:
-        shown = ", ".join(f"{it.key} ({it.p90} s)" for it in never[:5])
+        shown = ", ".join(f"{it.key} ({format_duration(it.p90)})" for it in never[:5])
         more = f" and {len(never) - 5} more" if len(never) > 5 else ""
         parts.append(f"{len(never)} table(s) alone take longer than that: {shown}{more}.")
     else:
@@ -89,7 +92,8 @@ def advice(
         over = work - available * pool.load_cap
         parts.append(
             f"It needs {need} pipelines; {available} left for it carry "
-            f"{available * pool.load_cap} s a run: {max(over, 0)} s too little."
+            f"{format_duration(available * pool.load_cap)} a run: {format_duration(max(over, 0))} "
+            "too little."
         )
     better = _schedule_that_fits(pool, items, available, overhead_s, concurrency)
     parts.append(

@@ -28,7 +28,7 @@ def test_infeasible_sla_no_split_meets_names_the_table() -> None:
     slow = [*tables(), table("slow", 800, schedule=EVERY_15)]
     with pytest.raises(
         InfeasibleError,
-        match=r"schedule fit: pool 'snapshot @ \*/15.*alone take longer.*slow \(800 s\).*Fixes: run it '\*/30",
+        match=r"schedule fit: pool 'snapshot @ \*/15.*alone take longer.*slow \(13:20\).*Fixes: run it '\*/30",
     ):
         plan_of(slow, pipelines_min=1, pipelines_max=8, sla_headroom=0.8)
 
@@ -36,3 +36,36 @@ def test_infeasible_sla_no_split_meets_names_the_table() -> None:
 def test_infeasible_sla_with_too_few_pipelines() -> None:
     with pytest.raises(InfeasibleError, match="too few"):
         plan_of(tables(), pipelines_min=2, pipelines_max=2, sla_headroom=0.8)
+
+
+def test_fit_is_judged_on_p90_runs_not_the_prediction() -> None:
+    from balancer.model import CostEstimate, Settings
+    from balancer.planning.planner import make_plan
+    from tests.helpers import catalog
+
+    tables = [table(f"t{i}", 300, schedule=EVERY_15) for i in range(4)]
+    spiky = {t.source_table: CostEstimate(t.source_table, 300, 300, 400, "history") for t in tables}
+    s = Settings(
+        pipelines_min=1,
+        pipelines_max=8,
+        overhead_s=0,
+        concurrency=1,
+        concurrency_calibrated=False,
+        sla_headroom=0.8,
+        objective="cost",
+        workers=1,
+    )
+    calm = make_plan(catalog(tables), None, s)
+    assert len(calm.pipelines) == 2  # 600 s predicted, 600 s p90 within 720 s
+    slow = make_plan(catalog(tables), None, s, estimates=spiky)
+    assert len(slow.pipelines) == 4  # two tables' p90 runs (800 s) no longer fit 720 s
+    assert all(p.p90_runtime_s <= 720 for p in slow.pipelines)
+
+
+def test_daily_pipelines_keep_the_batch_window() -> None:
+    daily = [table(f"d{i}", 3000) for i in range(6)]
+    knobs = {"pipelines_min": 1, "pipelines_max": 8, "overhead_s": 60, "objective": "cost"}
+    wide = plan_of(daily, sla_headroom=0.8, batch_window_s=86_400, **knobs)
+    assert len(wide.pipelines) == 1  # 18,060 s within 0.8 x a day: one start-up is cheapest
+    narrow = plan_of(daily, sla_headroom=0.8, batch_window_s=7200, **knobs)
+    assert len(narrow.pipelines) == 3 and max(p.runtime_s for p in narrow.pipelines) <= 7200
