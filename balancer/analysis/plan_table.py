@@ -52,7 +52,7 @@ def pipelines_table(plan: Plan, metrics: PlanMetrics | None = None, title: str =
         ("p90/allowed", ""),
         ("runs/day", f"{m.runs_per_day:,.0f}"),
         ("compute/day", format_duration(m.compute_s_per_day)),
-        ("worst age", ""),
+        ("worst age", format_duration(m.worst_age_intraday_s)),
     ]
     if price:
         columns.append(("cost/day", _money(m.cost_per_day)))

@@ -26,6 +26,7 @@ from balancer.engine.checker import check_plan
 from balancer.engine.moves import MoveCaps, fewest_moves
 from balancer.errors import InputError, SolverError
 from balancer.history.estimator import estimate_costs
+from balancer.history.flows import resolve_tables
 from balancer.model import (
     Catalog,
     CostEstimate,
@@ -205,10 +206,13 @@ def _check_inputs(current: Plan, history: History | None, options: RebalanceOpti
         raise InputError(
             "the current plan holds no table details.", fix="solve again to refresh it."
         )
-    if history is None and any(t.weight is None for t in current.tables):
+    seen = set(resolve_tables(history, current.tables).runs) if history is not None else set()
+    if not any(t.source_table in seen for t in current.tables) and any(
+        t.weight is None for t in current.tables
+    ):
         raise InputError(
-            "rebalancing needs run history: without it the tables' costs are guesses (the "
-            "weight column or a 60 s fallback) and moves would chase nothing.",
+            "rebalancing needs run history of the plan's tables: without it their costs are "
+            "guesses (the weight column or a 60 s fallback) and moves would chase nothing.",
             fix="pass --history runs.csv (see `balancer history pull`).",
         )
     unknown = sorted(set(options.freeze) - {p.key for p in current.pipelines})
