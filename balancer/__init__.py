@@ -7,7 +7,7 @@ The public API (imported lazily, so `import balancer` stays cheap):
     make_plan, Settings, Plan          solve
     read_plan, write_plan              plan.json
     WhatIf, Scenario, NewTable,        what-if analysis
-    compare, moves_between, print_plan
+    compare, readable, moves_between, print_plan
     pipeline_bars, makespan_vs_k,      charts (PNG) and an HTML report
     tradeoff, before_after, html_report
     rebalance,                         rebalancing
@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a te
         WhatIf,
         compare,
         moves_between,
+        readable,
     )
     from balancer.databricks.deploy import (
         deploy,
@@ -124,6 +125,7 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "balancer.analysis.whatif",
     "NewTable": "balancer.analysis.whatif",
     "compare": "balancer.analysis.whatif",
+    "readable": "balancer.analysis.whatif",
     "print_plan": "balancer.analysis.plan_table",
     "moves_between": "balancer.analysis.whatif",
     "pipeline_bars": "balancer.analysis.charts",
@@ -183,6 +185,7 @@ __all__ = [
     "read_history",
     "read_plan",
     "read_tables",
+    "readable",
     "rebalance",
     "render_files",
     "tradeoff",

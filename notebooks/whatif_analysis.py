@@ -78,7 +78,7 @@ print(f"{len(base.catalog.tables)} tables, {base.history.n_runs if base.history 
 
 plans, refused = base.sweep(range(k_low, k_high + 1))
 reference = list(plans)[-1]  # the most pipelines that fit
-display(balancer.compare(plans, base_plan=plans[reference], refused=refused))
+display(balancer.readable(balancer.compare(plans, base_plan=plans[reference], refused=refused)))
 
 # COMMAND ----------
 
@@ -106,8 +106,10 @@ else:  # an answer too: the scenario cannot keep its schedules, and why
     refused[scenario.name] = outcome.message
     print(f"{scenario.name} does not fit: {outcome.message}")
 comparison = balancer.compare(plans, base_plan=plans[reference], refused=refused)
-display(comparison)
-report = balancer.html_report(f"{connector} what-if", comparison, images, charts / "report.html")
+display(balancer.readable(comparison))
+report = balancer.html_report(
+    f"{connector} what-if", balancer.readable(comparison), images, charts / "report.html"
+)
 try:
     displayHTML(report.read_text())  # type: ignore[name-defined]
 except NameError:

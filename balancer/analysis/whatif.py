@@ -278,3 +278,31 @@ def compare(
     for column in ("pipelines", "category_splits", "moves_vs_base"):
         table[column] = table[column].astype("Int64")
     return table
+
+
+def readable(table: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
+    """`compare`'s table for people: every duration as h:mm:ss (the CSV keeps seconds), plain
+    column names; without `reasons`, a scenario that does not fit says so in short."""
+    from balancer.units import format_duration
+
+    shown = table.drop(columns=["runtimes_s", "lower_bound_s", "cost_per_day"], errors="ignore")
+    if not reasons:
+        shown.loc[shown["status"] == "DOES NOT FIT", "fits_schedules"] = "no (why: below)"
+    if table["cost_per_day"].notna().any():
+        shown["cost_per_day"] = table["cost_per_day"]
+    for column in [c for c in shown.columns if c.endswith("_s") or c == "compute_s_per_day"]:
+        shown[column] = shown[column].map(
+            lambda v: "" if v != v or v is None else format_duration(float(v)) if v else "-"
+        )
+    names = {
+        "makespan_s": "longest run",
+        "spread_s": "spread",
+        "batch_window_s": "batch window",
+        "compute_s_per_day": "compute/day",
+        "worst_age_s": "worst age",
+        "fits_schedules": "fits schedules",
+        "category_splits": "category splits",
+        "moves_vs_base": "moves",
+        "cost_per_day": "cost/day",
+    }
+    return shown.rename(columns=names).astype(object).where(lambda t: t.notna(), "")

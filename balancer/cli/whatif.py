@@ -183,7 +183,9 @@ def whatif(
 def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any) -> None:
     """The comparison, each plan's pipelines with their runtimes, and why a scenario that
     does not fit does not."""
-    out.print(readable(table).to_string(), highlight=False)
+    from balancer.analysis.whatif import readable
+
+    out.print(readable(table, reasons=False).to_string(), highlight=False)
     for name, plan in plans.items():
         out.print(
             f"{name}: "
@@ -228,35 +230,6 @@ def scenario_name(s: Scenario) -> str:
     if s.pipelines is not None and not parts:
         parts.append(f"K={s.pipelines}")
     return ", ".join(parts) or "scenario"
-
-
-def readable(table: Any) -> Any:
-    """The comparison with every duration as h:mm:ss (the CSV keeps seconds)."""
-    shown = table.drop(columns=["runtimes_s", "lower_bound_s", "cost_per_day"], errors="ignore")
-    refused = shown["status"] == "DOES NOT FIT"
-    shown.loc[refused, "fits_schedules"] = "no (why: below)"
-    if table["cost_per_day"].notna().any():
-        shown["cost_per_day"] = table["cost_per_day"]
-    for column in [c for c in shown.columns if c.endswith("_s") or c == "compute_s_per_day"]:
-        shown[column] = shown[column].map(
-            lambda v: "" if v != v or v is None else format_duration(float(v)) if v else "-"
-        )
-    return (
-        shown.rename(
-            columns={
-                "makespan_s": "longest run",
-                "spread_s": "spread",
-                "batch_window_s": "batch window",
-                "compute_s_per_day": "compute/day",
-                "worst_age_s": "worst age",
-                "fits_schedules": "fits schedules",
-                "category_splits": "category splits",
-                "moves_vs_base": "moves",
-            }
-        )
-        .astype(object)
-        .where(lambda t: t.notna(), "")
-    )
 
 
 def _new_table(item: str) -> NewTable:
@@ -335,5 +308,7 @@ def _write_charts(
             (reference_key, scenario),
         )
     if html_path:
-        html_report("lakeflow-balancer what-if", table, images, html_path)
+        from balancer.analysis.whatif import readable
+
+        html_report("lakeflow-balancer what-if", readable(table), images, html_path)
         out.print(f"report written to {html_path}")
