@@ -7,6 +7,8 @@ computed from a fixed anchor, never from the clock, so plans stay reproducible.
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -49,53 +51,86 @@ def normalize(expr: str) -> str:
     return " ".join(expr.split())
 
 
-@lru_cache(maxsize=256)
-def min_interval_seconds(expr: str) -> int:
-    """Shortest gap in seconds between two runs (eight weeks or 1,000 runs from a fixed anchor)."""
-    it = croniter(expr, _ANCHOR)
-    prev = it.get_next(datetime)
-    best = float("inf")
-    end = prev + timedelta(weeks=8)
-    for _ in range(1_000):
-        nxt = it.get_next(datetime)
-        best = min(best, (nxt - prev).total_seconds())
-        if nxt > end:
-            break
-        prev = nxt
-    return int(best)
-
-
 DAY_S = 86_400
 
 
+@dataclass(frozen=True)
+class Rhythm:
+    """How a schedule fires: its shortest and longest gap between runs, and runs a day."""
+
+    min_gap_s: int
+    max_gap_s: int
+    runs_per_day: float
+
+
 @lru_cache(maxsize=256)
-def longest_gap_seconds(expr: str) -> int:
-    """Longest gap in seconds between two runs (eight weeks or 1,000 runs from a fixed anchor):
-    the wait a reader sees at worst, e.g. a weekday-only schedule's weekend."""
-    it = croniter(expr, _ANCHOR)
-    prev = it.get_next(datetime)
-    worst = 0.0
-    end = prev + timedelta(weeks=8)
+def rhythm(expr: str) -> Rhythm:
+    """Gaps over eight weeks and runs a day over four, from a fixed anchor (never the clock).
+
+    Schedules with plain-number fields, every month, that run often are laid out day by day
+    from croniter's expansion of the fields (fast: no iteration per run); anything else is
+    walked with croniter (few runs), at most 1,000 of them."""
+    fires = _laid_out(expr)
+    if fires is None or len(fires) < 16:
+        return _walked(expr)
+    gaps = [b - a for a, b in itertools.pairwise(fires)]
+    month = sum(1 for f in fires if f < 28 * DAY_S)
+    return Rhythm(min(gaps), max(gaps), month / 28)
+
+
+def _laid_out(expr: str) -> list[int] | None:
+    """Every run in nine weeks from the anchor, in seconds after it; None when a field is
+    not plain numbers (e.g. 'L') or the months are restricted (a yearly gap would not show)."""
+    fields, _ = croniter.expand(expr)
+    if any(v != "*" and not isinstance(v, int) for field in fields for v in field):
+        return None
+    if fields[3] != ["*"]:
+        return None
+    minutes, hours, doms, months, dows = ([] if f == ["*"] else [int(v) for v in f] for f in fields)
+    offsets = sorted(h * 3600 + m * 60 for h in hours or range(24) for m in minutes or range(60))
+    week_days = {d % 7 for d in dows}
+    fires: list[int] = []
+    for day in range(63):
+        date = _ANCHOR + timedelta(days=day)
+        if months and date.month not in months:
+            continue
+        on_dom = not doms or date.day in doms
+        on_dow = not dows or (date.weekday() + 1) % 7 in week_days
+        if (on_dom or on_dow) if (doms and dows) else (on_dom and on_dow):
+            fires.extend(day * DAY_S + o for o in offsets)
+    return fires
+
+
+def _walked(expr: str) -> Rhythm:
+    it = croniter(expr, _ANCHOR - timedelta(microseconds=1))
+    first = prev = it.get_next(datetime)
+    shortest, longest = float("inf"), 0.0
+    runs_in_month = 1 if first < _ANCHOR + timedelta(weeks=4) else 0
     for _ in range(1_000):
         nxt = it.get_next(datetime)
-        worst = max(worst, (nxt - prev).total_seconds())
-        if nxt > end:
+        gap = (nxt - prev).total_seconds()
+        shortest, longest = min(shortest, gap), max(longest, gap)
+        runs_in_month += nxt < _ANCHOR + timedelta(weeks=4)
+        if nxt > first + timedelta(weeks=8):
             break
         prev = nxt
-    return int(worst)
+    return Rhythm(int(shortest), int(longest), runs_in_month / 28)
 
 
-@lru_cache(maxsize=256)
+def min_interval_seconds(expr: str) -> int:
+    """Shortest gap in seconds between two runs (what an SLA compares a runtime with)."""
+    return rhythm(expr).min_gap_s
+
+
+def longest_gap_seconds(expr: str) -> int:
+    """Longest gap in seconds between two runs: the wait a reader sees at worst, e.g. a
+    weekday-only schedule's weekend."""
+    return rhythm(expr).max_gap_s
+
+
 def runs_per_day(expr: str) -> float:
-    """Average runs a day over four weeks from a fixed anchor (288 for '*/5 * * * *')."""
-    it = croniter(expr, _ANCHOR - timedelta(microseconds=1))
-    end = _ANCHOR + timedelta(weeks=4)
-    count = 0
-    while it.get_next(datetime) < end:
-        count += 1
-        if count > 28 * 1_440:
-            break
-    return count / 28
+    """Average runs a day (288 for '*/5 * * * *')."""
+    return rhythm(expr).runs_per_day
 
 
 def is_batch(expr: str) -> bool:
