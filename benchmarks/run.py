@@ -308,6 +308,33 @@ def scale_section() -> str:
 
 
 def rebalance_section() -> str:
+    rows = [
+        _rebalance_row(1_000, 8, 0.3, 250, 0.10),
+        _rebalance_row(1_000, 8, 0.5, 250, 0.10),
+        _rebalance_row(10_000, 16, 0.5, 1_000, 0.0),
+    ]
+    return table(
+        [
+            "tables",
+            "K",
+            "drift sigma",
+            "detect",
+            "current makespan s",
+            "fresh optimum s",
+            "rebalanced s",
+            "rebalanced/fresh",
+            "acted",
+            "moves",
+            "moves model",
+            "moves of a fresh solve",
+            "time s",
+        ],
+        rows,
+    )
+
+
+def _rebalance_row(n: int, k: int, sigma: float, cap: int, detect: float) -> list[object]:
+    """Solve n weighted tables over k pipelines, drift their weights, rebalance (timed)."""
     import dataclasses
     import random
 
@@ -315,65 +342,52 @@ def rebalance_section() -> str:
     from balancer.model import Table
     from balancer.planning.rebalance import RebalanceOptions, rebalance
 
-    rows = []
-    for sigma in (0.3, 0.5):
-        costs = lognormal_costs(1_000, seed=11)
-        tables = tuple(
-            Table(
-                f"t{i:04d}",
-                f"t{i:04d}",
-                ingestion_type="snapshot",
-                schedule="0 0 * * *",
-                weight=float(c),
-            )
-            for i, c in enumerate(costs)
+    costs = lognormal_costs(n, seed=11)
+    tables = tuple(
+        Table(
+            f"t{i:05d}",
+            f"t{i:05d}",
+            ingestion_type="snapshot",
+            schedule="0 0 * * *",
+            weight=float(c),
         )
-        settings = Settings(
-            pipelines_min=8, pipelines_max=8, overhead_s=0, name="drift", **MAKESPAN
-        )
-        plan = make_plan(Cat(tables, "tables.csv", ""), None, settings, k_explicit=True)
-        rng = random.Random(f"drift-{sigma}")
-        drifted = dataclasses.replace(
-            plan,
-            tables=tuple(
-                dataclasses.replace(t, weight=(t.weight or 1.0) * rng.lognormvariate(0.0, sigma))
-                for t in tables
-            ),
-        )
-        start = time.perf_counter()
-        proposal = rebalance(drifted, None, RebalanceOptions())
-        wall = time.perf_counter() - start
-        rows.append(
-            [
-                1_000,
-                8,
-                sigma,
-                proposal.current_makespan_s,
-                proposal.best_makespan_s,
-                proposal.new_makespan_s,
-                f"{proposal.new_makespan_s / proposal.best_makespan_s:.4f}",
-                "yes" if proposal.acted else "no",
-                len(proposal.moves),
-                proposal.fresh_moves,
-                f"{wall:.1f}",
-            ]
-        )
-    return table(
-        [
-            "tables",
-            "K",
-            "drift sigma",
-            "current makespan s",
-            "fresh optimum s",
-            "rebalanced s",
-            "rebalanced/fresh",
-            "acted",
-            "moves",
-            "moves of a fresh solve",
-            "time s",
-        ],
-        rows,
+        for i, c in enumerate(costs)
     )
+    settings = Settings(
+        pipelines_min=k,
+        pipelines_max=k,
+        overhead_s=0,
+        name="drift",
+        max_tables_per_pipeline=cap,
+        **MAKESPAN,
+    )
+    plan = make_plan(Cat(tables, "tables.csv", ""), None, settings, k_explicit=True)
+    rng = random.Random(f"drift-{sigma}")
+    drifted = dataclasses.replace(
+        plan,
+        tables=tuple(
+            dataclasses.replace(t, weight=(t.weight or 1.0) * rng.lognormvariate(0.0, sigma))
+            for t in tables
+        ),
+    )
+    start = time.perf_counter()
+    proposal = rebalance(drifted, None, RebalanceOptions(detect_threshold=detect))
+    wall = time.perf_counter() - start
+    return [
+        n,
+        k,
+        sigma,
+        f"{detect:.0%}",
+        proposal.current_makespan_s,
+        proposal.best_makespan_s,
+        proposal.new_makespan_s,
+        f"{proposal.new_makespan_s / proposal.best_makespan_s:.4f}",
+        "yes" if proposal.acted else "no",
+        len(proposal.moves),
+        proposal.status,
+        proposal.fresh_moves,
+        f"{wall:.1f}",
+    ]
 
 
 # ---- 4. CLI wall time on OSIPI -----------------------------------------------------------
