@@ -112,23 +112,32 @@ def workloads() -> str:
         # plans under balancer's default rules: compare at their K under those rules. LPT and
         # KK mix everything: compare with the same freedom.
         seed = baselines.seed_toolkit(groups)
-        cases: list[tuple[str, list[list[int]], str, dict[str, Any]]] = [
-            ("seed toolkit", seed, "ingestion_type", {"group_by": "ingestion_type"}),
+        # Like for like first: the seed's own rule (one category and ingestion type per
+        # pipeline) at the seed's K, then with one and two pipelines more.
+        own = {"group_by": "category_and_ingestion_type"}
+        cases: list[tuple[str, list[list[int]], str, dict[str, Any], int]] = [
+            ("seed toolkit", seed, "category_and_ingestion_type (the seed's)", own, extra)
+            for extra in (0, 1, 2)
+        ]
+        cases += [
+            ("seed toolkit", seed, "ingestion_type", {"group_by": "ingestion_type"}, 0),
             (
                 "tapworks",
                 baselines.tapworks(groups),
                 "ingestion_type",
                 {"group_by": "ingestion_type"},
+                0,
             ),
         ]
         mixed: dict[str, Any] = {"group_by": "none", "allow_mixed_schedules": True}
         for k in (4, 8):
-            cases.append(("LPT", baselines.lpt_split(costs, k), "none, mixed schedules", mixed))
+            cases.append(("LPT", baselines.lpt_split(costs, k), "none, mixed schedules", mixed, 0))
             cases.append(
-                ("Karmarkar-Karp", baselines.kk_split(costs, k), "none, mixed schedules", mixed)
+                ("Karmarkar-Karp", baselines.kk_split(costs, k), "none, mixed schedules", mixed, 0)
             )
-        for label, split, rules_text, rules in cases:
-            k = len(split)
+        for label, split, rules_text, rules, extra in cases:
+            k = len(split) + extra
+            label = label if not extra else f"{label} (at K={len(split)})"
             ms, lb, sp = plan(k, **rules)
             theirs = baselines.makespan(costs, split)
             rows.append(

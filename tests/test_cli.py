@@ -205,7 +205,10 @@ def test_every_command_and_option_says_what_it_does() -> None:
 
     def walk(command: click.Command, path: str) -> None:
         if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None, name
                 walk(sub, f"{path} {name}")
             return
         if not command.help:

@@ -8,19 +8,38 @@ the workspace; the engine below them is handed values and does no I/O.
 
 from __future__ import annotations
 
+import importlib
 import signal
 import threading
 
 import click
 
-from balancer.cli.deploy import deploy_cmd
-from balancer.cli.discover import discover
-from balancer.cli.history import history
-from balancer.cli.rebalance import rebalance
-from balancer.cli.render import render
-from balancer.cli.solve import solve
-from balancer.cli.synth import synth_history
-from balancer.cli.whatif import whatif
+# name -> (module, attribute): a command's module is imported only when it runs (or when
+# help lists it), so `balancer solve` does not pay for rendering, deploying, ...
+COMMANDS = {
+    "solve": ("balancer.cli.solve", "solve"),
+    "synth-history": ("balancer.cli.synth", "synth_history"),
+    "render": ("balancer.cli.render", "render"),
+    "discover": ("balancer.cli.discover", "discover"),
+    "rebalance": ("balancer.cli.rebalance", "rebalance"),
+    "history": ("balancer.cli.history", "history"),
+    "deploy": ("balancer.cli.deploy", "deploy_cmd"),
+    "whatif": ("balancer.cli.whatif", "whatif"),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -28,16 +47,13 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lakeflow-balancer")
 def main() -> None:
     """Split a Lakeflow connector's tables over balanced pipelines."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
 
-
-for command in (solve, synth_history, render, discover, rebalance, history, deploy_cmd, whatif):
-    main.add_command(command)
 
 __all__ = ["main"]
 
