@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from balancer.engine.cpmodel import MovesContext
@@ -54,36 +54,15 @@ def fewest_moves(
 
     where = current.pipeline_of()
     keys = [p.key for p in current.pipelines]
-    pool_of_key = {}
-    for p in current.pipelines:
-        pool_of_key[p.key] = (
-            f"{p.group}@{p.schedule}" if not settings.allow_mixed_schedules else p.group
-        )
+    mixed = settings.allow_mixed_schedules
+    pool_of_key = {
+        p.key: p.group if mixed else f"{p.group}@{p.schedule}" for p in current.pipelines
+    }
     load_cap = max(0, target_runtime - settings.overhead_s) * settings.concurrency
     m = cp_model.CpModel()
-    x: dict[tuple[int, str], cp_model.IntVar] = {}
-    scale = max(weights.values()) / 1000.0 if weights else 1.0
-    objective = []
-    coefficient: dict[int, int] = {}
-    homes: dict[int, str | None] = {}
-    allowed_of: dict[int, list[str]] = {}
-    moved_out: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    moved_in: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    all_moved = []
-    for i, item in enumerate(instance.items):
-        home = where.get(item.tables[0])
-        allowed = _allowed(item, home, keys, pool_of_key, caps.freeze)
-        homes[i], allowed_of[i] = home, allowed
-        coefficient[i] = max(1, round(sum(weights[t] for t in item.tables) / scale))
-        row = [m.new_bool_var(f"x{i}_{k}") for k in allowed]
-        for k, var in zip(allowed, row, strict=True):
-            x[(i, k)] = var
-            if home is not None and k != home:
-                objective.append(coefficient[i] * var)
-                moved_out[home].append(var)
-                moved_in[k].append(var)
-                all_moved.append(var)
-        m.add_exactly_one(row)
+    v = _variables(m, instance, where, keys, pool_of_key, caps.freeze, weights)
+    x, objective, moved_out, moved_in = v.x, v.objective, v.moved_out, v.moved_in
+    homes, allowed_of, coefficient, all_moved = v.homes, v.allowed, v.coefficient, v.all_moved
     ctx = MovesContext(
         m,
         instance.items,
@@ -96,35 +75,94 @@ def fewest_moves(
     longest = _post_target(ctx, load_cap, least_load)
     for rule in RULES:  # the same rules as every plan
         rule.post_moves(ctx)
-    for k in keys:
-        if caps.max_moves_per_pipeline is not None:
-            m.add(sum(moved_out[k]) + sum(moved_in[k]) <= caps.max_moves_per_pipeline)
+    per_pipeline = caps.max_moves_per_pipeline
+    for k in keys if per_pipeline is not None else ():
+        m.add(sum(moved_out[k]) + sum(moved_in[k]) <= per_pipeline)
     if caps.max_moves is not None:
         m.add(sum(all_moved) <= caps.max_moves)
     start: Mapping[int, str | None] = homes
     if longest is None:
         fit = {k: fit_cap_of(ctx.schedule_of.get(k, ""), settings) for k in keys}
         limits = Caps(load_cap, fit, settings.max_tables_per_pipeline)
-        args = (instance.items, homes, allowed_of, keys, limits, coefficient)
-        start = repair(*args) or homes
-        if objective:
-            m.add(sum(objective) >= shed_bound(*args))
+        start = _repair_and_bound(ctx, homes, allowed_of, limits, coefficient, objective)
     for (i, k), var in x.items():
         m.add_hint(var, 1 if start.get(i) == k else 0)
     m.minimize(longest if longest is not None else sum(objective))
     solver, status = _solve(m, settings, time_limit_s)
     if status == cp_model.INFEASIBLE:
         return None
-    assign: dict[str, str] = {}
-    for (i, k), var in x.items():
-        if solver.value(var):
-            for t in instance.items[i].tables:
-                assign[t] = k
+    assign = {
+        t: k for (i, k), var in x.items() if solver.value(var) for t in instance.items[i].tables
+    }
+    return assign, _status(solver, status == cp_model.OPTIMAL)
+
+
+@dataclass
+class _Vars:
+    """The moves model's variables: x[(item, key)], the moved-weight terms and who moved."""
+
+    x: dict[tuple[int, str], Any] = field(default_factory=dict)
+    objective: list[Any] = field(default_factory=list)
+    coefficient: dict[int, int] = field(default_factory=dict)
+    homes: dict[int, str | None] = field(default_factory=dict)
+    allowed: dict[int, list[str]] = field(default_factory=dict)
+    moved_out: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    moved_in: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    all_moved: list[Any] = field(default_factory=list)
+
+
+def _variables(
+    m: Any,
+    instance: Instance,
+    where: Mapping[str, str],
+    keys: list[str],
+    pool_of_key: Mapping[str, str],
+    freeze: tuple[str, ...],
+    weights: Mapping[str, float],
+) -> _Vars:
+    """One boolean per item and pipeline it may go to; exactly one per item."""
+    v = _Vars()
+    scale = max(weights.values()) / 1000.0 if weights else 1.0
+    for i, item in enumerate(instance.items):
+        home = where.get(item.tables[0])
+        allowed = _allowed(item, home, keys, dict(pool_of_key), freeze)
+        v.homes[i], v.allowed[i] = home, allowed
+        v.coefficient[i] = max(1, round(sum(weights[t] for t in item.tables) / scale))
+        row = [m.new_bool_var(f"x{i}_{k}") for k in allowed]
+        for k, var in zip(allowed, row, strict=True):
+            v.x[(i, k)] = var
+            if home is not None and k != home:
+                v.objective.append(v.coefficient[i] * var)
+                v.moved_out[home].append(var)
+                v.moved_in[k].append(var)
+                v.all_moved.append(var)
+        m.add_exactly_one(row)
+    return v
+
+
+def _repair_and_bound(
+    ctx: MovesContext,
+    homes: dict[int, str | None],
+    allowed: dict[int, list[str]],
+    limits: Caps,
+    coefficient: dict[int, int],
+    objective: list[Any],
+) -> Mapping[int, str | None]:
+    """The greedy repair as the start (else the plan in use) and the shed bound as a floor
+    of the moved weight."""
+    args = (ctx.items, homes, allowed, ctx.keys, limits, coefficient)
+    if objective:
+        ctx.model.add(sum(objective) >= shed_bound(*args))
+    return repair(*args) or homes
+
+
+def _status(solver: Any, optimal: bool) -> str:
+    """OPTIMAL when the least moved weight is proven, else the gap to the bound."""
     value, bound = solver.objective_value, solver.best_objective_bound
     gap = (value - bound) / value if value > 0 else 0.0
-    if status == cp_model.OPTIMAL and gap <= 1e-9:
-        return assign, "OPTIMAL"
-    return assign, f"FEASIBLE (within {gap:.1%} of the least moved weight)"
+    if optimal and gap <= 1e-9:
+        return "OPTIMAL"
+    return f"FEASIBLE (within {gap:.1%} of the least moved weight)"
 
 
 def _post_target(ctx: MovesContext, load_cap: int, least_load: bool) -> Any:
