@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 UNIFORM = [(1, 100), (20, 100), (50, 100), (100, 200), (100, 800)]
 NON_UNIFORM = [(1, 100), (1, 1000)]
@@ -73,3 +74,29 @@ def lognormal_costs(n: int, seed: int, median: float = 120.0, sigma: float = 1.2
     """Heavy-tailed table costs in seconds, like real connector tables."""
     rng = random.Random(seed)
     return [max(1, int(rng.lognormvariate(0, sigma) * median)) for _ in range(n)]
+
+
+def read_instance(path: Path) -> PInstance:
+    """A published P||Cmax instance file: two header numbers (n and m in either order, on one
+    line or two), then the n processing times. n is the header number that matches the count
+    of times that follow."""
+    numbers = [int(v) for v in path.read_text().split()]
+    if len(numbers) < 3:
+        raise ValueError(f"{path}: fewer than three numbers")
+    a, b, times = numbers[0], numbers[1], numbers[2:]
+    if len(times) == a:
+        n, m = a, b
+    elif len(times) == b:
+        n, m = b, a
+    else:
+        raise ValueError(f"{path}: header says {a} and {b}, but {len(times)} times follow")
+    if m < 1 or any(t < 0 for t in times):
+        raise ValueError(f"{path}: {m} machines or a negative time")
+    family = path.stem.rsplit("_", 1)[0] if "_" in path.stem else path.stem
+    return PInstance(path.stem, f"{family} (n={n}, m={m})", tuple(times), m)
+
+
+def read_instances(folder: Path) -> list[PInstance]:
+    """Every instance file (*.txt, *.dat, *.in) in a folder, by name."""
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".dat", ".in"))
+    return [read_instance(p) for p in files]
