@@ -9,7 +9,8 @@ interval). Options combine by sum
 other beats on all four, and `choose` picks one by the objective:
 
 - balanced (default): least compute per day, counting anything within the tolerance as
-  equal (an extra daily pipeline costs one start-up a day), then the shortest batch window;
+  equal (an extra daily pipeline costs one start-up a day), then the shortest batch window
+  (within the same tolerance), then the least compute;
 - cost: least compute per day, then the shortest batch window;
 - batch-window: the shortest batch window, then least compute;
 - freshness: the lowest worst utilisation (data closest to its schedule), then least compute.

@@ -18,7 +18,7 @@ from balancer.engine.instance import Item, Pool
 from balancer.engine.rules.base import BaseRule, Need
 from balancer.errors import InfeasibleError
 from balancer.model import Plan, Settings, Table
-from balancer.schedules import min_interval_seconds
+from balancer.schedules import describe, min_interval_seconds
 from balancer.units import format_duration
 
 if TYPE_CHECKING:
@@ -26,15 +26,15 @@ if TYPE_CHECKING:
 
 # Schedules a pool could move to, most frequent first: what the advice tries.
 CANDIDATE_SCHEDULES = (
-    ("*/5 * * * *", "every 5 min"),
-    ("*/10 * * * *", "every 10 min"),
-    ("*/15 * * * *", "every 15 min"),
-    ("*/30 * * * *", "every 30 min"),
-    ("0 * * * *", "hourly"),
-    ("0 */2 * * *", "every 2 h"),
-    ("0 */4 * * *", "every 4 h"),
-    ("0 */6 * * *", "every 6 h"),
-    ("0 */12 * * *", "every 12 h"),
+    "*/5 * * * *",
+    "*/10 * * * *",
+    "*/15 * * * *",
+    "*/30 * * * *",
+    "0 * * * *",
+    "0 */2 * * *",
+    "0 */4 * * *",
+    "0 */6 * * *",
+    "0 */12 * * *",
 )
 
 
@@ -113,7 +113,7 @@ def _schedule_that_fits(
     if pool.runtime_cap is None or pool.batch:
         return ""
     headroom = pool.runtime_cap / pool.interval_s
-    for cron, words in CANDIDATE_SCHEDULES:
+    for cron in CANDIDATE_SCHEDULES:
         interval = min_interval_seconds(cron)
         if interval <= pool.interval_s:
             continue
@@ -124,7 +124,7 @@ def _schedule_that_fits(
             continue
         need = _need(fit, room * concurrency, len(items))
         if need <= available:
-            return f"'{cron}' ({words}, {need} pipeline(s))"
+            return f"'{cron}' ({describe(cron)}, {need} pipeline(s))"
     return ""
 
 
