@@ -15,6 +15,7 @@ from balancer.engine.bounds import makespan_lower_bound
 from balancer.engine.exact import fits
 from balancer.engine.heuristics import best_heuristic, makespan_of
 from balancer.engine.instance import Instance
+from balancer.engine.lp_bound import makespan_lp_bound
 from balancer.engine.pool import PoolProblem
 from balancer.engine.reporter import Reporter
 from balancer.engine.rules import RULES, Need
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 # Share of the time limit (deterministic seconds) for the makespan stage: most of it.
 MAKESPAN_SHARE = 0.6
+# The LP bound's pricing tables: distinct costs x capacity cells (about 1 s at this size).
+LP_WORK_LIMIT = 2_000_000
 
 
 @dataclass
@@ -149,6 +152,8 @@ class PoolSearch:
             return state
         if not state.problem.has_side_constraints:
             self._dive(state)
+            if not state.proven:
+                self._lp_bound(state)
             if state.proven:
                 return state
         limit = self.budget.take(share)
@@ -194,6 +199,15 @@ class PoolSearch:
             else:
                 return
         state.proven = True
+
+    def _lp_bound(self, state: PoolState) -> None:
+        """Raise the bound with the column-generation LP where its knapsack tables stay small."""
+        costs = state.problem.costs
+        if state.assign is None or len(set(costs)) * state.ub > LP_WORK_LIMIT:
+            return
+        state.lb = max(state.lb, makespan_lp_bound(costs, state.problem.n_bins, state.lb, state.ub))
+        if state.lb >= state.ub:
+            state.lb, state.proven = state.ub, True
 
     def _pool_infeasible(self, pool: str, n: int) -> InfeasibleError:
         items = [self.inst.items[i] for i in self.pool_items[pool]]

@@ -1,0 +1,44 @@
+"""The column-generation LP bound: never above the optimum, and stronger than counting."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from balancer.engine.bounds import makespan_lower_bound
+from balancer.engine.lp_bound import bins_lower_bound, makespan_lp_bound
+from benchmarks.instances import literature
+
+
+def optimum(costs: list[int], m: int) -> int:
+    best = sum(costs)
+    for assign in itertools.product(range(m), repeat=len(costs)):
+        loads = [0] * m
+        for c, b in zip(costs, assign, strict=True):
+            loads[b] += c
+        best = min(best, max(loads))
+    return best
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=2, max_size=7), st.integers(1, 3))
+def test_the_lp_bound_never_exceeds_the_optimum(costs: list[int], m: int) -> None:
+    best = optimum(costs, m)
+    low = makespan_lower_bound(costs, m)
+    assert low <= makespan_lp_bound(costs, m, low, best) <= best
+    assert bins_lower_bound(costs, best) <= m
+
+
+def test_bins_for_items_that_pair_badly() -> None:
+    # six items of 51: no two share a bin of 100, so six bins, though the sizes sum to 306
+    assert bins_lower_bound([51] * 6, 100) == 6
+    assert bins_lower_bound([101], 100) > 10**6  # an item that fits no bin
+
+
+def test_it_proves_a_literature_instance_the_counting_bounds_leave_open() -> None:
+    instance = next(p for p in literature(3) if p.name == "U[20,100] n=50 m=25 #1")
+    costs = list(instance.costs)
+    assert makespan_lower_bound(costs, instance.m) == 122
+    assert makespan_lp_bound(costs, instance.m, 122, 123) == 123  # 123 is optimal
