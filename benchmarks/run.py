@@ -21,12 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from balancer.costs import integer_cost
 from balancer.engine.instance import Instance, Item, Pool
+from balancer.engine.reporter import Reporter
 from balancer.engine.solver import SolveOptions, solve
 from balancer.io import read_history, read_tables
 from balancer.model import Catalog, History, Settings
@@ -202,20 +204,33 @@ def workloads() -> str:
 # ---- 2. literature -----------------------------------------------------------------------
 
 
+class _Proofs(Reporter):
+    """Remembers what closed the last gap: bounds, dive, LP bound or CP-SAT."""
+
+    def __init__(self) -> None:
+        self.method = ""
+
+    def proved(self, pool: str, n: int, method: str) -> None:
+        self.method = method
+
+
 def literature_section(seeds: int, limit: float, instances: list[PInstance] | None = None) -> str:
     """Each instance solved within `limit` seconds of wall time, by class: solved to the
     proven bound, ratios to it, and never worse than LPT and KK. `instances` default to the
     regenerated literature classes."""
     fams: dict[str, dict[str, list[float]]] = {}
+    proved_by: dict[str, Counter[str]] = {}
     never_worse = True
     slowest = 0.0
     unsolved: list[str] = []
     for pi in instances if instances is not None else literature(seeds):
         costs = list(pi.costs)
         start = time.perf_counter()
+        proofs = _Proofs()
         sol = solve(
             single_pool(costs, pi.m),
             SolveOptions(time_limit_s=limit, stages=1, clock=time.perf_counter),
+            proofs,
         )
         wall = time.perf_counter() - start
         slowest = max(slowest, wall)
@@ -225,6 +240,8 @@ def literature_section(seeds: int, limit: float, instances: list[PInstance] | No
         solved = sol.makespan <= sol.lower_bound and wall <= limit
         if not solved:
             unsolved.append(f"{pi.name}: {sol.makespan} vs bound {sol.lower_bound} ({wall:.1f} s)")
+        else:
+            proved_by.setdefault(pi.family, Counter())[proofs.method or "bounds"] += 1
         f = fams.setdefault(
             pi.family, {"n": [], "solved": [], "lpt": [], "kk": [], "bal": [], "t": []}
         )
@@ -250,6 +267,7 @@ def literature_section(seeds: int, limit: float, instances: list[PInstance] | No
                 f"{max(f['bal']):.4f}",
                 f"{statistics.median(f['t']):.2f}",
                 f"{max(f['t']):.2f}",
+                ", ".join(f"{m} {c}" for m, c in sorted(proved_by.get(fam, Counter()).items())),
             ]
         )
     text = table(
@@ -262,6 +280,7 @@ def literature_section(seeds: int, limit: float, instances: list[PInstance] | No
             "balancer/LB max",
             "median s",
             "max s",
+            "proved by",
         ],
         rows,
     )

@@ -140,9 +140,10 @@ class PoolSearch:
             ub = makespan_of(problem, assign) if assign is not None else math.inf
             if assign is not None and not problem.fits_cap(assign):
                 assign, ub = None, math.inf
-            self.cache[key] = PoolState(
-                problem, lb, int(ub) if assign else 10**18, assign, assign is not None and ub <= lb
-            )
+            proven = assign is not None and ub <= lb
+            self.cache[key] = PoolState(problem, lb, int(ub) if assign else 10**18, assign, proven)
+            if proven:
+                self.rep.proved(pool, n, "bounds")
         return self.cache[key]
 
     def _exact(self, pool: str, n: int, share: float) -> PoolState:
@@ -151,11 +152,11 @@ class PoolSearch:
         if state.proven:
             return state
         if not state.problem.has_side_constraints:
-            self._dive(state)
-            if not state.proven:
-                self._lp_bound(state)
-            if state.proven:
-                return state
+            for method, step in (("dive", self._dive), ("LP bound", self._lp_bound)):
+                step(state)
+                if state.proven:
+                    self.rep.proved(pool, n, method)
+                    return state
         limit = self.budget.take(share)
         if limit <= 0.0:
             return state
@@ -180,6 +181,8 @@ class PoolSearch:
             state.proven = res.status == "OPTIMAL" or state.ub <= state.lb
             if state.proven:
                 state.lb = state.ub
+        if state.proven:
+            self.rep.proved(pool, n, "CP-SAT")
         return state
 
     def _dive(self, state: PoolState) -> None:

@@ -15,5 +15,9 @@ class Reporter:
     def stage_done(self, stage: str, pool: str, status: str) -> None:
         """After a CP-SAT stage of one pool (makespan, spread, categories)."""
 
+    def proved(self, pool: str, n: int, method: str) -> None:
+        """A pool's split over n pipelines met its lower bound; `method` says what closed the
+        gap: "bounds" (a heuristic met the counting bounds), "dive", "LP bound" or "CP-SAT"."""
+
     def finished(self, k: int, makespan: int, lower_bound: int, status: str) -> None:
         """Once, with the chosen pipeline count."""
