@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -21,10 +21,12 @@ MAX_COLUMNS = 400  # pricing rounds per capacity; the Farley bound is valid when
 EPS = 1e-9
 
 
-def bins_lower_bound(sizes: Sequence[int], capacity: int) -> int:
+def bins_lower_bound(
+    sizes: Sequence[int], capacity: int, stop: Callable[[], bool] | None = None
+) -> int:
     """A lower bound on the bins of `capacity` that hold every item (ceil of the LP value,
-    or of Farley's bound when the column generation is cut short); a large number when an
-    item alone does not fit."""
+    or of Farley's bound when the column generation is cut short, by the round cap or by
+    `stop`); a large number when an item alone does not fit."""
     if not sizes:
         return 0
     if max(sizes) > capacity:
@@ -41,19 +43,24 @@ def bins_lower_bound(sizes: Sequence[int], capacity: int) -> int:
             return max(math.ceil(value - 1e-6), math.ceil(best - 1e-6))
         best = max(best, value / worth)  # Farley: LP / best reduced price is a lower bound
         columns.append(pattern)
+        if stop is not None and stop():
+            break
     return math.ceil(best - 1e-6)
 
 
-def makespan_lp_bound(costs: Sequence[int], m: int, low: int, high: int) -> int:
+def makespan_lp_bound(
+    costs: Sequence[int], m: int, low: int, high: int, stop: Callable[[], bool] | None = None
+) -> int:
     """The smallest capacity in [low, high] whose LP bound allows m bins (high if none below
     it). `high` must be achievable (an upper bound). The capacity just below `high` is tried
-    first: when the upper bound is optimal one LP proves it."""
-    if low < high and bins_lower_bound(costs, high - 1) > m:
+    first: when the upper bound is optimal one LP proves it. With `stop` (a wall clock), the
+    search ends early; the bound returned stays valid."""
+    if low < high and bins_lower_bound(costs, high - 1, stop) > m:
         return high
     high -= 1 if low < high else 0
-    while low < high:
+    while low < high and not (stop is not None and stop()):
         mid = (low + high) // 2
-        if bins_lower_bound(costs, mid) <= m:
+        if bins_lower_bound(costs, mid, stop) <= m:
             high = mid
         else:
             low = mid + 1

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Share of the time limit (deterministic seconds) for the makespan stage: most of it.
 MAKESPAN_SHARE = 0.6
 # The LP bound's pricing tables: distinct costs x capacity cells (about 1 s at this size).
-LP_WORK_LIMIT = 2_000_000
+LP_WORK_LIMIT = 1_000_000
 
 
 @dataclass
@@ -208,7 +208,13 @@ class PoolSearch:
         costs = state.problem.costs
         if state.assign is None or len(set(costs)) * state.ub > LP_WORK_LIMIT:
             return
-        state.lb = max(state.lb, makespan_lp_bound(costs, state.problem.n_bins, state.lb, state.ub))
+
+        def out_of_time() -> bool:
+            left = self.budget.wall_left()
+            return left is not None and left <= 0
+
+        found = makespan_lp_bound(costs, state.problem.n_bins, state.lb, state.ub, out_of_time)
+        state.lb = max(state.lb, found)
         if state.lb >= state.ub:
             state.lb, state.proven = state.ub, True
 
