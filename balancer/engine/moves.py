@@ -16,7 +16,7 @@ from typing import Any
 
 from balancer.engine.cpmodel import MovesContext
 from balancer.engine.instance import Instance, Item
-from balancer.engine.repair import Caps, repair, shed_bound
+from balancer.engine.repair import Caps, Shedding, repair, shed_bound
 from balancer.engine.rules import RULES
 from balancer.engine.rules.schedule_fit import load_cap as fit_cap_of
 from balancer.errors import SolverError
@@ -125,7 +125,7 @@ def _variables(
     scale = max(weights.values()) / 1000.0 if weights else 1.0
     for i, item in enumerate(instance.items):
         home = where.get(item.tables[0])
-        allowed = _allowed(item, home, keys, dict(pool_of_key), freeze)
+        allowed = _allowed(item, home, keys, pool_of_key, freeze)
         v.homes[i], v.allowed[i] = home, allowed
         v.coefficient[i] = max(1, round(sum(weights[t] for t in item.tables) / scale))
         row = [m.new_bool_var(f"x{i}_{k}") for k in allowed]
@@ -150,10 +150,10 @@ def _repair_and_bound(
 ) -> Mapping[int, str | None]:
     """The greedy repair as the start (else the plan in use) and the shed bound as a floor
     of the moved weight."""
-    args = (ctx.items, homes, allowed, ctx.keys, limits, coefficient)
+    problem = Shedding(ctx.items, homes, allowed, ctx.keys, limits, coefficient)
     if objective:
-        ctx.model.add(sum(objective) >= shed_bound(*args))
-    return repair(*args) or homes
+        ctx.model.add(sum(objective) >= shed_bound(problem))
+    return repair(problem) or homes
 
 
 def _status(solver: Any, optimal: bool) -> str:
@@ -182,7 +182,7 @@ def _allowed(
     item: Item,
     home: str | None,
     keys: list[str],
-    pool_of_key: dict[str, str],
+    pool_of_key: Mapping[str, str],
     freeze: tuple[str, ...],
 ) -> list[str]:
     """The pipelines an item may go to: of its pool, its pin if it has one; an item of a frozen

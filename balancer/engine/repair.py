@@ -31,6 +31,19 @@ class Caps:
     tables: int | None
 
 
+@dataclass(frozen=True)
+class Shedding:
+    """Items in the pipelines `home` puts them in (None: new), the pipelines each may go to,
+    the caps every pipeline must come within, and what moving each item weighs."""
+
+    items: Sequence[Item]
+    home: Mapping[int, str | None]
+    allowed: Mapping[int, Sequence[str]]
+    keys: Sequence[str]
+    caps: Caps
+    weight: Mapping[int, int]
+
+
 class _State:
     def __init__(self, items: Sequence[Item], keys: Sequence[str]) -> None:
         self.items = items
@@ -70,15 +83,9 @@ class _State:
         return max(0, self.load[k] - caps.load), fit_over
 
 
-def repair(
-    items: Sequence[Item],
-    home: Mapping[int, str | None],
-    allowed: Mapping[int, Sequence[str]],
-    keys: Sequence[str],
-    caps: Caps,
-    weight: Mapping[int, int],
-) -> dict[int, str] | None:
+def repair(p: Shedding) -> dict[int, str] | None:
     """A feasible assignment (item -> key) moving little weight from `home`, or None."""
+    items, home, allowed, keys, caps = p.items, p.home, p.allowed, p.keys, p.caps
     state = _State(items, keys)
     for i in range(len(items)):
         k = home.get(i)
@@ -91,11 +98,11 @@ def repair(
                 return None
             state.put(i, min(room, key=lambda k: (state.load[k], k)))
     for _ in range(4 * len(items) + 1):
-        over = [(state.excess(k, caps), k) for k in keys if state.excess(k, caps) != (0, 0)]
+        over = [(excess, k) for k in keys if (excess := state.excess(k, caps)) != (0, 0)]
         if not over:
             return dict(state.where)
         (shed, shed_fit), k = max(over)
-        move = _best_move(state, k, shed, shed_fit, allowed, caps, weight)
+        move = _best_move(state, k, shed, shed_fit, allowed, caps, p.weight)
         if move is None:
             return None
         i, q = move
@@ -131,17 +138,11 @@ def _best_move(
     return None if best is None else (best[1], best[2])
 
 
-def shed_bound(
-    items: Sequence[Item],
-    home: Mapping[int, str | None],
-    allowed: Mapping[int, Sequence[str]],
-    keys: Sequence[str],
-    caps: Caps,
-    weight: Mapping[int, int],
-) -> int:
+def shed_bound(p: Shedding) -> int:
     """A lower bound on the weight any assignment within the caps must move out of `home`."""
-    members: dict[str, list[int]] = {k: [] for k in keys}
-    for i, k in home.items():
+    items, allowed, caps, weight = p.items, p.allowed, p.caps, p.weight
+    members: dict[str, list[int]] = {k: [] for k in p.keys}
+    for i, k in p.home.items():
         if k is not None and k in members:
             members[k].append(i)
     total = 0.0

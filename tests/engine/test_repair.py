@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from balancer.engine.instance import Item
-from balancer.engine.repair import Caps, repair, shed_bound
+from balancer.engine.repair import Caps, Shedding, repair, shed_bound
 
 KEYS = ("a", "b", "c")
 
@@ -23,11 +23,11 @@ def test_repair_sheds_the_excess_with_the_cheapest_covering_item() -> None:
     allowed = {i: list(KEYS) for i in range(5)}
     caps = Caps(load=80, fit={}, tables=None)
     weight = {i: it.cost for i, it in enumerate(items)}
-    moved = repair(items, home, allowed, KEYS, caps, weight)
+    moved = repair(Shedding(items, home, allowed, KEYS, caps, weight))
     assert moved is not None
     # 105 s in a, 25 over: the 25 s table is the cheapest that covers it
     assert {i for i in moved if moved[i] != home[i]} == {2}
-    assert shed_bound(items, home, allowed, KEYS, caps, weight) == 25
+    assert shed_bound(Shedding(items, home, allowed, KEYS, caps, weight)) == 25
 
 
 def test_repair_keeps_pins_the_table_cap_apart_labels_and_never_empties_a_pipeline() -> None:
@@ -39,7 +39,8 @@ def test_repair_keeps_pins_the_table_cap_apart_labels_and_never_empties_a_pipeli
     ]
     home = {0: "a", 1: "a", 2: "b", 3: "a"}
     allowed = {0: list(KEYS), 1: list(KEYS), 2: list(KEYS), 3: ["a"]}
-    moved = repair(items, home, allowed, KEYS, Caps(140, {}, 2), {0: 100, 1: 30, 2: 30, 3: 40})
+    weight = {0: 100, 1: 30, 2: 30, 3: 40}
+    moved = repair(Shedding(items, home, allowed, KEYS, Caps(140, {}, 2), weight))
     assert moved is not None and moved[3] == "a"
     assert moved[1] == "c"  # b holds x2 (apart label x): x1 goes to c
     assert all(sum(1 for k in moved.values() if k == key) <= 2 for key in KEYS)
@@ -70,10 +71,10 @@ def test_the_bound_never_exceeds_the_least_moved_weight(
     allowed = {i: list(KEYS) for i in range(len(items))}
     weight = {i: c for i, c in enumerate(costs)}
     best = brute(items, home, cap)
-    caps = Caps(cap, {}, None)
+    problem = Shedding(items, home, allowed, KEYS, Caps(cap, {}, None), weight)
     if best is not None:
-        assert shed_bound(items, home, allowed, KEYS, caps, weight) <= best
-    found = repair(items, home, allowed, KEYS, caps, weight)
+        assert shed_bound(problem) <= best
+    found = repair(problem)
     if found is not None:
         loads = {k: sum(items[i].cost for i, q in found.items() if q == k) for k in KEYS}
         assert max(loads.values()) <= cap
