@@ -11,7 +11,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -53,6 +53,17 @@ class Finite(click.ParamType):  # type: ignore[type-arg]  # generic only in newe
         if self.high is not None and number > self.high:
             self.fail(f"{number:g} must be <= {self.high:g}.", param, ctx)
         return number
+
+
+def with_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
+    """One decorator applying click options in the order they are listed (as if stacked)."""
+
+    def apply(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
 
 
 def time_limit_option(default: float, what: str) -> Callable[[F], F]:

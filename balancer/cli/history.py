@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 import click
 
-from balancer.cli.common import handle_errors
+from balancer.cli.common import handle_errors, with_options
 from balancer.io.csvout import csv_text
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group()
@@ -74,11 +69,16 @@ HISTORY_OPTIONS = [
 ]
 
 
-def with_history_options(fn: F) -> F:
-    """The options every history command takes: where the event logs are."""
-    for option in reversed(HISTORY_OPTIONS):
-        fn = option(fn)
-    return fn
+# The options every history command takes: where the event logs are.
+with_history_options = with_options(HISTORY_OPTIONS)
+RUNS_OUTPUT = click.option(
+    "--output",
+    "-o",
+    default="runs.csv",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write runs.csv.",
+)
 
 
 @history.command("sql")
@@ -101,14 +101,7 @@ def history_sql_cmd(
 @history.command("pull")
 @click.option("--warehouse-id", required=True, help="SQL warehouse to run the query on.")
 @with_history_options
-@click.option(
-    "--output",
-    "-o",
-    default="runs.csv",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write runs.csv.",
-)
+@RUNS_OUTPUT
 @handle_errors
 def history_pull_cmd(
     warehouse_id: str,
@@ -135,14 +128,7 @@ def history_pull_cmd(
 
 @history.command("from-events")
 @click.argument("export", type=click.Path(dir_okay=False))
-@click.option(
-    "--output",
-    "-o",
-    default="runs.csv",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write runs.csv.",
-)
+@RUNS_OUTPUT
 @handle_errors
 def history_from_events(
     export: str,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import click
 
-from balancer.cli.common import SEED, Finite
+from balancer.cli.common import SEED, F, Finite, with_options
 from balancer.errors import InputError, Location
 from balancer.model import (
     DEFAULT_BATCH_WINDOW_S,
@@ -21,8 +21,6 @@ from balancer.model import (
     Objective,
     Settings,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400}
@@ -103,11 +101,8 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
 )
 
 
-def planning_options(command: F) -> F:
-    """Add the shared planning options to a click command."""
-    for option in reversed(_OPTIONS):
-        command = option(command)
-    return command
+# The shared planning options, as one decorator.
+planning_options = with_options(_OPTIONS)
 
 
 PLANNING_KEYS = (
