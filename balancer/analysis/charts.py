@@ -245,6 +245,7 @@ def tradeoff(plans: Mapping[str, Plan], path: str | Path) -> Path:
     """Compute a day against worst data age (pipelines running more than daily) and the batch
     window, one point per plan; plans that no other beats on all three are red: the
     trade-off to choose from."""
+    from balancer.analysis.whatif import pareto_best
     from balancer.plan_metrics import plan_metrics
 
     plt = _plt()
@@ -252,7 +253,7 @@ def tradeoff(plans: Mapping[str, Plan], path: str | Path) -> Path:
     for name, plan in plans.items():
         m = plan_metrics(plan)
         points[name] = (m.compute_s_per_day, float(m.worst_age_intraday_s), float(m.batch_window_s))
-    best = {name for name, p in points.items() if not any(_beats(o, p) for o in points.values())}
+    best = pareto_best(points)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     for ax, index, label in (
         (axes[0], 1, "worst data age, pipelines running more than daily"),
@@ -270,10 +271,6 @@ def tradeoff(plans: Mapping[str, Plan], path: str | Path) -> Path:
         ax.set_ylabel(f"{label} (h:mm:ss)")
     fig.suptitle("Cost against freshness and batch window (red: no other plan is better on all)")
     return _save(plt, fig, path)
-
-
-def _beats(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return all(x <= y for x, y in zip(a, b, strict=True)) and a != b
 
 
 def html_report(

@@ -222,18 +222,20 @@ def _pareto(table: pd.DataFrame) -> list[str]:
     batch window at once."""
     keys = ["compute_s_per_day", "worst_age_s", "batch_window_s"]
     solved = table[table["status"] != "DOES NOT FIT"]
-    points = {name: tuple(float(v) for v in row) for name, row in solved[keys].iterrows()}
-    out = []
-    for name in table.index:
-        if name not in points:
-            out.append("")
-            continue
-        p = points[name]
-        beaten = any(
-            all(x <= y for x, y in zip(o, p, strict=True)) and o != p for o in points.values()
-        )
-        out.append("" if beaten else "yes")
-    return out
+    best = pareto_best(
+        {str(name): tuple(float(v) for v in row) for name, row in solved[keys].iterrows()}
+    )
+    return ["yes" if name in best else "" for name in table.index]
+
+
+def pareto_best(points: Mapping[str, tuple[float, ...]]) -> set[str]:
+    """The names whose point no other point beats: as small or smaller in every coordinate
+    and different."""
+
+    def beats(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        return all(x <= y for x, y in zip(a, b, strict=True)) and a != b
+
+    return {name for name, p in points.items() if not any(beats(o, p) for o in points.values())}
 
 
 def compare(
