@@ -4,10 +4,11 @@ allows (schedule fit). Pure; no solver."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from balancer.model import CostEstimate, Settings
+from balancer.model import CostEstimate, PipelinePlan, Settings
 from balancer.schedules import is_batch, min_interval_seconds
 
 
@@ -32,6 +33,21 @@ def pipeline_runtime(costs: Sequence[int], overhead_s: int, concurrency: int) ->
     if not costs:
         return overhead_s
     return runtime_from_load(sum(costs), max(costs), overhead_s, concurrency)
+
+
+def costed(
+    p: PipelinePlan, estimates: Mapping[str, CostEstimate], settings: Settings
+) -> PipelinePlan:
+    """The pipeline with its load, predicted runtime and p90 runtime from its tables' costs."""
+    costs = [integer_cost(estimates[t].seconds) for t in p.tables]
+    slow = [integer_p90(estimates[t]) for t in p.tables]
+    o, c = settings.overhead_s, settings.concurrency
+    return dataclasses.replace(
+        p,
+        load_s=sum(costs),
+        runtime_s=pipeline_runtime(costs, o, c),
+        p90_runtime_s=pipeline_runtime(slow, o, c),
+    )
 
 
 def runtime_cap(schedule: str, settings: Settings) -> int | None:

@@ -9,7 +9,7 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
-from balancer.costs import integer_cost, integer_p90, pipeline_runtime, runtime_from_load
+from balancer.costs import costed, integer_cost, runtime_from_load
 from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
 from balancer.engine.instance import Instance
@@ -60,15 +60,13 @@ def make_plan(
             exc.where = dataclasses.replace(exc.where, file=catalog.path)
         raise
     solution = solve(instance, SolveOptions.of(settings), reporter)
-    cost = {name: integer_cost(e.seconds) for name, e in estimates.items()}
-    p90 = {name: integer_p90(e) for name, e in estimates.items()}
-    pipelines = _pipelines(catalog, instance, solution, settings, cost, p90)
+    pipelines = _pipelines(catalog, instance, solution, settings, estimates)
     moves: tuple[tuple[str, str, str], ...] = ()
     if current is not None:
         pipelines = keep_keys(pipelines, current.pipelines)
         moves = moves_from(current, pipelines)
     runtimes = [p.runtime_s for p in pipelines]
-    largest = max(cost.values())
+    largest = max(integer_cost(e.seconds) for e in estimates.values())
     lower = _runtime_of(solution.lower_bound, settings, largest)
     makespan = max(runtimes)
     lower = min(lower, makespan)
@@ -164,8 +162,7 @@ def _pipelines(
     instance: Instance,
     solution: Solution,
     settings: Settings,
-    cost: dict[str, int],
-    p90: dict[str, int],
+    estimates: Mapping[str, CostEstimate],
 ) -> list[PipelinePlan]:
     """The solution's bins as named pipelines: pins keep their names, the others are numbered
     per pool (with the schedule in the key when a group spans several schedules)."""
@@ -198,23 +195,9 @@ def _pipelines(
                 if key not in taken:
                     break
             taken.add(key)
-        costs = [cost[t] for t in tables]
         schedule = pool.schedule if "@" in pool.key else _dominant_schedule(catalog, tables)
-        pipelines.append(
-            PipelinePlan(
-                key=key,
-                name=key,
-                group=pool.group,
-                schedule=schedule,
-                tables=tables,
-                load_s=sum(costs),
-                runtime_s=pipeline_runtime(costs, settings.overhead_s, settings.concurrency),
-                pin=b.pin,
-                p90_runtime_s=pipeline_runtime(
-                    [p90[t] for t in tables], settings.overhead_s, settings.concurrency
-                ),
-            )
-        )
+        bare = PipelinePlan(key, key, pool.group, schedule, tables, 0, 0, b.pin)
+        pipelines.append(costed(bare, estimates, settings))
     return pipelines
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from balancer.costs import integer_cost, integer_p90, pipeline_runtime
+from balancer.costs import costed, integer_cost, pipeline_runtime
 from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
 from balancer.engine.moves import MoveCaps, fewest_moves
@@ -72,20 +72,7 @@ class Proposal:
 def _recost(
     plan: Plan, estimates: Mapping[str, CostEstimate], settings: Settings
 ) -> tuple[PipelinePlan, ...]:
-    out = []
-    o, c = settings.overhead_s, settings.concurrency
-    for p in plan.pipelines:
-        costs = [integer_cost(estimates[t].seconds) for t in p.tables]
-        p90 = [integer_p90(estimates[t]) for t in p.tables]
-        out.append(
-            dataclasses.replace(
-                p,
-                load_s=sum(costs),
-                runtime_s=pipeline_runtime(costs, o, c),
-                p90_runtime_s=pipeline_runtime(p90, o, c),
-            )
-        )
-    return tuple(out)
+    return tuple(costed(p, estimates, settings) for p in plan.pipelines)
 
 
 def _weights(
