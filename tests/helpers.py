@@ -3,6 +3,7 @@ rendered folders (schema validation, running an ingest file), CLI shortcuts."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import types
@@ -149,3 +150,44 @@ def run_ingest_file(text: str, conf: dict[str, str]) -> dict[str, Any]:
     spec = calls[1][1]
     assert isinstance(spec, dict)
     return spec
+
+
+def optimal_makespan(costs: list[int], m: int) -> int:
+    """The optimum of P||Cmax by trying every assignment (small inputs only)."""
+    best = sum(costs)
+    for assign in itertools.product(range(m), repeat=len(costs)):
+        loads = [0] * m
+        for c, b in zip(costs, assign, strict=True):
+            loads[b] += c
+        best = min(best, max(loads))
+    return best
+
+
+def drift_scenario(tmp_path: Path) -> tuple[Path, Path]:
+    """README's drift scenario: OSIPI solved with every default, and a history in which its
+    runtimes drifted (sigma 0.8)."""
+    runner = CliRunner()
+    osipi = EXAMPLES / "osipi"
+    plan_path, drift = tmp_path / "plan.json", tmp_path / "drift.csv"
+    solved = runner.invoke(
+        main, ["solve", "--history", str(osipi / "runs.csv"), "-o", str(plan_path), "-q"]
+    )
+    assert solved.exit_code == 0, solved.output
+    made = runner.invoke(
+        main,
+        [
+            "synth-history",
+            "--tables",
+            str(osipi / "tables.csv"),
+            "-o",
+            str(drift),
+            "--max-runs-per-table",
+            "60",
+            "--drift",
+            "0.8",
+            "--drift-seed",
+            "3",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    return plan_path, drift

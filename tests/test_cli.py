@@ -13,7 +13,7 @@ from balancer.cli import main
 from balancer.engine.checker import check_plan
 from balancer.io import read_tables
 from balancer.io.planio import read_plan
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, drift_scenario
 
 OSIPI = EXAMPLES / "osipi"
 
@@ -226,26 +226,8 @@ def test_every_command_and_option_says_what_it_does() -> None:
 def test_solve_with_current_can_limit_the_moves(tmp_path: Path) -> None:
     runner = CliRunner()
     osipi = EXAMPLES / "osipi"
-    first, second = tmp_path / "a.json", tmp_path / "b.json"
-    assert (
-        runner.invoke(
-            main, ["solve", "--history", str(osipi / "runs.csv"), "-o", str(first), "-q"]
-        ).exit_code
-        == 0
-    )
-    drift = tmp_path / "drift.csv"
-    made = runner.invoke(
-        main,
-        [
-            "synth-history",
-            "--tables",
-            str(osipi / "tables.csv"),
-            "-o",
-            str(drift),
-            *("--max-runs-per-table", "60", "--drift", "0.8", "--drift-seed", "3"),
-        ],
-    )
-    assert made.exit_code == 0, made.output
+    first, drift = drift_scenario(tmp_path)
+    second = tmp_path / "b.json"
     args = ["solve", "--tables", str(osipi / "tables.csv"), "--history", str(drift)]
     free = runner.invoke(main, [*args, "--current", str(first), "-o", str(second), "-q"])
     assert free.exit_code == 0 and len(read_plan(second).moves) > 2

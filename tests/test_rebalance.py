@@ -16,7 +16,7 @@ from balancer.model import Plan, Table
 from balancer.planning.rebalance import RebalanceOptions, rebalance
 from balancer.planning.runbook import alter_statement
 from balancer.quoting import quote_identifier
-from tests.helpers import EXAMPLES, plan_of, table
+from tests.helpers import drift_scenario, plan_of, table
 
 
 def drifted(plan: Plan, new_weights: dict[str, float]) -> Plan:
@@ -90,36 +90,6 @@ def test_alter_statement_quotes_everything() -> None:
         sql
         == "ALTER STREAMING TABLE `c``at`.`s`.`t'x` SET TBLPROPERTIES ('pipelines.pipelineId' = 'id\\'1');"
     )
-
-
-def drift_scenario(tmp_path: Path) -> tuple[Path, Path]:
-    """README's drift scenario: OSIPI solved with every default, and a history in which its
-    runtimes drifted (sigma 0.8)."""
-    runner = CliRunner()
-    osipi = EXAMPLES / "osipi"
-    plan_path, drift = tmp_path / "plan.json", tmp_path / "drift.csv"
-    solved = runner.invoke(
-        main, ["solve", "--history", str(osipi / "runs.csv"), "-o", str(plan_path), "-q"]
-    )
-    assert solved.exit_code == 0, solved.output
-    made = runner.invoke(
-        main,
-        [
-            "synth-history",
-            "--tables",
-            str(osipi / "tables.csv"),
-            "-o",
-            str(drift),
-            "--max-runs-per-table",
-            "60",
-            "--drift",
-            "0.8",
-            "--drift-seed",
-            "3",
-        ],
-    )
-    assert made.exit_code == 0, made.output
-    return plan_path, drift
 
 
 def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,19 +11,9 @@ from balancer.engine.heuristics import best_heuristic, karmarkar_karp, lpt, make
 from balancer.engine.instance import Instance, Item, Pool
 from balancer.engine.pool import PoolProblem
 from balancer.engine.solver import SolveOptions, solve
-from tests.helpers import plan_of, table
+from tests.helpers import optimal_makespan, plan_of, table
 
 FAST = SolveOptions(time_limit_s=2.0, workers=1)
-
-
-def brute_force(costs: list[int], m: int) -> int:
-    best = sum(costs)
-    for assign in itertools.product(range(m), repeat=len(costs)):
-        loads = [0] * m
-        for c, b in zip(costs, assign, strict=True):
-            loads[b] += c
-        best = min(best, max(loads))
-    return best
 
 
 small_costs = st.lists(st.integers(1, 60), min_size=1, max_size=7)
@@ -34,13 +22,13 @@ small_costs = st.lists(st.integers(1, 60), min_size=1, max_size=7)
 @settings(max_examples=150, deadline=None)
 @given(small_costs, st.integers(1, 3))
 def test_lower_bound_never_exceeds_the_optimum(costs: list[int], m: int) -> None:
-    assert makespan_lower_bound(costs, m) <= brute_force(costs, m)
+    assert makespan_lower_bound(costs, m) <= optimal_makespan(costs, m)
 
 
 @settings(max_examples=150, deadline=None)
 @given(small_costs, st.integers(1, 3))
-def test_exact_dive_agrees_with_brute_force(costs: list[int], m: int) -> None:
-    opt = brute_force(costs, m)
+def test_exact_dive_agrees_with_optimal_makespan(costs: list[int], m: int) -> None:
+    opt = optimal_makespan(costs, m)
     found = fits(costs, m, opt)
     assert found.status == "FOUND"
     assert found.assignment is not None
@@ -69,7 +57,7 @@ def test_solutions_are_complete_valid_and_never_worse_than_lpt(costs: list[int],
     assert sol.makespan <= makespan_of(PoolProblem(tuple(costs), k), karmarkar_karp(costs, k))
     assert sol.lower_bound <= sol.makespan
     if len(costs) <= 7 and k <= 3:
-        assert sol.makespan == brute_force(costs, k)
+        assert sol.makespan == optimal_makespan(costs, k)
 
 
 @settings(max_examples=80, deadline=None)
@@ -77,7 +65,7 @@ def test_solutions_are_complete_valid_and_never_worse_than_lpt(costs: list[int],
 def test_claimed_optimum_is_the_optimum(costs: list[int], m: int) -> None:
     m = min(m, len(costs))
     sol = solve(instance_of(costs, m), FAST)
-    best = brute_force(costs, m)
+    best = optimal_makespan(costs, m)
     assert sol.lower_bound <= best <= sol.makespan  # a valid bound, a real assignment
     assert (sol.makespan == best) if sol.status == "OPTIMAL" else sol.status == "FEASIBLE"
 
@@ -131,4 +119,4 @@ def test_random_rule_sets_give_checked_plans_or_clear_errors(rows: list[dict]) -
 def test_at_most_two_bound_is_valid(costs: list[int], m: int) -> None:
     from balancer.engine.bounds import at_most_two_bound
 
-    assert at_most_two_bound(sorted(costs, reverse=True), m) <= brute_force(costs, m)
+    assert at_most_two_bound(sorted(costs, reverse=True), m) <= optimal_makespan(costs, m)

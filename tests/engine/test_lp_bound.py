@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from balancer.engine.bounds import makespan_lower_bound
 from balancer.engine.lp_bound import bins_lower_bound, makespan_lp_bound
 from benchmarks.instances import literature
-
-
-def optimum(costs: list[int], m: int) -> int:
-    best = sum(costs)
-    for assign in itertools.product(range(m), repeat=len(costs)):
-        loads = [0] * m
-        for c, b in zip(costs, assign, strict=True):
-            loads[b] += c
-        best = min(best, max(loads))
-    return best
+from tests.helpers import optimal_makespan
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(1, 60), min_size=2, max_size=7), st.integers(1, 3))
 def test_the_lp_bound_never_exceeds_the_optimum(costs: list[int], m: int) -> None:
-    best = optimum(costs, m)
+    best = optimal_makespan(costs, m)
     low = makespan_lower_bound(costs, m)
     assert low <= makespan_lp_bound(costs, m, low, best) <= best
     assert bins_lower_bound(costs, best) <= m
