@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from balancer.engine.bin_completion import complete_bins
 from balancer.engine.bounds import makespan_lower_bound
-from balancer.engine.exact import fits
+from balancer.engine.exact import DiveResult, fits
 from balancer.engine.heuristics import best_heuristic, makespan_of
 from balancer.engine.instance import Instance
 from balancer.engine.lp_bound import makespan_lp_bound
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 MAKESPAN_SHARE = 0.6
 # The LP bound's pricing tables: distinct costs x capacity cells (about 1 s at this size).
 LP_WORK_LIMIT = 1_000_000
+
+# An exact test: can these costs fit n bins of this capacity, within a node limit?
+FitTest = Callable[[Sequence[int], int, int, int], DiveResult]
 
 
 @dataclass
@@ -152,7 +156,13 @@ class PoolSearch:
         if state.proven:
             return state
         if not state.problem.has_side_constraints:
-            for method, step in (("dive", self._dive), ("LP bound", self._lp_bound)):
+            steps = (
+                ("dive", self._dive),
+                ("bin completion", self._complete),
+                ("LP bound", self._lp_bound),
+                ("bin completion", self._complete),
+            )
+            for method, step in steps:
                 step(state)
                 if state.proven:
                     self.rep.proved(pool, n, method)
@@ -187,12 +197,21 @@ class PoolSearch:
 
     def _dive(self, state: PoolState) -> None:
         """Raise the bound or meet it with the exact dive, capacity by capacity."""
+        self._raise_or_meet(state, fits)
+
+    def _complete(self, state: PoolState) -> None:
+        """Raise the bound or meet it by bin completion, capacity by capacity."""
+        self._raise_or_meet(state, complete_bins)
+
+    def _raise_or_meet(self, state: PoolState, test: FitTest) -> None:
+        """At the bound's capacity, an exact test either finds a split (the bound is met) or
+        proves none exists (the bound rises by one); it stops at its node limit."""
         costs = state.problem.costs
         while state.lb < state.ub:
             left = self.budget.wall_left()
             if left is not None and left <= 0:
                 return
-            result = fits(costs, state.problem.n_bins, state.lb, self.opt.dive_nodes)
+            result = test(costs, state.problem.n_bins, state.lb, self.opt.dive_nodes)
             if result.status == "INFEASIBLE":
                 state.lb += 1
             elif result.status == "FOUND" and result.assignment is not None:
