@@ -1,9 +1,10 @@
 """Benchmark workloads: P||Cmax instances from the literature's generators and table catalogs.
 
 Literature classes (as described by França et al. 1994 and Frangioni et al. 2004):
-- uniform: processing times uniform in [1,100], [20,100], [50,100], [100,200], [100,800];
+- uniform: processing times uniform in [1,100], [20,100], [50,100], [100,200], [100,800],
+  and the widest ranges of the published sets, [1,1000] and [1,10000];
 - non-uniform: 98% of the times uniform in [0.9 (b - a), b] and 2% in [a, 0.2 (b - a)],
-  for (a, b) = (1, 100) and (1, 1000): few tables per pipeline, nearly equal sizes.
+  for (a, b) = (1, 100), (1, 1000) and (1, 10000): nearly equal sizes.
 Sizes n in {10, 50, 100, 500, 1000} and m in {5, 10, 25}, keeping n > m. All seeded.
 """
 
@@ -13,8 +14,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-UNIFORM = [(1, 100), (20, 100), (50, 100), (100, 200), (100, 800)]
-NON_UNIFORM = [(1, 100), (1, 1000)]
+UNIFORM = [(1, 100), (20, 100), (50, 100), (100, 200), (100, 800), (1, 1000), (1, 10000)]
+NON_UNIFORM = [(1, 100), (1, 1000), (1, 10000)]
 SIZES = [10, 50, 100, 500, 1000]
 MACHINES = [5, 10, 25]
 

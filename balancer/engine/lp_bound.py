@@ -19,14 +19,20 @@ import numpy as np
 
 MAX_COLUMNS = 400  # pricing rounds per capacity; the Farley bound is valid when cut short
 EPS = 1e-9
+COLUMNS_PER_ROUND = 20
+SMOOTHING = 0.8  # Wentges: weight of the best duals so far in the pricing point
 
 
 def bins_lower_bound(
-    sizes: Sequence[int], capacity: int, stop: Callable[[], bool] | None = None
+    sizes: Sequence[int],
+    capacity: int,
+    stop: Callable[[], bool] | None = None,
+    enough: int | None = None,
 ) -> int:
     """A lower bound on the bins of `capacity` that hold every item (ceil of the LP value,
     or of Farley's bound when the column generation is cut short, by the round cap or by
-    `stop`); a large number when an item alone does not fit."""
+    `stop`); a large number when an item alone does not fit. With `enough`, the search stops
+    as soon as the LP is known to need at most that many bins (the answer is then <= enough)."""
     if not sizes:
         return 0
     if max(sizes) > capacity:
@@ -34,18 +40,58 @@ def bins_lower_bound(
     counts = Counter(sizes)
     types = sorted(counts, reverse=True)
     demand = [counts[t] for t in types]
-    columns = [_single(k, t, demand[k], capacity, len(types)) for k, t in enumerate(types)]
-    best = 0.0
+    master = _Master(demand)
+    for k, t in enumerate(types):
+        master.add(_single(k, t, demand[k], capacity, len(types)))
+    for pattern in _first_fit(types, demand, capacity):
+        master.add(pattern)
+    best, center = 0.0, None
     for _ in range(MAX_COLUMNS):
-        value, duals = _master(columns, demand)
-        pattern, worth = _price(types, demand, duals, capacity)
-        if worth <= 1 + EPS:
+        value, duals = master.solve()
+        if enough is not None and value <= enough + 1e-6:
+            return min(enough, math.ceil(best - 1e-6))
+        patterns, bound, center = _stabilized_price(types, demand, duals, center, capacity)
+        best = max(best, bound)
+        if patterns is None:
             return max(math.ceil(value - 1e-6), math.ceil(best - 1e-6))
-        best = max(best, value / worth)  # Farley: LP / best reduced price is a lower bound
-        columns.append(pattern)
+        if math.ceil(best - 1e-6) >= math.ceil(value - 1e-6):
+            return math.ceil(best - 1e-6)  # the bound already meets the LP's rounded value
+        for pattern in patterns:
+            master.add(pattern)
         if stop is not None and stop():
             break
     return math.ceil(best - 1e-6)
+
+
+def _stabilized_price(
+    types: list[int],
+    demand: list[int],
+    duals: list[float],
+    center: list[float] | None,
+    capacity: int,
+) -> tuple[list[list[int]] | None, float, list[float] | None]:
+    """Wentges smoothing: price at a point between the best duals so far (`center`) and the
+    master's; fall back to the master's duals when that finds no improving column. Returns
+    the improving columns (None: the LP is optimal), the best Farley bound met and the new center."""
+    best, best_at = 0.0, center
+    points = [duals] if center is None else [_toward(center, duals), duals]
+    for point in points:
+        patterns, worth = _price(types, demand, point, capacity)
+        bound = sum(d * p for d, p in zip(demand, point, strict=True)) / max(worth, EPS)
+        if bound > best:
+            best, best_at = bound, point
+        improving = [
+            pattern
+            for pattern in patterns
+            if sum(a * y for a, y in zip(pattern, duals, strict=True)) > 1 + EPS
+        ]
+        if improving:
+            return improving, best, best_at
+    return None, best, best_at
+
+
+def _toward(center: list[float], duals: list[float]) -> list[float]:
+    return [SMOOTHING * c + (1 - SMOOTHING) * d for c, d in zip(center, duals, strict=True)]
 
 
 def makespan_lp_bound(
@@ -55,12 +101,12 @@ def makespan_lp_bound(
     it). `high` must be achievable (an upper bound). The capacity just below `high` is tried
     first: when the upper bound is optimal one LP proves it. With `stop` (a wall clock), the
     search ends early; the bound returned stays valid."""
-    if low < high and bins_lower_bound(costs, high - 1, stop) > m:
+    if low < high and bins_lower_bound(costs, high - 1, stop, m) > m:
         return high
     high -= 1 if low < high else 0
     while low < high and not (stop is not None and stop()):
         mid = (low + high) // 2
-        if bins_lower_bound(costs, mid, stop) <= m:
+        if bins_lower_bound(costs, mid, stop, m) <= m:
             high = mid
         else:
             low = mid + 1
@@ -73,31 +119,55 @@ def _single(k: int, size: int, demand: int, capacity: int, n_types: int) -> list
     return column
 
 
-def _master(columns: list[list[int]], demand: list[int]) -> tuple[float, list[float]]:
-    """min sum x_p  s.t.  sum_p a_tp x_p >= d_t, x >= 0; returns (value, duals)."""
-    from ortools.linear_solver import pywraplp
+def _first_fit(types: list[int], demand: list[int], capacity: int) -> list[list[int]]:
+    """The bins of first-fit decreasing, as patterns: a good first basis for the master."""
+    loads: list[int] = []
+    patterns: list[list[int]] = []
+    for t, size in enumerate(types):
+        for _ in range(demand[t]):
+            b = next((b for b, load in enumerate(loads) if load + size <= capacity), len(loads))
+            if b == len(loads):
+                loads.append(0)
+                patterns.append([0] * len(types))
+            loads[b] += size
+            patterns[b][t] += 1
+    unique = {tuple(p) for p in patterns}
+    return [list(p) for p in sorted(unique)]
 
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    xs = [solver.NumVar(0.0, solver.infinity(), f"x{p}") for p in range(len(columns))]
-    rows = []
-    for t, d in enumerate(demand):
-        row = solver.Constraint(float(d), solver.infinity())
-        for p, column in enumerate(columns):
-            if column[t]:
-                row.SetCoefficient(xs[p], float(column[t]))
-        rows.append(row)
-    objective = solver.Objective()
-    for x in xs:
-        objective.SetCoefficient(x, 1.0)
-    objective.SetMinimization()
-    solver.Solve()
-    return objective.Value(), [max(0.0, row.dual_value()) for row in rows]
+
+class _Master:
+    """min sum x_p  s.t.  sum_p a_tp x_p >= d_t, x >= 0, GLOP's; columns are added in place."""
+
+    def __init__(self, demand: list[int]) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        inf = self.solver.infinity()
+        self.rows = [self.solver.Constraint(float(d), inf) for d in demand]
+        self.objective = self.solver.Objective()
+        self.objective.SetMinimization()
+        self.count = 0
+
+    def add(self, column: list[int]) -> None:
+        x = self.solver.NumVar(0.0, self.solver.infinity(), f"x{self.count}")
+        self.count += 1
+        for row, a in zip(self.rows, column, strict=True):
+            if a:
+                row.SetCoefficient(x, float(a))
+        self.objective.SetCoefficient(x, 1.0)
+
+    def solve(self) -> tuple[float, list[float]]:
+        """The LP value and the duals of the demand rows."""
+        self.solver.Solve()
+        return self.objective.Value(), [max(0.0, row.dual_value()) for row in self.rows]
 
 
 def _price(
     types: list[int], demand: list[int], duals: list[float], capacity: int
-) -> tuple[list[int], float]:
-    """The pattern of greatest dual worth (bounded knapsack by binary splitting)."""
+) -> tuple[list[list[int]], float]:
+    """Patterns of greatest dual worth, best first, and the greatest worth (bounded knapsack
+    by binary splitting). Besides the best pattern, the best ones of smaller weight come too:
+    several columns a round cut the rounds of the column generation."""
     best = np.zeros(capacity + 1)
     taken: list[tuple[int, int, np.ndarray]] = []  # (type, copies, where the chunk was taken)
     for t, (size, d) in enumerate(zip(types, demand, strict=True)):
@@ -107,18 +177,22 @@ def _price(
         while left > 0:
             copies = min(chunk, left)
             weight, worth = copies * size, copies * duals[t]
-            shifted = np.full(capacity + 1, -np.inf)
-            shifted[weight:] = best[: capacity + 1 - weight] + worth
-            better = shifted > best + EPS
-            best = np.where(better, shifted, best)
+            shifted = best[: capacity + 1 - weight] + worth
+            better = np.zeros(capacity + 1, dtype=bool)
+            np.greater(shifted, best[weight:] + EPS, out=better[weight:])
+            np.maximum(best[weight:], shifted, out=best[weight:])
             taken.append((t, copies, better))
             left -= copies
             chunk *= 2
-    pattern = [0] * len(types)
-    c = int(np.argmax(best))
-    worth = float(best[c])
-    for t, copies, better in reversed(taken):
-        if better[c]:
-            pattern[t] += copies
-            c -= copies * types[t]
-    return pattern, worth
+    # best[] never falls as the weight grows: each step up is the best pattern of that weight
+    steps = np.flatnonzero(np.diff(best) > EPS) + 1
+    ends = [int(c) for c in steps[::-1][:COLUMNS_PER_ROUND]] or [int(np.argmax(best))]
+    patterns = []
+    for end in ends:
+        pattern, c = [0] * len(types), end
+        for t, copies, better in reversed(taken):
+            if better[c]:
+                pattern[t] += copies
+                c -= copies * types[t]
+        patterns.append(pattern)
+    return patterns, float(best[ends[0]])

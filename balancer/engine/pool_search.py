@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 # Share of the time limit (deterministic seconds) for the makespan stage: most of it.
 MAKESPAN_SHARE = 0.6
-# The LP bound's pricing tables: distinct costs x capacity cells (about 1 s at this size).
-LP_WORK_LIMIT = 1_000_000
+# The LP bound's pricing tables: distinct costs x capacity cells (about 15 ms a round at this size).
+LP_WORK_LIMIT = 10_000_000
 
 # An exact test: can these costs fit n bins of this capacity, within a node limit?
 FitTest = Callable[[Sequence[int], int, int, int], DiveResult]
@@ -158,7 +158,7 @@ class PoolSearch:
         if not state.problem.has_side_constraints:
             steps = (
                 ("dive", self._dive),
-                ("bin completion", self._complete),
+                ("bin completion", self._complete_once),
                 ("LP bound", self._lp_bound),
                 ("bin completion", self._complete),
             )
@@ -203,11 +203,21 @@ class PoolSearch:
         """Raise the bound or meet it by bin completion, capacity by capacity."""
         self._raise_or_meet(state, complete_bins)
 
-    def _raise_or_meet(self, state: PoolState, test: FitTest) -> None:
+    def _complete_once(self, state: PoolState) -> None:
+        """Bin completion at the bound's capacity only: where the bound is met, the LP is
+        not needed; where it is far below, the LP raises it faster than one unit a test."""
+        self._raise_or_meet(state, complete_bins, tries=1)
+
+    def _raise_or_meet(self, state: PoolState, test: FitTest, tries: int | None = None) -> None:
         """At the bound's capacity, an exact test either finds a split (the bound is met) or
-        proves none exists (the bound rises by one); it stops at its node limit."""
+        proves none exists (the bound rises by one); it stops at its node limit or after
+        `tries` capacities."""
         costs = state.problem.costs
         while state.lb < state.ub:
+            if tries is not None:
+                if tries == 0:
+                    return
+                tries -= 1
             left = self.budget.wall_left()
             if left is not None and left <= 0:
                 return
