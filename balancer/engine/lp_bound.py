@@ -37,30 +37,70 @@ def bins_lower_bound(
         return 0
     if max(sizes) > capacity:
         return 1 << 30
-    counts = Counter(sizes)
-    types = sorted(counts, reverse=True)
-    demand = [counts[t] for t in types]
-    master = _Master(demand)
-    for k, t in enumerate(types):
-        master.add(_single(k, t, demand[k], capacity, len(types)))
-    for pattern in _first_fit(types, demand, capacity):
-        master.add(pattern)
-    best, center = 0.0, None
-    for _ in range(MAX_COLUMNS):
-        value, duals = master.solve()
-        if enough is not None and value <= enough + 1e-6:
-            return min(enough, math.ceil(best - 1e-6))
-        patterns, bound, center = _stabilized_price(types, demand, duals, center, capacity)
-        best = max(best, bound)
-        if patterns is None:
-            return max(math.ceil(value - 1e-6), math.ceil(best - 1e-6))
-        if math.ceil(best - 1e-6) >= math.ceil(value - 1e-6):
-            return math.ceil(best - 1e-6)  # the bound already meets the LP's rounded value
-        for pattern in patterns:
-            master.add(pattern)
-        if stop is not None and stop():
-            break
-    return math.ceil(best - 1e-6)
+    return ColumnGeneration(sizes, capacity).run(stop, enough)
+
+
+class ColumnGeneration:
+    """The pattern LP of bin packing at one capacity, grown column by column. The demand can
+    shrink between runs (`take`), which is how a dive fixes bins one after another."""
+
+    def __init__(self, sizes: Sequence[int], capacity: int) -> None:
+        counts = Counter(sizes)
+        self.types = sorted(counts, reverse=True)
+        self.demand = [counts[t] for t in self.types]
+        self.capacity = capacity
+        self.master = _Master(self.demand)
+        self.columns: list[list[int]] = []
+        for k, t in enumerate(self.types):
+            self._add(_single(k, t, self.demand[k], capacity, len(self.types)))
+        for pattern in _first_fit(self.types, self.demand, capacity):
+            self._add(pattern)
+        self.value = math.inf
+
+    def _add(self, column: list[int]) -> None:
+        self.master.add(column)
+        self.columns.append(column)
+
+    def run(
+        self,
+        stop: Callable[[], bool] | None = None,
+        enough: int | None = None,
+        optimal: bool = False,
+    ) -> int:
+        """Price until the rounded LP value is known, or with `optimal` until the LP is
+        optimal (or until cut short); the rounded-up bound on the bins."""
+        best, center = 0.0, None
+        for _ in range(MAX_COLUMNS):
+            self.value, duals = self.master.solve()
+            if enough is not None and self.value <= enough + 1e-6:
+                return min(enough, math.ceil(best - 1e-6))
+            patterns, bound, center = _stabilized_price(
+                self.types, self.demand, duals, center, self.capacity
+            )
+            best = max(best, bound)
+            if patterns is None:
+                return max(math.ceil(self.value - 1e-6), math.ceil(best - 1e-6))
+            if not optimal and math.ceil(best - 1e-6) >= math.ceil(self.value - 1e-6):
+                return math.ceil(best - 1e-6)  # the bound already meets the LP's rounded value
+            for pattern in patterns:
+                self._add(pattern)
+            if stop is not None and stop():
+                break
+        self.value, _ = self.master.solve()  # the columns added last are in the solution
+        return math.ceil(best - 1e-6)
+
+    def solution(self) -> list[tuple[float, list[int]]]:
+        """(value, column) of the last LP solution, largest values first."""
+        values = self.master.values()
+        order = sorted(range(len(values)), key=lambda j: (-values[j], j))
+        return [(values[j], self.columns[j]) for j in order]
+
+    def take(self, column: list[int]) -> list[int]:
+        """Fix one bin holding `column` (as far as items are left); the items it took."""
+        taken = [min(a, d) for a, d in zip(column, self.demand, strict=True)]
+        self.demand = [d - a for d, a in zip(self.demand, taken, strict=True)]
+        self.master.set_demand(self.demand)
+        return taken
 
 
 def _stabilized_price(
@@ -95,18 +135,36 @@ def _toward(center: list[float], duals: list[float]) -> list[float]:
 
 
 def makespan_lp_bound(
-    costs: Sequence[int], m: int, low: int, high: int, stop: Callable[[], bool] | None = None
+    costs: Sequence[int],
+    m: int,
+    low: int,
+    high: int,
+    stop: Callable[[], bool] | None = None,
+    keep: dict[int, ColumnGeneration] | None = None,
 ) -> int:
     """The smallest capacity in [low, high] whose LP bound allows m bins (high if none below
     it). `high` must be achievable (an upper bound). The capacity just below `high` is tried
-    first: when the upper bound is optimal one LP proves it. With `stop` (a wall clock), the
-    search ends early; the bound returned stays valid."""
-    if low < high and bins_lower_bound(costs, high - 1, stop, m) > m:
+    first (when the upper bound is optimal one LP proves it), then `low` (when the LP cannot
+    raise the bound one LP says so). With `stop` (a wall clock), the search ends early; the
+    bound returned stays valid. `keep` receives the LP of each capacity tried, for a dive."""
+
+    def allows(capacity: int) -> bool:
+        if max(costs) > capacity:
+            return False
+        lp = ColumnGeneration(costs, capacity)
+        if keep is not None:
+            keep[capacity] = lp
+        return lp.run(stop, m) <= m
+
+    if low < high and not allows(high - 1):
         return high
     high -= 1 if low < high else 0
+    if low < high and allows(low):
+        return low
+    low += 1 if low < high else 0
     while low < high and not (stop is not None and stop()):
         mid = (low + high) // 2
-        if bins_lower_bound(costs, mid, stop, m) <= m:
+        if allows(mid):
             high = mid
         else:
             low = mid + 1
@@ -160,6 +218,13 @@ class _Master:
         """The LP value and the duals of the demand rows."""
         self.solver.Solve()
         return self.objective.Value(), [max(0.0, row.dual_value()) for row in self.rows]
+
+    def values(self) -> list[float]:
+        return [x.solution_value() for x in self.solver.variables()]
+
+    def set_demand(self, demand: list[int]) -> None:
+        for row, d in zip(self.rows, demand, strict=True):
+            row.SetLb(float(d))
 
 
 def _price(

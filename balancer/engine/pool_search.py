@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from balancer.engine.bin_completion import complete_bins
@@ -16,7 +16,8 @@ from balancer.engine.bounds import makespan_lower_bound
 from balancer.engine.exact import DiveResult, fits
 from balancer.engine.heuristics import best_heuristic, makespan_of
 from balancer.engine.instance import Instance
-from balancer.engine.lp_bound import makespan_lp_bound
+from balancer.engine.lp_bound import ColumnGeneration, makespan_lp_bound
+from balancer.engine.lp_dive import lp_dive
 from balancer.engine.pool import PoolProblem
 from balancer.engine.reporter import Reporter
 from balancer.engine.rules import RULES, Need
@@ -43,6 +44,9 @@ class PoolState:
     ub: int
     assign: list[int] | None
     proven: bool = False
+    # (exact test, capacity) pairs that ran out of nodes: not worth trying again
+    stalled: set[tuple[str, int]] = field(default_factory=set)
+    lp_at: dict[int, ColumnGeneration] = field(default_factory=dict)  # the LPs built, by capacity
 
 
 class Budget:
@@ -161,6 +165,7 @@ class PoolSearch:
                 ("bin completion", self._complete_once),
                 ("LP bound", self._lp_bound),
                 ("bin completion", self._complete),
+                ("LP dive", self._lp_dive),
             )
             for method, step in steps:
                 step(state)
@@ -221,6 +226,8 @@ class PoolSearch:
             left = self.budget.wall_left()
             if left is not None and left <= 0:
                 return
+            if (test.__name__, state.lb) in state.stalled:
+                return
             result = test(costs, state.problem.n_bins, state.lb, self.opt.dive_nodes)
             if result.status == "INFEASIBLE":
                 state.lb += 1
@@ -229,23 +236,40 @@ class PoolSearch:
                     return  # CP-SAT keeps schedule fit while it closes the gap
                 state.assign, state.ub = result.assignment, state.lb
             else:
+                state.stalled.add((test.__name__, state.lb))
                 return
         state.proven = True
 
+    def _lp_sized(self, state: PoolState) -> bool:
+        """Whether the LP's knapsack tables stay small enough for this pool."""
+        return len(set(state.problem.costs)) * state.ub <= LP_WORK_LIMIT
+
+    def _out_of_time(self) -> bool:
+        left = self.budget.wall_left()
+        return left is not None and left <= 0
+
     def _lp_bound(self, state: PoolState) -> None:
         """Raise the bound with the column-generation LP where its knapsack tables stay small."""
-        costs = state.problem.costs
-        if state.assign is None or len(set(costs)) * state.ub > LP_WORK_LIMIT:
+        if state.assign is None or not self._lp_sized(state):
             return
-
-        def out_of_time() -> bool:
-            left = self.budget.wall_left()
-            return left is not None and left <= 0
-
-        found = makespan_lp_bound(costs, state.problem.n_bins, state.lb, state.ub, out_of_time)
+        costs = state.problem.costs
+        found = makespan_lp_bound(
+            costs, state.problem.n_bins, state.lb, state.ub, self._out_of_time, state.lp_at
+        )
         state.lb = max(state.lb, found)
         if state.lb >= state.ub:
             state.lb, state.proven = state.ub, True
+
+    def _lp_dive(self, state: PoolState) -> None:
+        """Meet the bound with a packing the LP dive finds (near-perfect packings)."""
+        if state.assign is None or not self._lp_sized(state):
+            return
+        problem = state.problem
+        start = state.lp_at.get(state.lb)
+        found = lp_dive(problem.costs, problem.n_bins, state.lb, self._out_of_time, start)
+        state.lp_at.clear()
+        if found is not None and state.problem.fits_cap(found):
+            state.assign, state.ub, state.proven = found, state.lb, True
 
     def _pool_infeasible(self, pool: str, n: int) -> InfeasibleError:
         items = [self.inst.items[i] for i in self.pool_items[pool]]

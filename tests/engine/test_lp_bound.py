@@ -31,3 +31,15 @@ def test_it_proves_a_literature_instance_the_counting_bounds_leave_open() -> Non
     costs = list(instance.costs)
     assert makespan_lower_bound(costs, instance.m) == 122
     assert makespan_lp_bound(costs, instance.m, 122, 123) == 123  # 123 is optimal
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=2, max_size=9), st.integers(1, 4), st.integers(0, 30))
+def test_stopping_at_enough_bins_keeps_the_answer_to_the_question_asked(
+    costs: list[int], m: int, extra: int
+) -> None:
+    capacity = max(costs) + extra
+    full = bins_lower_bound(costs, capacity)
+    early = bins_lower_bound(costs, capacity, enough=m)
+    assert (early > m) == (full > m)  # the same verdict: does the LP allow m bins?
+    assert early <= full

@@ -1,0 +1,52 @@
+"""A dive on the column-generation LP: a packing at a capacity the counting bounds allow.
+
+Where pipelines hold few tables of widely spread costs (the literature's [1, 10000] classes,
+four or five tables a pipeline), packings that meet the bound are near-perfect: every bin is
+filled to within a few units. Item-by-item searches rarely find them; the LP of the pattern
+formulation nearly does. The dive (residual rounding) solves the LP, fixes every bin whose
+pattern the LP uses at least once, or else the most used one, removes its items, prices
+again from the same columns, and repeats. It finds a packing or gives up; it proves nothing.
+Deterministic; bounded by the LP's round cap per step and, in benchmarks, a wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from balancer.engine.lp_bound import ColumnGeneration
+
+
+def lp_dive(
+    costs: Sequence[int],
+    m: int,
+    capacity: int,
+    stop: Callable[[], bool] | None = None,
+    start: ColumnGeneration | None = None,
+) -> list[int] | None:
+    """An assignment of every cost to one of m bins with loads <= capacity, or None. `start`:
+    the LP of these costs at this capacity, if the bound already built it."""
+    if not costs or max(costs) > capacity or sum(costs) > m * capacity:
+        return None
+    lp = start if start is not None and start.capacity == capacity else None
+    lp = lp or ColumnGeneration(costs, capacity)
+    bins: list[list[int]] = []  # item counts by type, per fixed bin
+    while any(lp.demand):
+        if len(bins) >= m or (stop is not None and stop()):
+            return None
+        if lp.run(stop, optimal=True) > m - len(bins):
+            return None
+        solution = lp.solution()
+        fixed = [(value, column) for value, column in solution if value >= 1 - 1e-6]
+        for value, column in fixed or solution[:1]:
+            for _ in range(max(1, int(value + 1e-6))):
+                if len(bins) < m and any(min(a, d) for a, d in zip(column, lp.demand, strict=True)):
+                    bins.append(lp.take(column))
+    return _assignment(costs, lp.types, bins)
+
+
+def _assignment(costs: Sequence[int], types: list[int], bins: list[list[int]]) -> list[int]:
+    slots: dict[int, list[int]] = {}
+    for b, counts in enumerate(bins):
+        for t, count in enumerate(counts):
+            slots.setdefault(types[t], []).extend([b] * count)
+    return [slots[c].pop() for c in costs]
