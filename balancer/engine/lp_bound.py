@@ -44,7 +44,11 @@ class ColumnGeneration:
     """The pattern LP of bin packing at one capacity, grown column by column. The demand can
     shrink between runs (`take`), which is how a dive fixes bins one after another."""
 
-    def __init__(self, sizes: Sequence[int], capacity: int) -> None:
+    def __init__(
+        self, sizes: Sequence[int], capacity: int, known: Sequence[list[int]] = ()
+    ) -> None:
+        """`known`: columns found for the same sizes at other capacities; those that fit this
+        capacity start the master (a warm start for a search over capacities)."""
         counts = Counter(sizes)
         self.types = sorted(counts, reverse=True)
         self.demand = [counts[t] for t in self.types]
@@ -55,6 +59,12 @@ class ColumnGeneration:
             self._add(_single(k, t, self.demand[k], capacity, len(self.types)))
         for pattern in _first_fit(self.types, self.demand, capacity):
             self._add(pattern)
+        seen = {tuple(c) for c in self.columns}
+        for column in known:
+            weight = sum(a * t for a, t in zip(column, self.types, strict=True))
+            if weight <= capacity and tuple(column) not in seen:
+                seen.add(tuple(column))
+                self._add(column)
         self.value = math.inf
 
     def _add(self, column: list[int]) -> None:
@@ -148,13 +158,17 @@ def makespan_lp_bound(
     raise the bound one LP says so). With `stop` (a wall clock), the search ends early; the
     bound returned stays valid. `keep` receives the LP of each capacity tried, for a dive."""
 
+    columns: list[list[int]] = []  # every column priced so far: they warm-start the next LP
+
     def allows(capacity: int) -> bool:
         if max(costs) > capacity:
             return False
-        lp = ColumnGeneration(costs, capacity)
+        lp = ColumnGeneration(costs, capacity, columns)
         if keep is not None:
             keep[capacity] = lp
-        return lp.run(stop, m) <= m
+        allowed = lp.run(stop, m) <= m
+        columns[:] = lp.columns
+        return allowed
 
     if low < high and not allows(high - 1):
         return high

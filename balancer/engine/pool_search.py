@@ -31,6 +31,8 @@ MAKESPAN_SHARE = 0.6
 # The LP bound's pricing tables: distinct costs x capacity cells (about 15 ms a round at this size).
 LP_WORK_LIMIT = 10_000_000
 
+DIVE_TRIES = 16  # capacities the item-by-item dive tests before the LP bound
+
 # An exact test: can these costs fit n bins of this capacity, within a node limit?
 FitTest = Callable[[Sequence[int], int, int, int], DiveResult]
 
@@ -201,8 +203,9 @@ class PoolSearch:
         return state
 
     def _dive(self, state: PoolState) -> None:
-        """Raise the bound or meet it with the exact dive, capacity by capacity."""
-        self._raise_or_meet(state, fits)
+        """Raise the bound or meet it with the exact dive, for a few capacities: a bound far
+        below the optimum rises faster by the LP than one unit a test."""
+        self._raise_or_meet(state, fits, tries=DIVE_TRIES)
 
     def _complete(self, state: PoolState) -> None:
         """Raise the bound or meet it by bin completion, capacity by capacity."""
