@@ -152,6 +152,14 @@ def run_ingest_file(text: str, conf: dict[str, str]) -> dict[str, Any]:
     return spec
 
 
+def bin_loads(costs: Sequence[int], assignment: Sequence[int], m: int) -> list[int]:
+    """The load of each of m bins under an assignment (bin per item)."""
+    out = [0] * m
+    for cost, b in zip(costs, assignment, strict=True):
+        out[b] += cost
+    return out
+
+
 def optimal_makespan(costs: list[int], m: int) -> int:
     """The optimum of P||Cmax by trying every assignment (small inputs only)."""
     best = sum(costs)

@@ -8,14 +8,7 @@ from hypothesis import strategies as st
 
 from balancer.engine.bin_completion import complete_bins
 from benchmarks.instances import literature
-from tests.helpers import optimal_makespan
-
-
-def loads(costs: list[int], assignment: list[int], m: int) -> list[int]:
-    out = [0] * m
-    for cost, b in zip(costs, assignment, strict=True):
-        out[b] += cost
-    return out
+from tests.helpers import bin_loads, optimal_makespan
 
 
 @settings(max_examples=150, deadline=None)
@@ -28,7 +21,7 @@ def test_it_finds_the_optimum_and_proves_one_less_impossible(costs: list[int], m
     best = optimal_makespan(costs, m)
     found = complete_bins(costs, m, best)
     assert found.status == "FOUND" and found.assignment is not None
-    assert max(loads(costs, found.assignment, m), default=0) <= best
+    assert max(bin_loads(costs, found.assignment, m), default=0) <= best
     assert all(0 <= b < m for b in found.assignment)
     if best > 0:
         assert complete_bins(costs, m, best - 1).status == "INFEASIBLE"
@@ -55,7 +48,7 @@ def test_literature_pools_the_other_methods_left_open(
         assert complete_bins(costs, instance.m, infeasible).status == "INFEASIBLE"
     result = complete_bins(costs, instance.m, found)
     assert result.status == "FOUND" and result.assignment is not None
-    assert max(loads(costs, result.assignment, instance.m)) <= found
+    assert max(bin_loads(costs, result.assignment, instance.m)) <= found
 
 
 def test_items_that_cannot_pair_need_a_bin_each() -> None:

@@ -10,14 +10,7 @@ from balancer.engine.bounds import makespan_lower_bound
 from balancer.engine.lp_bound import ColumnGeneration
 from balancer.engine.lp_dive import lp_dive
 from benchmarks.instances import literature
-from tests.helpers import optimal_makespan
-
-
-def loads(costs: list[int], assignment: list[int], m: int) -> list[int]:
-    out = [0] * m
-    for cost, b in zip(costs, assignment, strict=True):
-        out[b] += cost
-    return out
+from tests.helpers import bin_loads, optimal_makespan
 
 
 @settings(max_examples=60, deadline=None)
@@ -27,7 +20,7 @@ def test_a_packing_it_returns_is_complete_and_fits(costs: list[int], m: int, ext
     found = lp_dive(costs, m, capacity)
     if found is not None:
         assert len(found) == len(costs) and all(0 <= b < m for b in found)
-        assert max(loads(costs, found, m)) <= capacity
+        assert max(bin_loads(costs, found, m)) <= capacity
     assert lp_dive(costs, m, optimal_makespan(costs, m) - 1) is None  # never below the optimum
 
 
@@ -39,7 +32,7 @@ def test_it_packs_a_widest_range_instance_to_its_bound() -> None:
     assert bound == 19023
     found = lp_dive(costs, instance.m, bound)
     assert found is not None
-    assert max(loads(costs, found, instance.m)) == bound
+    assert max(bin_loads(costs, found, instance.m)) == bound
 
 
 def test_it_starts_from_an_lp_already_built_and_gives_up_when_told() -> None:
