@@ -20,7 +20,7 @@ import numpy as np
 MAX_COLUMNS = 400  # pricing rounds per capacity; the Farley bound is valid when cut short
 EPS = 1e-9
 COLUMNS_PER_ROUND = 20
-SMOOTHING = 0.8  # Wentges: weight of the best duals so far in the pricing point
+SMOOTHING = 0.8  # dual smoothing: weight of the previous pricing point in the next one
 
 
 def bins_lower_bound(
@@ -65,7 +65,6 @@ class ColumnGeneration:
             if weight <= capacity and tuple(column) not in seen:
                 seen.add(tuple(column))
                 self._add(column)
-        self.value = math.inf
 
     def _add(self, column: list[int]) -> None:
         self.master.add(column)
@@ -81,22 +80,22 @@ class ColumnGeneration:
         optimal (or until cut short); the rounded-up bound on the bins."""
         best, center = 0.0, None
         for _ in range(MAX_COLUMNS):
-            self.value, duals = self.master.solve()
-            if enough is not None and self.value <= enough + 1e-6:
+            value, duals = self.master.solve()
+            if enough is not None and value <= enough + 1e-6:
                 return min(enough, math.ceil(best - 1e-6))
             patterns, bound, center = _stabilized_price(
                 self.types, self.demand, duals, center, self.capacity
             )
             best = max(best, bound)
             if patterns is None:
-                return max(math.ceil(self.value - 1e-6), math.ceil(best - 1e-6))
-            if not optimal and math.ceil(best - 1e-6) >= math.ceil(self.value - 1e-6):
+                return max(math.ceil(value - 1e-6), math.ceil(best - 1e-6))
+            if not optimal and math.ceil(best - 1e-6) >= math.ceil(value - 1e-6):
                 return math.ceil(best - 1e-6)  # the bound already meets the LP's rounded value
             for pattern in patterns:
                 self._add(pattern)
             if stop is not None and stop():
                 break
-        self.value, _ = self.master.solve()  # the columns added last are in the solution
+        self.master.solve()  # so that `solution` covers the columns added last
         return math.ceil(best - 1e-6)
 
     def solution(self) -> list[tuple[float, list[int]]]:
@@ -120,9 +119,11 @@ def _stabilized_price(
     center: list[float] | None,
     capacity: int,
 ) -> tuple[list[list[int]] | None, float, list[float] | None]:
-    """Wentges smoothing: price at a point between the best duals so far (`center`) and the
-    master's; fall back to the master's duals when that finds no improving column. Returns
-    the improving columns (None: the LP is optimal), the best Farley bound met and the new center."""
+    """Dual smoothing: price at a point between the last pricing point (`center`) and the
+    master's duals; fall back to the master's duals when that finds no improving column.
+    Returns the improving columns (None: the LP is optimal), the best Farley bound of the
+    points priced and the point that gave it (the next center). Unlike Wentges' scheme the
+    center is not the best point of all rounds, only of this one."""
     best, best_at = 0.0, center
     points = [duals] if center is None else [_toward(center, duals), duals]
     for point in points:

@@ -226,10 +226,7 @@ class PoolSearch:
                 if tries == 0:
                     return
                 tries -= 1
-            left = self.budget.wall_left()
-            if left is not None and left <= 0:
-                return
-            if (test.__name__, state.lb) in state.stalled:
+            if self._out_of_time() or (test.__name__, state.lb) in state.stalled:
                 return
             result = test(costs, state.problem.n_bins, state.lb, self.opt.dive_nodes)
             if result.status == "INFEASIBLE":
@@ -271,7 +268,7 @@ class PoolSearch:
         start = state.lp_at.get(state.lb)
         found = lp_dive(problem.costs, problem.n_bins, state.lb, self._out_of_time, start)
         state.lp_at.clear()
-        if found is not None and state.problem.fits_cap(found):
+        if found is not None and problem.fits_cap(found):
             state.assign, state.ub, state.proven = found, state.lb, True
 
     def _pool_infeasible(self, pool: str, n: int) -> InfeasibleError:
