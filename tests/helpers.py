@@ -32,6 +32,11 @@ def table(name: str, weight: float, **kw: Any) -> Table:
     return Table(source_table=name, destination_table=name, weight=weight, **kw)
 
 
+def tables_of(rows: Sequence[dict[str, Any]]) -> list[Table]:
+    """Tables t0, t1, ... from rows of `table` keyword arguments (weight included)."""
+    return [table(f"t{i}", **row) for i, row in enumerate(rows)]
+
+
 def catalog(tables: Sequence[Table]) -> Catalog:
     return Catalog(tables=tuple(tables), path="tables.csv", digest="sha256:test")
 

@@ -15,7 +15,7 @@ from balancer.errors import InfeasibleError, InputError
 from balancer.model import OBJECTIVES, Plan, Settings
 from balancer.planning.planner import make_plan
 from balancer.planning.rebalance import RebalanceOptions, rebalance
-from tests.helpers import catalog, table
+from tests.helpers import catalog, tables_of
 
 SCHEDULES = ("*/5 * * * *", "*/15 * * * *", "0 * * * *", "0 0 * * *")
 TYPES = ("snapshot", "append", "cdc")
@@ -55,17 +55,7 @@ def checked(plan: Plan) -> Plan:
 def test_solve_whatif_and_rebalance_results_all_pass_the_checker(
     rows: list[dict], knobs: dict, growth: float, seed: int
 ) -> None:
-    tables = [
-        table(
-            f"t{i}",
-            r["weight"],
-            ingestion_type=r["ingestion_type"],
-            schedule=r["schedule"],
-            apart=r["apart"],
-            together=r["together"],
-        )
-        for i, r in enumerate(rows)
-    ]
+    tables = tables_of(rows)
     s = Settings(
         pipelines_min=1,
         concurrency_calibrated=False,

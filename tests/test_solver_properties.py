@@ -11,7 +11,7 @@ from balancer.engine.heuristics import best_heuristic, karmarkar_karp, lpt, make
 from balancer.engine.instance import Instance, Item, Pool
 from balancer.engine.pool import PoolProblem
 from balancer.engine.solver import SolveOptions, solve
-from tests.helpers import optimal_makespan, plan_of, table
+from tests.helpers import optimal_makespan, plan_of, tables_of
 
 FAST = SolveOptions(time_limit_s=2.0, workers=1)
 
@@ -94,16 +94,7 @@ rules = st.fixed_dictionaries(
 def test_random_rule_sets_give_checked_plans_or_clear_errors(rows: list[dict]) -> None:
     from balancer.errors import InfeasibleError
 
-    tables = [
-        table(
-            f"t{i}",
-            r["weight"],
-            ingestion_type=r["ingestion_type"],
-            apart=r["apart"],
-            together=r["together"],
-        )
-        for i, r in enumerate(rows)
-    ]
+    tables = tables_of(rows)
     try:
         plan = plan_of(tables, pipelines_min=2, pipelines_max=5, explicit=False)
     except InfeasibleError as exc:
