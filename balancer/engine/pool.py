@@ -76,6 +76,20 @@ class PoolProblem:
         return max(loads) <= self.cap
 
 
+def by_load(problem: PoolProblem, assignment: list[int]) -> list[int]:
+    """The same split with the unlabeled bins renumbered by falling load (ties keep their
+    order), as symmetry breaking orders them: a hint CP-SAT can take as it is."""
+    loads = [0] * problem.n_bins
+    for i, b in enumerate(assignment):
+        loads[b] += problem.costs[i]
+    first = problem.n_labeled
+    order = sorted(range(first, problem.n_bins), key=lambda b: (-loads[b], b))
+    new = list(range(first)) + [0] * (problem.n_bins - first)
+    for rank, b in enumerate(order):
+        new[b] = first + rank
+    return [new[b] for b in assignment]
+
+
 class BinState:
     """Mutable loads, table counts and apart-label counts of an assignment in progress."""
 

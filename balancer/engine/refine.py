@@ -1,17 +1,23 @@
 """Stages 2 and 3 of a solve, pool by pool: shrink the spread (raise the smallest load), then
-split fewer categories across pipelines, each keeping the pool's load within its cap."""
+split fewer categories across pipelines, each keeping the pool's load within its cap.
+
+Stage 3 is a tabu search (`category_swaps`); CP-SAT continues from its result only when the
+time limit gives it at least CATEGORY_CPSAT_MIN deterministic seconds, because on a small
+budget CP-SAT costs more wall time than the whole rest of a solve and finds less."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from balancer.engine.pool import PoolProblem
+from balancer.engine.category_swaps import fewer_touches, touches
+from balancer.engine.pool import PoolProblem, by_load
 from balancer.engine.pool_search import PoolSearch
 
 # Shares of the time limit (deterministic seconds) for the refinements: polish that must not
 # make a small solve slow (the makespan stage's share is in `pool_search`).
 SPREAD_SHARE = 0.01
 CATEGORY_SHARE = 0.005
+CATEGORY_CPSAT_MIN = 0.1  # so CP-SAT polishes category splits from --time-limit 20 up
 
 
 class Refiner(PoolSearch):
@@ -49,18 +55,25 @@ class Refiner(PoolSearch):
             st = self.cache[(pool, alloc[pool])]
             n = alloc[pool]
             cap = caps[pool]
-            current = _touches(st.problem, final[pool])
-            if current <= _touch_bound(st.problem, n, cap):
+            bound = _touch_bound(st.problem, n, cap)
+            if touches(st.problem, final[pool]) <= bound:
+                continue
+            final[pool] = fewer_touches(st.problem, final[pool], minima[pool] - slack, cap)
+            current = touches(st.problem, final[pool])
+            budget = self.budget.take(CATEGORY_SHARE)
+            if current <= bound or budget < CATEGORY_CPSAT_MIN:
+                self.rep.stage_done(
+                    "categories", pool, "OPTIMAL" if current <= bound else "FEASIBLE"
+                )
                 continue
             model = PoolModel(st.problem, self.opt.seed, self.opt.workers)
             for load in model.ctx.loads:
                 model.ctx.model.add(load <= cap)
-            res = model.minimize_category_touches(
-                minima[pool] - slack, final[pool], self.budget.take(CATEGORY_SHARE)
-            )
+            hint = by_load(st.problem, final[pool])
+            res = model.minimize_category_touches(minima[pool] - slack, hint, budget)
             self.budget.spend(res.deterministic_time)
             self.rep.stage_done("categories", pool, res.status)
-            if res.assignment is not None and _touches(st.problem, res.assignment) < current:
+            if res.assignment is not None and touches(st.problem, res.assignment) < current:
                 final[pool] = res.assignment
         return final
 
@@ -70,11 +83,6 @@ def _loads(problem: PoolProblem, assign: list[int]) -> list[int]:
     for i, b in enumerate(assign):
         loads[b] += problem.costs[i]
     return loads
-
-
-def _touches(problem: PoolProblem, assign: list[int]) -> int:
-    pairs = {(c, b) for i, b in enumerate(assign) for c in problem.categories[i]}
-    return len(pairs)
 
 
 def _touch_bound(problem: PoolProblem, n: int, cap: int) -> int:
