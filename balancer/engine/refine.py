@@ -39,7 +39,7 @@ class Refiner(PoolSearch):
             if n == 1 or min(loads) >= st.problem.total // n or (n == 2 and st.proven):
                 continue
             model = PoolModel(st.problem, self.opt.seed, self.opt.workers)
-            res = model.maximize_min_load(cap, final[pool], self.budget.take(SPREAD_SHARE))
+            res = model.maximize_min_load(cap, by_load(st.problem, final[pool]), self.budget.take(SPREAD_SHARE))
             self.budget.spend(res.deterministic_time)
             self.rep.stage_done("spread", pool, res.status)
             if (
