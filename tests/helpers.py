@@ -7,6 +7,7 @@ import itertools
 import json
 import sys
 import types
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Any
 import jsonschema
 import yaml
 from click.testing import CliRunner, Result
+from hypothesis import strategies as st
 
 from balancer.cli import main
 from balancer.engine.checker import check_plan
+from balancer.engine.pool import PoolProblem
 from balancer.model import Catalog, Plan, Settings, Table
 from balancer.planning.planner import make_plan
 from tests.fakes.wheels import fake_wheels
@@ -204,3 +207,55 @@ def drift_scenario(tmp_path: Path) -> tuple[Path, Path]:
     )
     assert made.exit_code == 0, made.output
     return plan_path, drift
+
+
+@st.composite
+def pools_with_a_start(draw: st.DrawFn) -> tuple[PoolProblem, list[int], int, int]:
+    """A pool with every rule in play, a start that keeps them all, and a load window
+    (low, high) around the start's loads: what the swap searches begin from."""
+    n_bins = draw(st.integers(2, 4))
+    n = draw(st.integers(n_bins, 14))
+    start = list(range(n_bins)) + [draw(st.integers(0, n_bins - 1)) for _ in range(n - n_bins)]
+    costs = [draw(st.integers(1, 60)) for _ in range(n)]
+    fit = [c + draw(st.integers(0, 20)) for c in costs]
+    sizes = [draw(st.integers(1, 3)) for _ in range(n)]
+    categories = [(draw(st.sampled_from("abcd")),) for _ in range(n)]
+    pinned = [draw(st.booleans()) and draw(st.integers(0, 4)) == 0 for _ in range(n)]
+    labeled = [i for i in range(n) if pinned[i]]
+    # one 'x' per bin at most in the start, so apart holds there
+    apart: list[frozenset[str]] = []
+    seen: set[int] = set()
+    for i in range(n):
+        give = draw(st.booleans()) and start[i] not in seen
+        seen |= {start[i]} if give else set()
+        apart.append(frozenset({"x"}) if give else frozenset())
+    loads = bin_loads(costs, start, n_bins)
+    fits = bin_loads(fit, start, n_bins)
+    table_counts = bin_loads(sizes, start, n_bins)
+    problem = PoolProblem(
+        costs=tuple(costs),
+        n_bins=n_bins,
+        sizes=tuple(sizes),
+        pins=tuple(start[i] if pinned[i] else None for i in range(n)),
+        apart=tuple(apart),
+        categories=tuple(categories),
+        n_labeled=n_bins if labeled else 0,
+        max_tables=max(table_counts) + draw(st.integers(0, 2)),
+        cap=max(fits) + draw(st.integers(0, 30)),
+        fit_costs=tuple(fit),
+    )
+    low = min(loads) - draw(st.integers(0, 30))
+    high = max(loads) + draw(st.integers(0, 30))
+    return problem, start, low, high
+
+
+def keeps_pool_rules(problem: PoolProblem, assignment: list[int]) -> None:
+    """Assert every rule of a pool holds: complete, no bin empty, pins, apart, table cap and
+    p90 cap (the strategy above always sets both caps)."""
+    m = problem.n_bins
+    assert sorted(set(assignment)) == list(range(m))
+    assert max(bin_loads(list(problem.fit_costs), assignment, m)) <= (problem.cap or 0)
+    assert max(bin_loads(list(problem.sizes), assignment, m)) <= (problem.max_tables or 0)
+    assert all(pin is None or assignment[i] == pin for i, pin in enumerate(problem.pins))
+    labels = Counter(assignment[i] for i, a in enumerate(problem.apart) if a)
+    assert max(labels.values(), default=0) <= 1
