@@ -46,20 +46,6 @@ class _CliReporter(Reporter):
             self.status.update(f"solving: {stage} stage of {pool.split('@')[0]}: {status}")
 
 
-def warm_up_solver() -> None:
-    """Import OR-Tools (0.5 s, most of it pandas) in the background while inputs are read."""
-    import importlib
-    import threading
-
-    def load() -> None:
-        try:
-            importlib.import_module("ortools.sat.python.cp_model")
-        except Exception:  # the solver will import it again and report any real problem
-            return
-
-    threading.Thread(target=load, daemon=True).start()
-
-
 @click.command()
 @click.option(
     "--tables",
@@ -156,7 +142,6 @@ def solve(
     **planning: Any,
 ) -> None:
     """Balance the tables and write plan.json."""
-    warm_up_solver()
     from rich.console import Console
 
     from balancer.io.atomic import write_file

@@ -159,6 +159,9 @@ def _row_by_row(
     return History.from_runs(runs).runs
 
 
+COLUMNAR_BYTES = 6_000_000
+
+
 class _NotClean(Exception):
     """The columnar path saw something it leaves to the row-by-row reader."""
 
@@ -166,8 +169,11 @@ class _NotClean(Exception):
 def _columnar(
     path: str, data: bytes, parquet: bool
 ) -> tuple[list[str], dict[str, TableRuns]] | None:
-    """Fast path for large, clean files; None for small ones. Raises _NotClean to fall back."""
-    if len(data) < 2_000_000:
+    """Fast path for large, clean files; None for small ones. Raises _NotClean to fall back.
+
+    Below COLUMNAR_BYTES the row-by-row reader (about 35 ms a MB here) is faster than
+    importing pyarrow, which alone takes about 0.2 s."""
+    if len(data) < COLUMNAR_BYTES:
         return None
     import numpy as np
     import pyarrow as pa

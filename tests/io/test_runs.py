@@ -130,9 +130,16 @@ def test_large_files_take_the_columnar_path_with_the_same_result(
 ) -> None:
     from balancer.io import runs as runs_module
 
+    monkeypatch.setattr(runs_module, "COLUMNAR_BYTES", 1_000_000)  # keeps the test small
     path = write(tmp_path, big_history())
-    assert path.stat().st_size > 2_000_000
+    assert path.stat().st_size > runs_module.COLUMNAR_BYTES
+    taken = []
+    columnar = runs_module._columnar
+    monkeypatch.setattr(
+        runs_module, "_columnar", lambda *a: taken.append(columnar(*a)) or taken[-1]
+    )
     fast = read_history(path)
+    assert taken and taken[0] is not None  # the columnar path read it
     monkeypatch.setattr(runs_module, "_columnar", lambda *a: None)
     slow = read_history(path)
     assert list(fast.runs) == list(slow.runs)
@@ -147,7 +154,12 @@ def test_large_files_take_the_columnar_path_with_the_same_result(
         assert np.array_equal(a.bytes_written, b.bytes_written, equal_nan=True)
 
 
-def test_large_files_with_a_bad_row_still_name_it(tmp_path: Path) -> None:
+def test_large_files_with_a_bad_row_still_name_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balancer.io import runs as runs_module
+
+    monkeypatch.setattr(runs_module, "COLUMNAR_BYTES", 1_000_000)
     lines = big_history().splitlines()
     lines[30_001] = lines[30_001].replace(".25,", "x,", 1)
     path = write(tmp_path, "\n".join(lines) + "\n")
