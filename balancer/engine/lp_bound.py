@@ -19,7 +19,7 @@ import numpy as np
 
 MAX_COLUMNS = 400  # pricing rounds per capacity; the Farley bound is valid when cut short
 EPS = 1e-9
-COLUMNS_PER_ROUND = 20
+COLUMNS_PER_ROUND = 10  # GLOP re-solves the whole master each round: fewer, smaller rounds won
 SMOOTHING = 0.8  # dual smoothing: weight of the previous pricing point in the next one
 
 
@@ -151,13 +151,12 @@ def makespan_lp_bound(
     low: int,
     high: int,
     stop: Callable[[], bool] | None = None,
-    keep: dict[int, ColumnGeneration] | None = None,
 ) -> int:
     """The smallest capacity in [low, high] whose LP bound allows m bins (high if none below
     it). `high` must be achievable (an upper bound). The capacity just below `high` is tried
     first (when the upper bound is optimal one LP proves it), then `low` (when the LP cannot
     raise the bound one LP says so). With `stop` (a wall clock), the search ends early; the
-    bound returned stays valid. `keep` receives the LP of each capacity tried, for a dive."""
+    bound returned stays valid."""
 
     columns: list[list[int]] = []  # every column priced so far: they warm-start the next LP
 
@@ -165,8 +164,6 @@ def makespan_lp_bound(
         if max(costs) > capacity:
             return False
         lp = ColumnGeneration(costs, capacity, columns)
-        if keep is not None:
-            keep[capacity] = lp
         allowed = lp.run(stop, m) <= m
         columns[:] = lp.columns
         return allowed

@@ -19,7 +19,7 @@ from balancer.engine.bin_completion import complete_bins
 from balancer.engine.lp_bound import ColumnGeneration
 
 # When this few bins are left, bin completion packs the rest exactly (or shows it cannot).
-RESIDUAL_BINS = 9
+RESIDUAL_BINS = 10
 RESIDUAL_NODES = 50_000
 
 
@@ -28,14 +28,11 @@ def lp_dive(
     m: int,
     capacity: int,
     stop: Callable[[], bool] | None = None,
-    start: ColumnGeneration | None = None,
 ) -> list[int] | None:
-    """An assignment of every cost to one of m bins with loads <= capacity, or None. `start`:
-    the LP of these costs at this capacity, if the bound already built it."""
+    """An assignment of every cost to one of m bins with loads <= capacity, or None."""
     if not costs or max(costs) > capacity or sum(costs) > m * capacity:
         return None
-    lp = start if start is not None and start.capacity == capacity else None
-    lp = lp or ColumnGeneration(costs, capacity)
+    lp = ColumnGeneration(costs, capacity)
     bins: list[list[int]] = []  # item counts by type, per fixed bin
     while any(lp.demand):
         if len(bins) >= m or (stop is not None and stop()):

@@ -16,7 +16,7 @@ from balancer.engine.bounds import makespan_lower_bound
 from balancer.engine.exact import DiveResult, fits
 from balancer.engine.heuristics import best_heuristic, makespan_of
 from balancer.engine.instance import Instance
-from balancer.engine.lp_bound import ColumnGeneration, makespan_lp_bound
+from balancer.engine.lp_bound import makespan_lp_bound
 from balancer.engine.lp_dive import lp_dive
 from balancer.engine.pool import PoolProblem
 from balancer.engine.reporter import Reporter
@@ -48,7 +48,6 @@ class PoolState:
     proven: bool = False
     # (exact test, capacity) pairs that ran out of nodes: not worth trying again
     stalled: set[tuple[str, int]] = field(default_factory=set)
-    lp_at: dict[int, ColumnGeneration] = field(default_factory=dict)  # the LPs built, by capacity
 
 
 class Budget:
@@ -254,7 +253,7 @@ class PoolSearch:
             return
         costs = state.problem.costs
         found = makespan_lp_bound(
-            costs, state.problem.n_bins, state.lb, state.ub, self._out_of_time, state.lp_at
+            costs, state.problem.n_bins, state.lb, state.ub, self._out_of_time
         )
         state.lb = max(state.lb, found)
         if state.lb >= state.ub:
@@ -265,9 +264,9 @@ class PoolSearch:
         if state.assign is None or not self._lp_sized(state):
             return
         problem = state.problem
-        start = state.lp_at.get(state.lb)
-        found = lp_dive(problem.costs, problem.n_bins, state.lb, self._out_of_time, start)
-        state.lp_at.clear()
+        # its own LP, from first-fit columns: from the bound's LP (more columns, another
+        # optimal basis) the dive found fewer near-perfect packings of the widest class
+        found = lp_dive(problem.costs, problem.n_bins, state.lb, self._out_of_time)
         if found is not None and problem.fits_cap(found):
             state.assign, state.ub, state.proven = found, state.lb, True
 
