@@ -16,18 +16,22 @@ from collections.abc import Sequence
 from balancer.engine.pool import PoolProblem
 from balancer.engine.swaps import ItemSet, SwapState
 
+EXACT_ITEMS = 40  # pools this small are searched exhaustively for the bound (one level an item)
 Move = tuple[int, int, int, ItemSet, ItemSet]  # (-lifted load, items moved, x, give, take)
 
 
 def min_load_bound(costs: Sequence[int], n_bins: int, nodes: int = 5_000) -> int:
     """No split of `costs` over n_bins bins has a smallest load above this. For every k, the
     bins that hold none of the k largest items share what those leave; small pools are then
-    searched exhaustively (within `nodes`), which gives the best smallest load itself."""
+    searched exhaustively (up to EXACT_ITEMS items, within `nodes`), which gives the best
+    smallest load itself."""
     ordered = sorted(costs, reverse=True)
     total = sum(costs)
     bound = total // n_bins
     for k in range(1, min(n_bins, len(ordered) + 1)):
         bound = min(bound, (total - sum(ordered[:k])) // (n_bins - k))
+    if len(ordered) > EXACT_ITEMS:
+        return bound
     exact = _best_min_load(ordered, n_bins, bound, nodes)
     return bound if exact is None else exact
 

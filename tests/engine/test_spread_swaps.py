@@ -30,6 +30,11 @@ def test_the_bound_is_never_below_the_best_split(costs: list[int], m: int) -> No
     assert min_load_bound(costs, m, nodes=10**6) == best  # small pools: searched exactly
 
 
+def test_large_pools_get_the_counting_bound() -> None:
+    costs = [1 + k % 97 for k in range(2000)]
+    assert min_load_bound(costs, 8) == min_load_bound(costs, 8, nodes=0)
+
+
 @settings(max_examples=200, deadline=None)
 @given(pools_with_a_start())
 def test_it_keeps_every_rule_and_never_lowers_the_smallest_load(
