@@ -54,6 +54,7 @@ class ColumnGeneration:
         self.demand = [counts[t] for t in self.types]
         self.capacity = capacity
         self.master = _Master(self.demand)
+        self.failed = False  # GLOP failed: the bound from `run` holds, `solution` does not
         self.columns: list[list[int]] = []
         for k, t in enumerate(self.types):
             self._add(_single(k, t, self.demand[k], capacity, len(self.types)))
@@ -80,7 +81,11 @@ class ColumnGeneration:
         optimal (or until cut short); the rounded-up bound on the bins."""
         best, center = 0.0, None
         for _ in range(MAX_COLUMNS):
-            value, duals = self.master.solve()
+            try:
+                value, duals = self.master.solve()
+            except _LPFailure:
+                self.failed = True  # Farley's bound holds for any duals: `best` stays valid
+                return math.ceil(best - 1e-6)
             if enough is not None and value <= enough + 1e-6:
                 return min(enough, math.ceil(best - 1e-6))
             patterns, bound, center = _stabilized_price(
@@ -95,7 +100,10 @@ class ColumnGeneration:
                 self._add(pattern)
             if stop is not None and stop():
                 break
-        self.master.solve()  # so that `solution` covers the columns added last
+        try:
+            self.master.solve()  # so that `solution` covers the columns added last
+        except _LPFailure:
+            self.failed = True
         return math.ceil(best - 1e-6)
 
     def solution(self) -> list[tuple[float, list[int]]]:
@@ -205,22 +213,41 @@ def _first_fit(types: list[int], demand: list[int], capacity: int) -> list[list[
     return [list(p) for p in sorted(unique)]
 
 
+class _LPFailure(Exception):
+    """GLOP could not solve the master, even rebuilt; the column generation stops there."""
+
+
 class _Master:
-    """min sum x_p  s.t.  sum_p a_tp x_p >= d_t, x >= 0, GLOP's; columns are added in place."""
+    """min sum x_p  s.t.  sum_p a_tp x_p >= d_t, x >= 0, GLOP's; columns are added in place.
+
+    GLOP re-solves from the last basis. That basis can turn singular as columns come in (seen:
+    ABNORMAL after 31 rounds on a non-uniform [1,1000] pool), so a solve that fails is redone
+    once on a master rebuilt from scratch; a second failure raises _LPFailure."""
 
     def __init__(self, demand: list[int]) -> None:
+        self.demand = list(demand)
+        self.columns: list[list[int]] = []
+        self._build()
+
+    def _build(self) -> None:
         from ortools.linear_solver import pywraplp
 
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         inf = self.solver.infinity()
-        self.rows = [self.solver.Constraint(float(d), inf) for d in demand]
+        self.rows = [self.solver.Constraint(float(d), inf) for d in self.demand]
         self.objective = self.solver.Objective()
         self.objective.SetMinimization()
-        self.count = 0
+        self.vars: list[object] = []
+        for column in self.columns:
+            self._variable(column)
 
     def add(self, column: list[int]) -> None:
-        x = self.solver.NumVar(0.0, self.solver.infinity(), f"x{self.count}")
-        self.count += 1
+        self.columns.append(column)
+        self._variable(column)
+
+    def _variable(self, column: list[int]) -> None:
+        x = self.solver.NumVar(0.0, self.solver.infinity(), f"x{len(self.vars)}")
+        self.vars.append(x)
         for row, a in zip(self.rows, column, strict=True):
             if a:
                 row.SetCoefficient(x, float(a))
@@ -228,13 +255,19 @@ class _Master:
 
     def solve(self) -> tuple[float, list[float]]:
         """The LP value and the duals of the demand rows."""
-        self.solver.Solve()
+        from ortools.linear_solver import pywraplp
+
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            self._build()
+            if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+                raise _LPFailure
         return self.objective.Value(), [max(0.0, row.dual_value()) for row in self.rows]
 
     def values(self) -> list[float]:
         return [x.solution_value() for x in self.solver.variables()]
 
     def set_demand(self, demand: list[int]) -> None:
+        self.demand = list(demand)
         for row, d in zip(self.rows, demand, strict=True):
             row.SetLb(float(d))
 

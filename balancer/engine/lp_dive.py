@@ -41,7 +41,7 @@ def lp_dive(
             rest = _complete(lp.types, lp.demand, m - len(bins), capacity)
             if rest is not None:
                 return _assignment(costs, lp.types, bins + rest)
-        if lp.run(stop, optimal=True) > m - len(bins):
+        if lp.run(stop, optimal=True) > m - len(bins) or lp.failed:
             return None
         solution = lp.solution()
         fixed = [(value, column) for value, column in solution if value >= 1 - 1e-6]

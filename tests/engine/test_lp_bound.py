@@ -43,3 +43,12 @@ def test_stopping_at_enough_bins_keeps_the_answer_to_the_question_asked(
     early = bins_lower_bound(costs, capacity, enough=m)
     assert (early > m) == (full > m)  # the same verdict: does the LP allow m bins?
     assert early <= full
+
+
+def test_a_master_glop_cannot_re_solve_is_rebuilt() -> None:
+    # GLOP's warm-started re-solve of this master turns ABNORMAL (ortools 9.15): rebuilt from
+    # its columns, it solves, and the bound proves the optimum 9251 (the counting bound: 9084)
+    instance = next(p for p in literature(10) if p.name == "NU[1,1000] n=100 m=10 #9")
+    costs = list(instance.costs)
+    assert makespan_lower_bound(costs, instance.m) == 9084
+    assert makespan_lp_bound(costs, instance.m, 9084, 9251) == 9251
