@@ -49,7 +49,10 @@ HEADER = """# Benchmark results
 Produced on the project's 2-core, 24 GiB machine, from the repository root after the
 README's install step, by:
 
-    .venv/bin/python -m benchmarks.run --write benchmarks/RESULTS.md
+    .venv/bin/python -m benchmarks.run --write benchmarks/RESULTS.md --more-seeds 10 \\
+        --instances <copy of the published instances, see below>
+
+(without the two options: every section but the 10-seed and the held-out ones).
 
 Each section says how long it took. Ratios are makespan / proven lower bound on pipeline
 loads (start-up overhead left out); `solved to bound` means the plan meets the best lower
@@ -60,8 +63,9 @@ search), `dive` (item-by-item exact search at the bound's capacity, `engine/exac
 `bin completion` (Korf's bin-oriented search with Martello-Toth dominance and a subset-sum
 reach test, `engine/bin_completion.py`, once before the LP and again after it), `LP bound`
 (the column-generation bin-packing LP over a binary search on the capacity,
-`engine/lp_bound.py`), `LP dive` (residual rounding on that LP, `engine/lp_dive.py`: it finds
-near-perfect packings), then `CP-SAT` below the best split found. Literature instances are
+`engine/lp_bound.py`), `LP dive` (residual rounding on the LP at the bound's capacity, built
+afresh from first-fit columns, the last ten bins by bin completion, `engine/lp_dive.py`: it
+finds near-perfect packings), then `CP-SAT` below the best split found. Literature instances are
 P||Cmax instances of the uniform classes of Franca et al. (1994) and the non-uniform classes
 of Frangioni et al. (2004), regenerated with fixed seeds (3 per size), n in {10, 50, 100,
 500, 1000}, m in {5, 10, 25}, n > m, and since this release also the widest ranges of the
@@ -82,8 +86,13 @@ sections compare under the makespan objective without schedule fit, as before.
 With `--instances FOLDER` a last section solves every P||Cmax instance file in the folder
 (two header numbers, n and m in either order, then the n times). The held-out section below
 used the 13 published França / Frangioni instance files kept in the public repository
-jbuckow/flaschenpost (scheduling/instances); they are not bundled here, so the command was
-`.venv/bin/python -m benchmarks.run --write benchmarks/RESULTS.md --instances <copy of that folder>`.
+jbuckow/flaschenpost (scheduling/instances); they are not bundled here (their licence is
+not stated).
+
+The `balancer solve` section times the installed command on each example with the plan's
+table printed (to a pipe), as a user first sees it, against the import of OR-Tools' CP-SAT
+and pandas in the same run; none of the four examples needs OR-Tools any more, so the ratio
+can fall below 1.
 """
 EXAMPLES = ROOT / "examples"
 # The makespan comparisons: one number, no schedule fit (the section on schedules has the rest)
