@@ -98,10 +98,7 @@ def greedy(problem: PoolProblem) -> Assignment | None:
 
 
 def makespan_of(problem: PoolProblem, assign: Sequence[int]) -> int:
-    loads = [0] * problem.n_bins
-    for i, b in enumerate(assign):
-        loads[b] += problem.costs[i]
-    return max(loads) if loads else 0
+    return max(problem.loads(assign), default=0)
 
 
 def _two_bin_split(costs: list[int], items: list[int]) -> tuple[list[int], list[int]] | None:

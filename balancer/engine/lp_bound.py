@@ -237,7 +237,6 @@ class _Master:
         self.rows = [self.solver.Constraint(float(d), inf) for d in self.demand]
         self.objective = self.solver.Objective()
         self.objective.SetMinimization()
-        self.vars: list[object] = []
         for column in self.columns:
             self._variable(column)
 
@@ -246,8 +245,7 @@ class _Master:
         self._variable(column)
 
     def _variable(self, column: list[int]) -> None:
-        x = self.solver.NumVar(0.0, self.solver.infinity(), f"x{len(self.vars)}")
-        self.vars.append(x)
+        x = self.solver.NumVar(0.0, self.solver.infinity(), f"x{self.solver.NumVariables()}")
         for row, a in zip(self.rows, column, strict=True):
             if a:
                 row.SetCoefficient(x, float(a))

@@ -8,6 +8,7 @@ named by pins; the rest are interchangeable, which is what makes symmetry breaki
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -66,22 +67,23 @@ class PoolProblem:
     def total(self) -> int:
         return sum(self.costs)
 
+    def loads(self, assignment: Sequence[int], p90: bool = False) -> list[int]:
+        """Each bin's load under an assignment (bin per item); with p90, its p90 load."""
+        costs = self.fit_costs if p90 else self.costs
+        out = [0] * self.n_bins
+        for i, b in enumerate(assignment):
+            out[b] += costs[i]
+        return out
+
     def fits_cap(self, assignment: list[int]) -> bool:
         """Whether every bin's p90 load stays within `cap` (always, without a cap)."""
-        if self.cap is None:
-            return True
-        loads = [0] * self.n_bins
-        for i, b in enumerate(assignment):
-            loads[b] += self.fit_costs[i]
-        return max(loads) <= self.cap
+        return self.cap is None or max(self.loads(assignment, p90=True)) <= self.cap
 
 
 def by_load(problem: PoolProblem, assignment: list[int]) -> list[int]:
     """The same split with the unlabeled bins renumbered by falling load (ties keep their
     order), as symmetry breaking orders them: a hint CP-SAT can take as it is."""
-    loads = [0] * problem.n_bins
-    for i, b in enumerate(assignment):
-        loads[b] += problem.costs[i]
+    loads = problem.loads(assignment)
     first = problem.n_labeled
     order = sorted(range(first, problem.n_bins), key=lambda b: (-loads[b], b))
     new = list(range(first)) + [0] * (problem.n_bins - first)

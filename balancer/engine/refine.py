@@ -36,7 +36,7 @@ class Refiner(PoolSearch):
         slack = int(self.opt.spread_tolerance * max(caps.values()))
         for pool in sorted(alloc):
             st = self.cache[(pool, alloc[pool])]
-            low = min(_loads(st.problem, final[pool])) - slack
+            low = min(st.problem.loads(final[pool])) - slack
             final[pool] = self._categories(pool, alloc[pool], caps[pool], low, final[pool])
         return final
 
@@ -45,10 +45,10 @@ class Refiner(PoolSearch):
         st = self.cache[(pool, n)]
         bound = min_load_bound(st.problem.costs, n)
         # With two bins the spread is 2 x max - total: settled by the makespan stage.
-        if n == 1 or min(_loads(st.problem, assign)) >= bound or (n == 2 and st.proven):
+        if n == 1 or min(st.problem.loads(assign)) >= bound or (n == 2 and st.proven):
             return assign
         assign = raise_min_load(st.problem, assign, bound)
-        lowest = min(_loads(st.problem, assign))
+        lowest = min(st.problem.loads(assign))
         if lowest >= bound:
             self.rep.stage_done("spread", pool, "OPTIMAL")
             return assign
@@ -59,7 +59,7 @@ class Refiner(PoolSearch):
         res = model.maximize_min_load(cap, hint, self.budget.take(SPREAD_SHARE))
         self.budget.spend(res.deterministic_time)
         self.rep.stage_done("spread", pool, res.status)
-        if res.assignment is not None and min(_loads(st.problem, res.assignment)) > lowest:
+        if res.assignment is not None and min(st.problem.loads(res.assignment)) > lowest:
             return res.assignment
         return assign
 
@@ -86,13 +86,6 @@ class Refiner(PoolSearch):
         if res.assignment is not None and touches(st.problem, res.assignment) < current:
             return res.assignment
         return assign
-
-
-def _loads(problem: PoolProblem, assign: list[int]) -> list[int]:
-    loads = [0] * problem.n_bins
-    for i, b in enumerate(assign):
-        loads[b] += problem.costs[i]
-    return loads
 
 
 def _touch_bound(problem: PoolProblem, n: int, cap: int) -> int:

@@ -83,7 +83,7 @@ def raise_min_load(
         if low >= target:
             break
         y = loads.index(low)
-        move, weighed = _best_move(state, y)
+        move, weighed = _best_move(state, loads, y)
         spent += weighed
         if move is None:
             break
@@ -92,10 +92,9 @@ def raise_min_load(
     return state.assign
 
 
-def _best_move(state: SwapState, y: int) -> tuple[Move | None, int]:
+def _best_move(state: SwapState, loads: list[int], y: int) -> tuple[Move | None, int]:
     """The swap between bin y (the emptiest) and another that leaves the higher lesser load
     of the two (fewest items moved on ties), and how many swaps were weighed."""
-    loads = state.loads()
     low = loads[y]
     best: Move | None = None
     weighed = 0
