@@ -170,13 +170,10 @@ def bin_loads(costs: Sequence[int], assignment: Sequence[int], m: int) -> list[i
 
 def optimal_makespan(costs: list[int], m: int) -> int:
     """The optimum of P||Cmax by trying every assignment (small inputs only)."""
-    best = sum(costs)
-    for assign in itertools.product(range(m), repeat=len(costs)):
-        loads = [0] * m
-        for c, b in zip(costs, assign, strict=True):
-            loads[b] += c
-        best = min(best, max(loads))
-    return best
+    return min(
+        max(bin_loads(costs, assign, m))
+        for assign in itertools.product(range(m), repeat=len(costs))
+    )
 
 
 def drift_scenario(tmp_path: Path) -> tuple[Path, Path]:
