@@ -51,25 +51,29 @@ class ColumnGeneration:
         capacity start the master (a warm start for a search over capacities)."""
         counts = Counter(sizes)
         self.types = sorted(counts, reverse=True)
-        self.demand = [counts[t] for t in self.types]
         self.capacity = capacity
-        self.master = _Master(self.demand)
+        self.master = _Master([counts[t] for t in self.types])
         self.failed = False  # GLOP failed: the bound from `run` holds, `solution` does not
-        self.columns: list[list[int]] = []
         for k, t in enumerate(self.types):
-            self._add(_single(k, t, self.demand[k], capacity, len(self.types)))
+            self.master.add(_single(k, t, self.demand[k], capacity, len(self.types)))
         for pattern in _first_fit(self.types, self.demand, capacity):
-            self._add(pattern)
+            self.master.add(pattern)
         seen = {tuple(c) for c in self.columns}
         for column in known:
             weight = sum(a * t for a, t in zip(column, self.types, strict=True))
             if weight <= capacity and tuple(column) not in seen:
                 seen.add(tuple(column))
-                self._add(column)
+                self.master.add(column)
 
-    def _add(self, column: list[int]) -> None:
-        self.master.add(column)
-        self.columns.append(column)
+    @property
+    def demand(self) -> list[int]:
+        """Items of each type not yet in a fixed bin."""
+        return self.master.demand
+
+    @property
+    def columns(self) -> list[list[int]]:
+        """Every column of the master, in the order added."""
+        return self.master.columns
 
     def run(
         self,
@@ -97,7 +101,7 @@ class ColumnGeneration:
             if not optimal and math.ceil(best - 1e-6) >= math.ceil(value - 1e-6):
                 return math.ceil(best - 1e-6)  # the bound already meets the LP's rounded value
             for pattern in patterns:
-                self._add(pattern)
+                self.master.add(pattern)
             if stop is not None and stop():
                 break
         try:
@@ -115,8 +119,7 @@ class ColumnGeneration:
     def take(self, column: list[int]) -> list[int]:
         """Fix one bin holding `column` (as far as items are left); the items it took."""
         taken = [min(a, d) for a, d in zip(column, self.demand, strict=True)]
-        self.demand = [d - a for d, a in zip(self.demand, taken, strict=True)]
-        self.master.set_demand(self.demand)
+        self.master.set_demand([d - a for d, a in zip(self.demand, taken, strict=True)])
         return taken
 
 
