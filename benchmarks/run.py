@@ -477,9 +477,10 @@ def _timed(command: list[str], repeats: int) -> list[float]:
 
 def cli_section(repeats: int = 5) -> str:
     """`balancer solve` on the examples, the plan's table printed (to a pipe), against the
-    import floor (OR-Tools and pandas), both measured in this run. The package's bytecode is compiled first, as pip does for an
-    installed package (the floor's packages are compiled): with PYTHONDONTWRITEBYTECODE set,
-    as on the project's machine, an editable install compiles its modules on every run."""
+    import floor (OR-Tools and pandas), both measured in this run. The package's bytecode is
+    compiled first, as pip does for an installed package (the floor's packages are
+    compiled): with PYTHONDONTWRITEBYTECODE set, as on the project's machine, an editable
+    install compiles its modules on every run."""
     exe = str(Path(sys.executable).with_name("balancer"))
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "balancer")], check=True)
     floor = _timed([sys.executable, "-c", "import ortools.sat.python.cp_model, pandas"], repeats)
