@@ -49,6 +49,7 @@ dbutils.widgets.text("pipelines", "3..8", "Pipelines (K or MIN..MAX)")
 dbutils.widgets.dropdown("emit_jobs", "true", ["true", "false"], "Emit scheduled jobs")
 dbutils.widgets.dropdown("pause_jobs", "true", ["true", "false"], "Pause jobs")
 dbutils.widgets.dropdown("target", "dev", ["dev", "prod"], "Target")
+dbutils.widgets.text("warehouse_id", "", "SQL warehouse (hands over tables that move)")
 dbutils.widgets.text("work_dir", "/tmp/balancer_deploy", "Local working folder")
 dbutils.widgets.dropdown(
     "cleanup", "false", ["true", "false"], "Delete what this notebook deployed"
@@ -134,7 +135,13 @@ print(sorted(str(p.relative_to(render_dir)) for p in render_dir.rglob("*") if p.
 client = balancer.workspace_client()
 rendered = balancer.load_rendered(render_dir)
 target = dbutils.widgets.get("target")
-report = balancer.deploy(client, rendered, target=target, echo=print)
+report = balancer.deploy(
+    client,
+    rendered,
+    target=target,
+    warehouse_id=dbutils.widgets.get("warehouse_id") or None,
+    echo=print,
+)
 print(f"deployed: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
 
 # COMMAND ----------
@@ -144,7 +151,7 @@ print(f"deployed: {report.created} created, {report.updated} updated, {report.un
 # COMMAND ----------
 
 check = balancer.deploy(client, rendered, target=target, dry_run=True)
-pending = [str(a) for a in check.actions if a.kind in ("pipeline", "job") and a.verb != "unchanged"]
+pending = [step.describe() for step in check.steps]
 assert not pending, f"not deployed as rendered: {pending}"
 print(f"verified {check.unchanged} pipelines and jobs")
 
@@ -156,4 +163,4 @@ print(f"verified {check.unchanged} pipelines and jobs")
 
 if dbutils.widgets.get("cleanup") == "true":
     removed = balancer.undeploy(client, rendered, target=target, echo=print)
-    print(f"cleaned up: {len(removed.actions)} pipelines and jobs deleted")
+    print(f"cleaned up: {removed.deleted} pipelines and jobs deleted, every table kept")

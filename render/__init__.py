@@ -6,7 +6,8 @@
 write.)
 
 Layout: databricks.yml; deploy/pipelines/<key>.json and deploy/jobs/<key>.json (the request
-bodies `balancer deploy` sends); wheels/ (what the pipelines and jobs install); in
+bodies `balancer deploy` sends) and deploy/manifest.json (what they are: the tables each
+pipeline defines, the job of each pipeline, the volumes and files deploy provides); wheels/ (what the pipelines and jobs install); in
 workspace-files mode also resources/<key>.yml and src/ingest_<key>.py; with the rebalancing
 job src/rebalance_job.py and src/plan.json.
 """
@@ -16,10 +17,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from balancer.deployment import MANIFEST_PATH
 from balancer.errors import InputError
 from balancer.model import Plan
 from render.bundle import databricks_yml, rebalance_job_yml, resource_yml
 from render.ingest import render_ingest
+from render.manifest import manifest
 from render.options import MODES, Mode, RenderOptions
 from render.resources import (
     Paths,
@@ -93,4 +96,5 @@ def render_files(plan: Plan, options: RenderOptions) -> dict[str, str | bytes]:
         files["src/plan.json"] = dumps(plan)
     for wheel in options.wheels:
         files[f"wheels/{wheel.file_name}"] = wheel.data
+    files[MANIFEST_PATH] = _json(manifest(plan, options).to_dict())
     return dict(sorted(files.items()))

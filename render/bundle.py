@@ -30,17 +30,30 @@ from render.resources import (
     schedule_job,
 )
 
-MANAGED_NOTE = """\
+TARGETS_NOTE = """\
+# Target dev (development mode) writes to its own schema per user, <schema>_dev_<you>,
+# so no two targets or developers define one table; prod writes to the schema below.
+"""
+MANAGED_NOTE = (
+    """\
 # Managed mode: the pipelines are COMMUNITY managed ingestion pipelines, which a bundle
 # cannot express today (the bundle schema has no COMMUNITY source type). This bundle
 # therefore holds no resources: `balancer deploy` creates the pipelines and their jobs from
-# deploy/*.json and reads the variables and targets below. `databricks bundle deploy` of
-# this folder creates nothing.
+# deploy/*.json, uploads wheels/ to packages_volume_path, and reads the variables and
+# targets below. `databricks bundle deploy` of this folder creates nothing.
 """
-WORKSPACE_NOTE = """\
-# Workspace-files mode: deploy with `databricks bundle deploy` or with `balancer deploy`
-# (the same variables and targets), not both for one target.
+    + TARGETS_NOTE
+)
+WORKSPACE_NOTE = (
+    """\
+# Workspace-files mode: deploy with `databricks bundle deploy` (Databricks CLI 0.258 or
+# later: it uploads the wheels/ the pipelines list) or with `balancer deploy` (the same
+# variables and targets), not both for one target. Only `balancer deploy` hands tables over
+# when a table changes pipeline (ALTER ... pipelines.pipelineId); after a rebalance, deploy
+# with it.
 """
+    + TARGETS_NOTE
+)
 
 
 def _dump(doc: dict[str, Any]) -> str:
@@ -82,8 +95,24 @@ def variables(options: RenderOptions) -> dict[str, dict[str, str]]:
         out["proposal_volume_path"] = {
             "description": "Unity Catalog volume folder the rebalancing job writes its "
             "proposal to.",
-            "default": f"/Volumes/{options.catalog}/{options.schema}/lakeflow_balancer/proposals",
+            "default": options.proposal_path_in(options.catalog, options.schema),
         }
+    return out
+
+
+DEV_SCHEMA_SUFFIX = "_dev_${workspace.current_user.short_name}"
+
+
+def dev_variables(options: RenderOptions) -> dict[str, str]:
+    """A development target writes to a schema of its own per user (`<schema>_dev_<user>`),
+    with its volumes there too, so no two targets or developers define one table."""
+    dev_schema = options.schema + DEV_SCHEMA_SUFFIX
+    out = {"schema": dev_schema}
+    defaults = variables(options)
+    if "packages_volume_path" in defaults and not options.packages_volume_path:
+        out["packages_volume_path"] = options.volume_path_in(options.catalog, dev_schema)
+    if "proposal_volume_path" in defaults:
+        out["proposal_volume_path"] = options.proposal_path_in(options.catalog, dev_schema)
     return out
 
 
@@ -93,7 +122,7 @@ def databricks_yml(plan: Plan, options: RenderOptions) -> str:
         doc["include"] = ["resources/*.yml"]
     doc["variables"] = variables(options)
     doc["targets"] = {
-        "dev": {"mode": "development", "default": True},
+        "dev": {"mode": "development", "default": True, "variables": dev_variables(options)},
         "prod": {
             "mode": "production",
             "workspace": {

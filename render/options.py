@@ -48,10 +48,15 @@ class RenderOptions:
     @property
     def volume_path(self) -> str:
         """Where the wheels live (a bundle variable's default)."""
-        return (
-            self.packages_volume_path
-            or f"/Volumes/{self.catalog}/{self.schema}/community_connector/packages"
-        )
+        return self.packages_volume_path or self.volume_path_in(self.catalog, self.schema)
+
+    @staticmethod
+    def volume_path_in(catalog: str, schema: str) -> str:
+        return f"/Volumes/{catalog}/{schema}/community_connector/packages"
+
+    @staticmethod
+    def proposal_path_in(catalog: str, schema: str) -> str:
+        return f"/Volumes/{catalog}/{schema}/lakeflow_balancer/proposals"
 
     def wheels_of(self, *roles: str) -> tuple[Wheel, ...]:
         return tuple(w for w in self.wheels if w.role in roles)

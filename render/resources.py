@@ -17,13 +17,12 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from balancer.deployment import BUNDLE_CATALOG, BUNDLE_SCHEMA, TableRef, event_log_name, plan_tags
 from balancer.model import PipelinePlan, Plan
 from render.options import RenderOptions
 from render.quartz import to_quartz
 from render.spec import managed_object
 
-NAME_TAG = "lakeflow_balancer"
-ID_TAG = "lakeflow_balancer_id"
 REGISTER_DATA_SOURCE = "pipelines.managedIngestion.registerPythonDataSource"
 CONF_PREFIX = "lakeflow_balancer."  # pipeline configuration read by the ingest files
 
@@ -34,7 +33,12 @@ class Paths(enum.Enum):
 
 
 def tags(plan: Plan) -> dict[str, str]:
-    return {NAME_TAG: plan.settings.name, ID_TAG: plan.deployment_id}
+    return plan_tags(plan.settings.name, plan.deployment_id)
+
+
+def event_log_ref(pipeline: PipelinePlan) -> TableRef:
+    """The event-log table of a pipeline, in the bundle's catalog and schema."""
+    return TableRef(BUNDLE_CATALOG, BUNDLE_SCHEMA, event_log_name(pipeline.key))
 
 
 def ingest_file_name(pipeline: PipelinePlan) -> str:
@@ -49,12 +53,12 @@ def _wheel(name: str, paths: Paths) -> str:
     return f"../wheels/{name}" if paths is Paths.BUNDLE else f"${{var.packages_volume_path}}/{name}"
 
 
-def pipeline_dependencies(options: RenderOptions) -> list[str]:
-    """pip requirements of every pipeline: the connector wheels on the volume, then extras."""
+def pipeline_dependencies(options: RenderOptions, paths: Paths) -> list[str]:
+    """pip requirements of every pipeline: the connector wheels, then extras. `balancer
+    deploy` uploads the wheels to the volume; the Databricks CLI (0.258 and later) uploads
+    the local paths of a bundle's pipeline environment itself."""
     wheels = options.wheels_of("framework", "connector")
-    return [f"${{var.packages_volume_path}}/{w.file_name}" for w in wheels] + list(
-        options.dependencies
-    )
+    return [_wheel(w.file_name, paths) for w in wheels] + list(options.dependencies)
 
 
 def pipeline_resource(
@@ -69,7 +73,7 @@ def pipeline_resource(
         "channel": "PREVIEW",
         "continuous": False,
     }
-    deps = pipeline_dependencies(options)
+    deps = pipeline_dependencies(options, paths)
     if options.mode == "managed":
         tables = {t.source_table: t for t in plan.tables}
         resource["ingestion_definition"] = {
@@ -95,7 +99,7 @@ def pipeline_resource(
     resource["event_log"] = {
         "catalog": "${var.catalog}",
         "schema": "${var.schema}",
-        "name": f"{pipeline.key}_event_log",
+        "name": event_log_name(pipeline.key),
     }
     resource["tags"] = tags(plan)
     return resource
@@ -138,7 +142,12 @@ def rebalance_job(plan: Plan, options: RenderOptions, paths: Paths) -> dict[str,
         "${var.schema}",
     ]
     for p in plan.pipelines:
-        parameters += ["--event-log-table", f"${{var.catalog}}.${{var.schema}}.{p.key}_event_log"]
+        parameters += [
+            "--event-log-table",
+            f"${{var.catalog}}.${{var.schema}}.{event_log_name(p.key)}",
+        ]
+    for p in plan.pipelines:  # the real ids, resolved at deploy (by either deployer)
+        parameters += ["--pipeline-id", f"{p.key}=${{resources.pipelines.{p.key}.id}}"]
     balancer_wheels = [_wheel(w.file_name, paths) for w in options.wheels_of("balancer")]
     return {
         "name": f"{plan.settings.name} rebalance",

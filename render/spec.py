@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from balancer.deployment import table_ref
 from balancer.errors import InputError, Location
 from balancer.model import Table
 from balancer.table_options import IngestionControls
@@ -33,13 +34,16 @@ def _merged(t: Table, options: RenderOptions) -> tuple[IngestionControls, dict[s
     return t.controls.merged_over(options.common_controls), connector_options
 
 
-def _destination(t: Table) -> dict[str, str]:
-    extra = dict(t.extra)
+def destination(t: Table) -> dict[str, str]:
+    """The destination fields of a table object: its own catalog and schema when it has
+    them (else the pipeline fills them from the bundle variables), and its table name."""
+    ref = table_ref(t, "", "")
     out = {}
-    for key in ("destination_catalog", "destination_schema"):
-        if extra.get(key):
-            out[key] = extra[key]
-    out["destination_table"] = t.destination_table or t.source_table
+    if ref.catalog:
+        out["destination_catalog"] = ref.catalog
+    if ref.schema:
+        out["destination_schema"] = ref.schema
+    out["destination_table"] = ref.name
     return out
 
 
@@ -62,7 +66,7 @@ def workspace_object(t: Table, options: RenderOptions) -> dict[str, Any]:
     if controls.cluster_by:
         config["cluster_by"] = list(controls.cluster_by)
     return {
-        "table": {"source_table": t.source_table, **_destination(t), "table_configuration": config}
+        "table": {"source_table": t.source_table, **destination(t), "table_configuration": config}
     }
 
 
@@ -74,7 +78,7 @@ def managed_object(t: Table, options: RenderOptions) -> dict[str, Any]:
         "destination_catalog": "${var.catalog}",
         "destination_schema": "${var.schema}",
     }
-    table.update(_destination(t))
+    table.update(destination(t))
     if connector_options:
         table["connector_options"] = {"community_connector_options": {"options": connector_options}}
     config: dict[str, Any] = {}

@@ -244,14 +244,29 @@ nasty_names = st.lists(
 def test_no_name_adds_a_line_to_the_runbook_or_the_diff(name: str) -> None:
     """Names with control characters never get here (tables.csv and plan.json refuse them);
     any other name stays inside its code span or fenced block."""
-    from balancer.planning.runbook import Move, runbook
+    from balancer.deployment import TableRef
+    from balancer.planning.migration import Migration, Step
+    from balancer.planning.runbook import runbook
 
-    moves = [Move(name, "p_01", "p_02", 10, 1.0)]
-    text = runbook(moves, {name: ("cat", "sch", name)}, {})
+    steps = (
+        Step("stop_pipeline", "id1", "p_01", "id1"),
+        Step("update_pipeline", "p_01", "p_01", "id1"),
+        Step(
+            "hand_over",
+            "p_02",
+            "p_02",
+            tables=(TableRef("cat", "sch", name),),
+            source="id1",
+            source_name="p_01",
+            destination="p_02",
+        ),
+        Step("update_pipeline", "p_02", "p_02", "id2"),
+    )
+    text = runbook(Migration(steps), {"p_02": "id2"}, "balancer deploy out")
     headings = [line for line in text.splitlines() if line.startswith("#")]
-    assert headings == ["# Rebalance runbook", headings[1]] and headings[1].startswith("## 1. `")
-    steps = [line[:3] for line in text.splitlines() if line[:1].isdigit()]
-    assert steps == ["1. ", "2. ", "3. ", "4. ", "5. "]
+    assert headings == ["# Rebalance runbook"]
+    numbered = [line[:3] for line in text.splitlines() if line[:1].isdigit()]
+    assert numbered == ["1. ", "2. ", "3. ", "4. "]
     assert "DROP" not in [line.strip()[:4] for line in text.splitlines()]
 
 

@@ -109,6 +109,10 @@ def test_cli_writes_a_proposal_and_leaves_the_plan_alone(tmp_path: Path) -> None
             str(out),
             "--pipeline-ids-json",
             '{"osipi_append_02": "0123abcd-0000-4000-8000-000000000001"}',
+            "--catalog",
+            "cat",
+            "--schema",
+            "sch",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -254,14 +258,20 @@ def test_rebalance_works_with_defaults_on_the_drift_scenario(tmp_path: Path) -> 
     runner = CliRunner()
     plan_path, drift = drift_scenario(tmp_path)
     out = tmp_path / "p"
-    result = runner.invoke(
-        main, ["rebalance", "--plan", str(plan_path), "--history", str(drift), "-o", str(out)]
-    )
+    args = ["rebalance", "--plan", str(plan_path), "--history", str(drift), "-o", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "runbook.md and moves.sql not written" in result.output  # where is not known
+    assert not (out / "runbook.md").exists() and not (out / "moves.sql").exists()
+    result = runner.invoke(main, [*args, "--catalog", "sales", "--schema", "raw"])
     assert result.exit_code == 0, result.output
     proposal = read_plan(out / "plan.json")
     assert proposal.moves and check_plan(proposal, proposal.tables) == []
     runbook = (out / "runbook.md").read_text()
-    pairs = {(a, b) for _, a, b in proposal.moves}
-    assert runbook.count("databricks pipelines stop") == len(pairs) < len(proposal.moves)
+    sources = {a for _, a, _ in proposal.moves}
+    assert runbook.count("databricks pipelines stop") == len(sources) < len(proposal.moves)
+    sql = (out / "moves.sql").read_text()
+    assert sql.count("ALTER STREAMING TABLE `sales`.`raw`.") == len(proposal.moves)
+    assert "`main`" not in sql and "`default`" not in sql
     no_history = runner.invoke(main, ["rebalance", "--plan", str(plan_path), "-o", str(out)])
     assert no_history.exit_code == 2 and "needs run history" in no_history.output

@@ -24,7 +24,14 @@ from balancer.cli.common import handle_errors, pairs
 @click.option(
     "--prune",
     is_flag=True,
-    help="Delete the pipelines and jobs this plan created earlier and no longer has.",
+    help="Delete the pipelines and jobs of this target that the render no longer has "
+    "(jobs first; pipelines keep their tables: cascade=false).",
+)
+@click.option(
+    "--warehouse-id",
+    default=None,
+    help="SQL warehouse for the hand-over of tables that change pipeline (ALTER STREAMING "
+    "TABLE ... pipelines.pipelineId); without one, deploy stops before the first hand-over.",
 )
 @click.option(
     "--adopt",
@@ -32,7 +39,9 @@ from balancer.cli.common import handle_errors, pairs
     help="Take over same-named pipelines and jobs that this plan did not create.",
 )
 @click.option(
-    "--dry-run", is_flag=True, help="Read the workspace and list what would change; change nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Read the workspace and print the steps an apply would run, in order; change nothing.",
 )
 @handle_errors
 def deploy_cmd(
@@ -41,10 +50,12 @@ def deploy_cmd(
     variables: tuple[str, ...],
     workspace_path: str | None,
     prune: bool,
+    warehouse_id: str | None,
     adopt: bool,
     dry_run: bool,
 ) -> None:
-    """Deploy a render folder with databricks-sdk (auth: the SDK's profile or env vars)."""
+    """Deploy a render folder with databricks-sdk (auth: the SDK's profile or env vars), as an
+    ordered migration: tables that change pipeline are handed over, nothing is dropped."""
     from balancer.databricks.deploy import deploy
     from balancer.databricks.rendered import load_rendered
     from balancer.databricks.workspace import workspace_client
@@ -59,16 +70,18 @@ def deploy_cmd(
         prune=prune,
         dry_run=dry_run,
         adopt=adopt,
+        warehouse_id=warehouse_id,
         echo=click.echo,
     )
-    counts = (
-        f"{report.created} to create, {report.updated} to update, {report.unchanged} unchanged, "
-        f"{report.deleted} to delete"
-    )
+    moved = f", {report.handed_over} table(s) handed over" if report.handed_over else ""
     if dry_run:
-        click.echo(f"dry run: {counts}; nothing was changed")
+        click.echo(
+            f"dry run: {len(report.steps)} step(s): {report.created} to create, {report.updated} "
+            f"to update, {report.deleted} to delete{moved}; {report.unchanged} unchanged; nothing "
+            "was changed"
+        )
     else:
         click.echo(
             f"deployed: {report.created} created, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.deleted} deleted"
+            f"{report.unchanged} unchanged, {report.deleted} deleted{moved}"
         )

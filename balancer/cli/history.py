@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from balancer.cli.common import handle_errors, with_options
+from balancer.cli.deployed import DEPLOYMENT_OPTIONS, deployed
+from balancer.errors import InputError
 from balancer.io.csvout import csv_text
 
 
@@ -15,21 +17,35 @@ def history() -> None:
 
 def history_source(
     plan_path: str | None,
-    catalog: str,
-    schema: str,
+    catalog: str | None,
+    schema: str | None,
     event_log_tables: tuple[str, ...],
     pipeline_ids: tuple[str, ...],
     since_days: int,
+    deployment: str | None = None,
+    deployment_target: str | None = None,
 ) -> str:
     """The history SQL over the event logs the options name."""
     from balancer.history.eventlog import event_log_tables_of, history_sql
 
     tables = list(event_log_tables)
+    plan = None
     if plan_path:
         from balancer.io.planio import read_plan
 
-        keys = [p.key for p in read_plan(plan_path).pipelines]
-        tables += event_log_tables_of(keys, catalog, schema)
+        plan = read_plan(plan_path)
+    found = deployed(deployment, deployment_target, plan)
+    if found is not None:
+        tables += sorted(found.event_logs.values())
+    elif plan is not None:
+        if not (catalog and schema):
+            raise InputError(
+                "--plan names the pipelines, and where their event logs are published is not "
+                "known.",
+                fix="pass --deployment DIR (the render folder you deployed), or --catalog and "
+                "--schema as you rendered it.",
+            )
+        tables += event_log_tables_of([p.key for p in plan.pipelines], catalog, schema)
     return history_sql(tuple(pipeline_ids), tables, since_days)
 
 
@@ -41,12 +57,9 @@ HISTORY_OPTIONS = [
         default=None,
         help="Read the event logs its rendered pipelines publish (<catalog>.<schema>.<key>_event_log).",
     ),
-    click.option(
-        "--catalog", default="main", show_default=True, help="Catalog of --plan's event logs."
-    ),
-    click.option(
-        "--schema", default="default", show_default=True, help="Schema of --plan's event logs."
-    ),
+    click.option("--catalog", default=None, help="Catalog of --plan's event logs (as rendered)."),
+    click.option("--schema", default=None, help="Schema of --plan's event logs (as rendered)."),
+    *DEPLOYMENT_OPTIONS,
     click.option(
         "--event-log-table",
         "event_log_tables",
@@ -86,15 +99,26 @@ RUNS_OUTPUT = click.option(
 @handle_errors
 def history_sql_cmd(
     plan_path: str | None,
-    catalog: str,
-    schema: str,
+    catalog: str | None,
+    schema: str | None,
+    deployment: str | None,
+    deployment_target: str | None,
     event_log_tables: tuple[str, ...],
     pipeline_ids: tuple[str, ...],
     since_days: int,
 ) -> None:
     """Print the SQL that turns event logs into runs.csv."""
     click.echo(
-        history_source(plan_path, catalog, schema, event_log_tables, pipeline_ids, since_days)
+        history_source(
+            plan_path,
+            catalog,
+            schema,
+            event_log_tables,
+            pipeline_ids,
+            since_days,
+            deployment,
+            deployment_target,
+        )
     )
 
 
@@ -107,23 +131,32 @@ def history_pull_cmd(
     warehouse_id: str,
     output: str,
     plan_path: str | None,
-    catalog: str,
-    schema: str,
+    catalog: str | None,
+    schema: str | None,
+    deployment: str | None,
+    deployment_target: str | None,
     event_log_tables: tuple[str, ...],
     pipeline_ids: tuple[str, ...],
     since_days: int,
 ) -> None:
-    """Run the history SQL on a warehouse (auth: the SDK's profile or env vars) and write runs.csv."""
-    from balancer.databricks.history_pull import fetch_rows
+    """Run the history SQL on a warehouse (auth: the SDK's profile or env vars) and write
+    runs.csv. Results of any size: the rows come as external links, chunk by chunk, straight
+    to the file."""
+    from balancer.databricks.history_pull import pull_to_csv
     from balancer.databricks.workspace import workspace_client
-    from balancer.io.atomic import write_file
 
     statement = history_source(
-        plan_path, catalog, schema, event_log_tables, pipeline_ids, since_days
+        plan_path,
+        catalog,
+        schema,
+        event_log_tables,
+        pipeline_ids,
+        since_days,
+        deployment,
+        deployment_target,
     )
-    columns, rows = fetch_rows(workspace_client(), warehouse_id, statement)
-    write_file(output, csv_text(columns, rows))
-    click.echo(f"wrote {len(rows)} runs to {output}")
+    count = pull_to_csv(workspace_client(), warehouse_id, statement, output)
+    click.echo(f"wrote {count} runs to {output}")
 
 
 @history.command("from-events")

@@ -5,12 +5,25 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from balancer.cli.common import Finite, console, handle_errors, json_object, time_limit_option
+from balancer.cli.common import (
+    Finite,
+    console,
+    handle_errors,
+    json_object,
+    time_limit_option,
+    with_options,
+)
+from balancer.cli.deployed import DEPLOYMENT_OPTIONS, deployed
 from balancer.errors import InputError
+from balancer.model import Plan
 from balancer.units import format_duration
+
+if TYPE_CHECKING:
+    from balancer.planning.rebalance import Proposal
 
 
 @click.command()
@@ -50,16 +63,17 @@ from balancer.units import format_duration
     help="At most this many moves in or out of a pipeline.",
 )
 @click.option("--freeze", multiple=True, help="A pipeline key to leave untouched (repeatable).")
+@with_options(DEPLOYMENT_OPTIONS)
 @click.option(
     "--pipeline-ids-json",
     default=None,
-    help="JSON object of pipeline key -> pipeline id, for the SQL.",
+    help="JSON object of pipeline key -> pipeline id, for the SQL (--deployment knows them).",
 )
 @click.option(
-    "--catalog", default="main", show_default=True, help="Catalog of tables without their own."
+    "--catalog", default=None, help="Catalog of tables without their own (--deployment knows it)."
 )
 @click.option(
-    "--schema", default="default", show_default=True, help="Schema of tables without their own."
+    "--schema", default=None, help="Schema of tables without their own (--deployment knows it)."
 )
 @time_limit_option(10.0, "Budget of the moves model")
 @click.option(
@@ -75,9 +89,11 @@ def rebalance(
     max_moves: int | None,
     max_moves_per_pipeline: int | None,
     freeze: tuple[str, ...],
+    deployment: str | None,
+    deployment_target: str | None,
     pipeline_ids_json: str | None,
-    catalog: str,
-    schema: str,
+    catalog: str | None,
+    schema: str | None,
     time_limit_s: float,
     apply: bool,
 ) -> None:
@@ -91,7 +107,9 @@ def rebalance(
 
     current = read_plan(plan_path)
     history = read_history(history_path) if history_path else None
-    ids = _pipeline_ids(pipeline_ids_json, {p.key for p in current.pipelines})
+    ids, where, command = _located(
+        current, plan_path, deployment, deployment_target, pipeline_ids_json, catalog, schema
+    )
     options = RebalanceOptions(
         detect_threshold=detect_threshold,
         target=target,
@@ -101,29 +119,11 @@ def rebalance(
         time_limit_s=time_limit_s,
     )
     proposal = propose(current, history, options)
-    files: dict[str, str | bytes] = dict(proposal_files(proposal, current, catalog, schema, ids))
+    files: dict[str, str | bytes] = dict(proposal_files(proposal, current, where, ids, command))
     summary = summary_text(proposal)
     if proposal.acted:
-        import tempfile
-
-        from balancer.analysis.charts import before_after
-
-        before = dataclasses.replace(
-            proposal.plan,
-            pipelines=proposal.current_pipelines,
-            makespan_s=proposal.current_makespan_s,
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            png = before_after(
-                before, proposal.plan, Path(tmp) / "chart.png", ("current", "proposed")
-            )
-            files_with_chart: dict[str, str | bytes] = {
-                **files,
-                "before_after.png": png.read_bytes(),
-            }
-        write_tree(output_dir, files_with_chart)
-    else:
-        write_tree(output_dir, dict(files))
+        files["before_after.png"] = _chart(proposal)
+    write_tree(output_dir, files)
     if apply and proposal.acted:
         write_file(plan_path, dumps(proposal.plan))
     out = console()
@@ -137,6 +137,12 @@ def rebalance(
             f"  {m.table}: {m.source} -> {m.destination} ({format_duration(m.cost_s)})",
             highlight=False,
         )
+    if where is None and proposal.moves:
+        out.print(
+            "runbook.md and moves.sql not written: where the deployed tables live is not known "
+            "(pass --deployment DIR, the render folder you deployed, or --catalog and --schema).",
+            highlight=False,
+        )
     out.print(
         f"proposal written to {output_dir}"
         + (
@@ -145,6 +151,49 @@ def rebalance(
             else " (dry run: the plan is unchanged)"
         )
     )
+
+
+def _located(
+    current: Plan,
+    plan_path: str,
+    deployment: str | None,
+    deployment_target: str | None,
+    pipeline_ids_json: str | None,
+    catalog: str | None,
+    schema: str | None,
+) -> tuple[dict[str, str], tuple[str, str] | None, str]:
+    """Pipeline ids, the catalog and schema of the tables, and the deploy command, from
+    --deployment (the record deploy keeps) and the explicit options (which win)."""
+    from balancer.planning.rebalance import DEPLOY_COMMAND
+
+    found = deployed(deployment, deployment_target, current)
+    ids = dict(found.pipeline_ids) if found else {}
+    ids.update(_pipeline_ids(pipeline_ids_json, {p.key for p in current.pipelines}))
+    if (catalog is None) != (schema is None):
+        raise InputError("give --catalog and --schema together.", fix="pass both, or --deployment.")
+    where = (catalog, schema) if catalog and schema else None
+    if where is None and found is not None:
+        where = (found.catalog, found.schema)
+    command = DEPLOY_COMMAND
+    if found is not None:
+        command = (
+            f"balancer render {plan_path} -o {found.folder} && balancer deploy {found.folder} "
+            f"--target {found.target} --warehouse-id ID"
+        )
+    return ids, where, command
+
+
+def _chart(proposal: Proposal) -> bytes:
+    import tempfile
+
+    from balancer.analysis.charts import before_after
+
+    before = dataclasses.replace(
+        proposal.plan, pipelines=proposal.current_pipelines, makespan_s=proposal.current_makespan_s
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        png = before_after(before, proposal.plan, Path(tmp) / "chart.png", ("current", "proposed"))
+        return png.read_bytes()
 
 
 PIPELINE_ID = re.compile(r"^[0-9a-fA-F][0-9a-fA-F-]{7,63}$")

@@ -57,6 +57,12 @@ def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
     ap.add_argument("--detect-threshold", type=float, default=0.10)
     ap.add_argument("--target", type=float, default=0.02)
     ap.add_argument("--max-moves", type=int)
+    ap.add_argument(
+        "--pipeline-id",
+        action="append",
+        default=[],
+        help="KEY=ID of a deployed pipeline (the render passes every one, resolved at deploy)",
+    )
     args = ap.parse_args(argv)
     try:
         plan = read_plan(args.plan)
@@ -75,7 +81,8 @@ def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
                 detect_threshold=args.detect_threshold, target=args.target, max_moves=args.max_moves
             ),
         )
-        files = proposal_files(proposal, plan, args.catalog, args.schema, {})
+        ids = dict(p.split("=", 1) for p in args.pipeline_id if "=" in p)
+        files = proposal_files(proposal, plan, (args.catalog, args.schema), ids)
         write_tree(args.output, files)
         summary = files["diff.md"]
         print(summary)

@@ -1,9 +1,14 @@
 """A render folder as `balancer deploy` reads it, and its `${...}` references resolved for
 one target and one user.
 
+What the folder holds is described by `deploy/manifest.json` (`balancer.deployment`):
+deploy reads the bodies and files it names, nothing found by globbing or by searching text.
+
 Targets mean what they mean to `databricks bundle deploy`: the target's variables override
 the defaults, `--var` overrides both; a `development` target prefixes every name with
-`[dev <user>] `, marks pipelines as development and pauses every schedule.
+`[dev <user>] `, marks pipelines as development and pauses every schedule. A variable's value
+may refer to other values (`${workspace.current_user.short_name}`): the dev target's schema
+is `<schema>_dev_<user>`.
 """
 
 from __future__ import annotations
@@ -17,9 +22,18 @@ from typing import Any
 
 import yaml
 
+from balancer.deployment import (
+    ID_TAG,
+    MANIFEST_PATH,
+    TARGET_TAG,
+    Manifest,
+    TableRef,
+    target_identity,
+)
 from balancer.errors import InputError, Location
 
-ID_TAG = "lakeflow_balancer_id"  # what deploy owns: the plan's deployment id
+__all__ = ["ID_TAG", "Context", "Rendered", "Target", "load_rendered"]
+
 _REF = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 
 
@@ -36,15 +50,22 @@ class Rendered:
     """A render folder as `balancer deploy` reads it; `${...}` references still unresolved."""
 
     folder: str
-    bundle: str
-    deployment_id: str
+    manifest: Manifest
     variables: dict[str, str]
     targets: dict[str, Target]
     default_target: str
-    pipelines: dict[str, dict[str, Any]]
-    jobs: dict[str, dict[str, Any]]
+    pipelines: dict[str, dict[str, Any]]  # key -> body
+    jobs: dict[str, dict[str, Any]]  # key -> body
     files: dict[str, bytes]  # path under src/ -> bytes
     wheels: dict[str, bytes]  # wheel file name -> bytes
+
+    @property
+    def deployment_id(self) -> str:
+        return self.manifest.deployment_id
+
+    @property
+    def bundle(self) -> str:
+        return self.manifest.bundle
 
 
 def _load_file(path: Path, kind: str) -> dict[str, Any]:
@@ -59,19 +80,33 @@ def _load_file(path: Path, kind: str) -> dict[str, Any]:
     return doc
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"the render lists this file, and it cannot be read: {exc.strerror or exc}.",
+            where=Location(str(path)),
+            fix="render the folder again from its plan.",
+        ) from None
+
+
 def load_rendered(folder: str | Path) -> Rendered:
-    """Read databricks.yml, deploy/*.json, src/ and wheels/ of a render folder."""
+    """Read databricks.yml, the manifest and what it names (bodies, src/ files, wheels)."""
     root = Path(folder)
     main = root / "databricks.yml"
-    if not main.is_file() or not (root / "deploy" / "pipelines").is_dir():
+    if not main.is_file() or not (root / MANIFEST_PATH).is_file():
         raise InputError(
-            "this folder is not a render of lakeflow-balancer (no databricks.yml and "
-            "deploy/pipelines/).",
+            f"this folder is not a render of lakeflow-balancer (no databricks.yml and "
+            f"{MANIFEST_PATH}).",
             where=Location(str(root)),
-            fix="render it with `balancer render PLAN -o DIR` (renders older than managed mode "
-            "need rendering again).",
+            fix="render it with `balancer render PLAN -o DIR` (renders made by an older "
+            "version need rendering again).",
         )
     doc = _load_file(main, "YAML")
+    manifest = Manifest.from_dict(
+        _load_file(root / MANIFEST_PATH, "JSON"), str(root / MANIFEST_PATH)
+    )
     variables = {
         str(k): str((v or {}).get("default", "")) if isinstance(v, dict) else str(v)
         for k, v in (doc.get("variables") or {}).items()
@@ -88,43 +123,20 @@ def load_rendered(folder: str | Path) -> Rendered:
         )
         if t.get("default"):
             default = str(name)
-    pipelines = {
-        p.stem: _load_file(p, "JSON")
-        for p in sorted((root / "deploy" / "pipelines").glob("*.json"))
-    }
-    jobs = {
-        p.stem: _load_file(p, "JSON") for p in sorted((root / "deploy" / "jobs").glob("*.json"))
-    }
-    ids = {str((body.get("tags") or {}).get(ID_TAG, "")) for body in pipelines.values()}
-    if len(ids) != 1 or "" in ids:
-        raise InputError(
-            f"the pipelines of this render do not share one {ID_TAG} tag.",
-            where=Location(str(root / "deploy" / "pipelines")),
-            fix="render the folder again from its plan.",
-        )
-    src = root / "src"
-    files = (
-        {
-            p.relative_to(src).as_posix(): p.read_bytes()
-            for p in sorted(src.rglob("*"))
-            if p.is_file()
-        }
-        if src.is_dir()
-        else {}
-    )
-    wheels = {p.name: p.read_bytes() for p in sorted((root / "wheels").glob("*.whl"))}
-    bundle = str((doc.get("bundle") or {}).get("name") or root.name)
+    pipelines = {p.key: _load_file(root / p.body, "JSON") for p in manifest.pipelines}
+    jobs = {j.key: _load_file(root / j.body, "JSON") for j in manifest.jobs}
+    for key, body in pipelines.items():
+        if (body.get("tags") or {}).get(ID_TAG) != manifest.deployment_id:
+            raise InputError(
+                f"pipeline {key} does not carry the render's {ID_TAG} tag.",
+                where=Location(str(root / manifest.pipeline(key).body)),
+                fix="render the folder again from its plan.",
+            )
+    names = sorted({f for p in manifest.pipelines for f in p.files} | set(manifest.files))
+    files = {name: _read_bytes(root / "src" / name) for name in names}
+    wheels = {name: _read_bytes(root / "wheels" / name) for name in manifest.wheels}
     return Rendered(
-        str(root),
-        bundle,
-        ids.pop(),
-        variables,
-        targets,
-        default or "dev",
-        pipelines,
-        jobs,
-        files,
-        wheels,
+        str(root), manifest, variables, targets, default or "dev", pipelines, jobs, files, wheels
     )
 
 
@@ -139,8 +151,9 @@ class Context:
         user: str,
         workspace_path: str | None,
     ) -> None:
+        self.rendered = rendered
         self.target = target
-        self.variables = {**rendered.variables, **target.variables, **overrides}
+        self.user = user
         self.short_name = re.sub(r"[^A-Za-z0-9]+", "_", user.split("@")[0]).lower()
         self.values = {
             "bundle.name": rendered.bundle,
@@ -148,6 +161,10 @@ class Context:
             "workspace.current_user.userName": user,
             "workspace.current_user.short_name": self.short_name,
         }
+        raw = {**rendered.variables, **target.variables, **overrides}
+        self.variables: dict[str, str] = {}
+        for name, value in raw.items():  # a variable may refer to the values above
+            self.variables[name] = self._sub(value, f"variable {name}", allow_vars=False)
         root = (
             target.root_path
             or "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
@@ -155,52 +172,66 @@ class Context:
         self.file_path = workspace_path or f"{self.resolve(root, 'the target root_path')}/files"
         self.values["workspace.file_path"] = self.file_path
         self.pipeline_ids: dict[str, str] = {}
+        self.identity = target_identity(target.name, target.development, self.short_name)
+        self.name_prefix = f"[dev {self.short_name}] " if target.development else ""
 
     def name(self, name: str) -> str:
-        return f"[dev {self.short_name}] {name}" if self.target.development else name
+        return self.name_prefix + name
 
-    def lookup(self, ref: str) -> str | None:
+    def lookup(self, ref: str, allow_vars: bool = True) -> str | None:
         if ref.startswith("var."):
-            return self.variables.get(ref[4:])
+            return self.variables.get(ref[4:]) if allow_vars else None
         m = re.match(r"^resources\.pipelines\.(.+)\.id$", ref)
         if m:
             return self.pipeline_ids.get(m.group(1), f"<id of new pipeline {m.group(1)}>")
         return self.values.get(ref)
 
+    def _sub(self, value: str, where: str, allow_vars: bool = True) -> str:
+        def one(m: re.Match[str]) -> str:
+            found = self.lookup(m.group(1), allow_vars)
+            if found is None:
+                raise InputError(
+                    f"{where} refers to ${{{m.group(1)}}}, which is not defined.",
+                    fix="define the variable in databricks.yml or pass --var NAME=VALUE.",
+                )
+            return found
+
+        return _REF.sub(one, value)
+
     def resolve(self, value: Any, where: str) -> Any:
         if isinstance(value, str):
-
-            def one(m: re.Match[str]) -> str:
-                found = self.lookup(m.group(1))
-                if found is None:
-                    raise InputError(
-                        f"{where} refers to ${{{m.group(1)}}}, which is not defined.",
-                        fix="define the variable in databricks.yml or pass --var NAME=VALUE.",
-                    )
-                return found
-
-            return _REF.sub(one, value)
+            return self._sub(value, where)
         if isinstance(value, list):
             return [self.resolve(v, where) for v in value]
         if isinstance(value, dict):
             return {k: self.resolve(v, where) for k, v in value.items()}
         return value
 
+    def table(self, ref: TableRef, where: str) -> TableRef:
+        return TableRef(
+            self._sub(ref.catalog, where), self._sub(ref.schema, where), self._sub(ref.name, where)
+        )
 
-def pipeline_body(ctx: Context, key: str, body: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = ctx.resolve(body, f"deploy/pipelines/{key}.json")
-    out["name"] = ctx.name(out["name"])
-    if ctx.target.development:
-        out["development"] = True
-        out["tags"] = {**out.get("tags", {}), "dev": ctx.short_name}
-    return out
+    def tags(self, body: Mapping[str, Any]) -> dict[str, str]:
+        tags = {**(body.get("tags") or {}), TARGET_TAG: self.identity}
+        if self.target.development:
+            tags["dev"] = self.short_name
+        return tags
 
+    def pipeline_body(self, key: str) -> dict[str, Any]:
+        body = self.rendered.pipelines[key]
+        out: dict[str, Any] = self.resolve(body, self.rendered.manifest.pipeline(key).body)
+        out["name"] = self.name(out["name"])
+        if self.target.development:
+            out["development"] = True
+        out["tags"] = self.tags(out)
+        return out
 
-def job_body(ctx: Context, key: str, body: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = ctx.resolve(body, f"deploy/jobs/{key}.json")
-    out["name"] = ctx.name(out["name"])
-    if ctx.target.development:
-        if "schedule" in out:
+    def job_body(self, key: str) -> dict[str, Any]:
+        entry = next(j for j in self.rendered.manifest.jobs if j.key == key)
+        out: dict[str, Any] = self.resolve(self.rendered.jobs[key], entry.body)
+        out["name"] = self.name(out["name"])
+        if self.target.development and "schedule" in out:
             out["schedule"] = {**out["schedule"], "pause_status": "PAUSED"}
-        out["tags"] = {**out.get("tags", {}), "dev": ctx.short_name}
-    return out
+        out["tags"] = self.tags(out)
+        return out

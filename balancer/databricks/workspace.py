@@ -1,37 +1,48 @@
 """Raw REST calls to a workspace through the SDK's client and authentication (the SDK's
-typed models cannot express COMMUNITY managed pipelines), the listings deploy needs, and the
-upload of wheels and files."""
+typed models cannot express COMMUNITY managed pipelines), and the reads deploy needs.
+
+Every call goes through `Api.call`: a refusal or an unreachable host becomes one RemoteError
+naming the call and what was done before it. Listings follow page tokens and stop with an
+error when a token repeats (a workspace answering in a loop would otherwise be followed
+forever). Existence checks treat 404 as "missing", never as a failure.
+"""
 
 from __future__ import annotations
 
 import base64
-import json
-import re
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from balancer.databricks.remote import refused
-from balancer.databricks.rendered import Context, Rendered
-from balancer.errors import InputError, RemoteError
+from balancer.errors import RemoteError
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
-_VOLUME = re.compile(r"^/Volumes/([^/]+)/([^/]+)/([^/]+)(/.*)?$")
+MAX_PAGES = 10_000
 
 
 class Api:
     """Raw REST calls with the SDK's client; every refusal becomes a RemoteError."""
 
-    def __init__(self, client: WorkspaceClient, done: list[str]) -> None:
+    def __init__(self, client: WorkspaceClient, done: list[str] | None = None) -> None:
         self.client = client
-        self.done = done  # what succeeded so far, for the error that stops a deploy
+        self.done = done if done is not None else []  # what succeeded, for the error
 
     def call(self, what: str, method: str, path: str, **kw: Any) -> Any:
         with refused(what, self.done):
             return self.client.api_client.do(method, path, **kw)
+
+    def maybe(self, what: str, method: str, path: str, **kw: Any) -> Any:
+        """Like `call`, but None when the object does not exist (404)."""
+        from databricks.sdk.errors import NotFound
+
+        with refused(what, self.done):
+            try:
+                return self.client.api_client.do(method, path, **kw)
+            except NotFound:
+                return None
 
     def did(self, text: str, echo: Callable[[str], None]) -> None:
         self.done.append(text)
@@ -56,121 +67,146 @@ def field(response: Any, key: str, kind: type, what: str) -> Any:
     return value
 
 
-def same(existing: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
-    return all(existing.get(k) == v for k, v in wanted.items())
-
-
-def pipelines_by_name(api: Api) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def pages(
+    api: Api,
+    what: str,
+    path: str,
+    query: dict[str, Any],
+    items: str,
+    missing_ok: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """Every item of a paged listing (`next_page_token`); a repeated token is an error."""
+    seen: set[str] = set()
     token: str | None = None
-    while True:
-        query: dict[str, Any] = {"max_results": 100}
-        if token:
-            query["page_token"] = token
-        page = api.call("list pipelines", "GET", "/api/2.0/pipelines", query=query)
-        for status in (page or {}).get("statuses") or []:
-            if isinstance(status, dict) and status.get("pipeline_id"):
-                out.setdefault(str(status.get("name", "")), []).append(str(status["pipeline_id"]))
-        token = (page or {}).get("next_page_token")
-        if not token:
-            return out
-
-
-def jobs_all(api: Api, name: str | None = None) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        query: dict[str, Any] = {"limit": 100}
-        if name is not None:
-            query["name"] = name
-        if token:
-            query["page_token"] = token
-        page = api.call("list jobs", "GET", "/api/2.2/jobs/list", query=query) or {}
-        out.extend(j for j in page.get("jobs") or [] if isinstance(j, dict) and j.get("job_id"))
+    for _ in range(MAX_PAGES):
+        q = {**query, **({"page_token": token} if token else {})}
+        page = (
+            api.maybe(what, "GET", path, query=q)
+            if missing_ok
+            else api.call(what, "GET", path, query=q)
+        )
+        if page is None:
+            return
+        if not isinstance(page, dict):
+            raise RemoteError(f"the answer to {what} is not a JSON object: {page!r:.200}.")
+        listed = page.get(items) or []
+        if isinstance(listed, list):
+            yield from (i for i in listed if isinstance(i, dict))
         token = page.get("next_page_token")
-        if not token or not page.get("has_more", True):
-            return out
-
-
-def volumes(ctx: Context, rendered: Rendered) -> list[str]:
-    """catalog.schema.volume of each volume the deployment writes to or the jobs write to."""
-    paths = []
-    if rendered.wheels:
-        paths.append(("packages_volume_path", ctx.variables.get("packages_volume_path", "")))
-    if "proposal_volume_path" in ctx.variables and any(
-        "${var.proposal_volume_path}" in json.dumps(b) for b in rendered.jobs.values()
-    ):
-        paths.append(("proposal_volume_path", ctx.variables["proposal_volume_path"]))
-    out = []
-    for var, path in paths:
-        m = _VOLUME.match(path)
-        if not m:
-            raise InputError(
-                f"variable {var} is '{path}', not a volume path.",
-                fix="give /Volumes/<catalog>/<schema>/<volume>[/folder].",
+        if not token or (items == "jobs" and page.get("has_more") is False):
+            return
+        if token in seen:
+            raise RemoteError(
+                f"the workspace answered {what} with a page token it gave before ({token!r:.40}); "
+                "stopped instead of reading the same pages again.",
+                done=tuple(api.done),
             )
-        full = f"{m.group(1)}.{m.group(2)}.{m.group(3)}"
-        if full not in out:
-            out.append(full)
-    return out
+        seen.add(str(token))
+    raise RemoteError(f"{what} gave more than {MAX_PAGES} pages; stopped.", done=tuple(api.done))
 
 
-def upload(
-    api: Api, ctx: Context, rendered: Rendered, volumes: list[str], echo: Callable[[str], None]
-) -> None:
-    for full in volumes:
-        catalog, schema, volume = full.split(".")
-        from databricks.sdk.errors import NotFound
+def pipeline_ids_like(api: Api, text: str) -> list[str]:
+    """Ids of the pipelines whose name contains `text` (the list shows no specs or tags)."""
+    pattern = "%" + text.replace("'", "''") + "%"
+    query = {"max_results": 100, "filter": f"name LIKE '{pattern}'"}
+    return [
+        str(s["pipeline_id"])
+        for s in pages(api, "list pipelines", "/api/2.0/pipelines", query, "statuses")
+        if s.get("pipeline_id")
+    ]
 
-        missing = False
-        with refused(f"read volume {full}", api.done):
-            try:
-                api.client.api_client.do("GET", f"/api/2.1/unity-catalog/volumes/{full}")
-            except NotFound:
-                missing = True
-        if missing:
-            api.call(
-                f"create volume {full}",
-                "POST",
-                "/api/2.1/unity-catalog/volumes",
-                body={
-                    "catalog_name": catalog,
-                    "schema_name": schema,
-                    "name": volume,
-                    "volume_type": "MANAGED",
-                },
-            )
-            api.did(f"create volume {full}", echo)
-    folder = ctx.variables.get("packages_volume_path", "").rstrip("/")
-    if rendered.wheels:
-        api.call(f"create folder {folder}", "PUT", f"/api/2.0/fs/directories{quote(folder)}")
-    for name, data in rendered.wheels.items():
-        path = f"{folder}/{name}"
-        api.call(
-            f"upload {path}",
-            "PUT",
-            f"/api/2.0/fs/files{quote(path)}",
-            query={"overwrite": "true"},
-            headers={"Content-Type": "application/octet-stream"},
-            data=data,
+
+def get_pipeline(api: Api, pid: str) -> dict[str, Any] | None:
+    got = api.maybe(f"read pipeline {pid}", "GET", f"/api/2.0/pipelines/{pid}")
+    return got if isinstance(got, dict) else None
+
+
+def jobs(api: Api, name: str | None = None) -> list[dict[str, Any]]:
+    """Jobs (their settings without tasks: the list leaves tasks out), optionally by name."""
+    query: dict[str, Any] = {"limit": 100}
+    if name is not None:
+        query["name"] = name
+    return [
+        j for j in pages(api, "list jobs", "/api/2.2/jobs/list", query, "jobs") if j.get("job_id")
+    ]
+
+
+def job_settings(api: Api, job_id: str) -> dict[str, Any]:
+    got = api.call(f"read job {job_id}", "GET", "/api/2.2/jobs/get", query={"job_id": job_id})
+    settings = got.get("settings") if isinstance(got, dict) else None
+    return settings if isinstance(settings, dict) else {}
+
+
+def tables_in(api: Api, catalog: str, schema: str) -> list[dict[str, Any]]:
+    """The tables of a schema with their owning pipeline; none when the schema is missing."""
+    query = {
+        "catalog_name": catalog,
+        "schema_name": schema,
+        "max_results": 100,
+        "omit_columns": True,
+    }
+    return list(
+        pages(
+            api,
+            f"list the tables of {catalog}.{schema}",
+            "/api/2.1/unity-catalog/tables",
+            query,
+            "tables",
+            missing_ok=True,
         )
-        api.did(f"upload {path}", echo)
-    if not rendered.files:
-        return
-    folders = sorted({str(Path(f"{ctx.file_path}/src/{f}").parent) for f in rendered.files})
-    for f in folders:
-        api.call(f"create folder {f}", "POST", "/api/2.0/workspace/mkdirs", body={"path": f})
-    for rel, data in rendered.files.items():
-        path = f"{ctx.file_path}/src/{rel}"
-        api.call(
-            f"upload {path}",
-            "POST",
-            "/api/2.0/workspace/import",
-            body={
-                "path": path,
-                "content": base64.b64encode(data).decode("ascii"),
-                "format": "AUTO",
-                "overwrite": True,
-            },
-        )
-        api.did(f"upload {path}", echo)
+    )
+
+
+def exists(api: Api, what: str, path: str) -> bool:
+    return api.maybe(f"read {what}", "GET", path) is not None
+
+
+def volume_file(api: Api, path: str) -> bytes | None:
+    """A volume file's bytes, or None when it is missing."""
+    from databricks.sdk.errors import NotFound
+
+    with refused(f"read {path}", api.done):
+        try:
+            got = api.client.api_client.do("GET", f"/api/2.0/fs/files{quote(path)}", raw=True)
+        except NotFound:
+            return None
+    contents = got.get("contents") if isinstance(got, dict) else None
+    return contents.read() if contents is not None else None
+
+
+def workspace_file(api: Api, path: str) -> bytes | None:
+    got = api.maybe(
+        f"read {path}", "GET", "/api/2.0/workspace/export", query={"path": path, "format": "SOURCE"}
+    )
+    if not isinstance(got, dict) or not isinstance(got.get("content"), str):
+        return None
+    return base64.b64decode(got["content"])
+
+
+def upload_volume_file(api: Api, path: str, data: bytes) -> None:
+    folder = path.rsplit("/", 1)[0]
+    api.call(f"create folder {folder}", "PUT", f"/api/2.0/fs/directories{quote(folder)}")
+    api.call(
+        f"upload {path}",
+        "PUT",
+        f"/api/2.0/fs/files{quote(path)}",
+        query={"overwrite": "true"},
+        headers={"Content-Type": "application/octet-stream"},
+        data=data,
+    )
+
+
+def upload_workspace_file(api: Api, path: str, data: bytes) -> None:
+    folder = path.rsplit("/", 1)[0]
+    api.call(f"create folder {folder}", "POST", "/api/2.0/workspace/mkdirs", body={"path": folder})
+    api.call(
+        f"upload {path}",
+        "POST",
+        "/api/2.0/workspace/import",
+        body={
+            "path": path,
+            "content": base64.b64encode(data).decode("ascii"),
+            "format": "AUTO",
+            "overwrite": True,
+        },
+    )

@@ -320,31 +320,37 @@ def summary_text(proposal: Proposal) -> str:
     )
 
 
+DEPLOY_COMMAND = "balancer render plan.json -o DIR && balancer deploy DIR --warehouse-id ID"
+
+
 def proposal_files(
-    proposal: Proposal, current: Plan, catalog: str, schema: str, ids: Mapping[str, str]
+    proposal: Proposal,
+    current: Plan,
+    where: tuple[str, str] | None,
+    ids: Mapping[str, str],
+    deploy_command: str = DEPLOY_COMMAND,
 ) -> dict[str, str]:
-    """plan.json, diff.md, runbook.md and moves.sql of a proposal (pure)."""
+    """plan.json, diff.md, runbook.md and moves.sql of a proposal (pure). `where` is the
+    catalog and schema of the deployed tables (those without their own): without it there is
+    no runbook and no SQL (they would have to guess where the tables are)."""
     from balancer.io.planio import dumps
-    from balancer.planning.runbook import runbook, sql_script
+    from balancer.planning.runbook import migration_of, runbook, sql_script
     from balancer.quoting import md_code
 
-    destinations = {}
-    for t in current.tables:
-        extra = dict(t.extra)
-        destinations[t.source_table] = (
-            extra.get("destination_catalog") or catalog,
-            extra.get("destination_schema") or schema,
-            t.destination_table or t.source_table,
-        )
+    catalog, schema = where or ("", "")
     diff = ["| table | from | to | its runtime |", "|---|---|---|---|"]
     diff += [
         f"| {md_code(m.table)} | {m.source} | {m.destination} | {format_duration(m.cost_s)} |"
         for m in proposal.moves
     ]
     summary = summary_text(proposal)
-    return {
+    files = {
         "plan.json": dumps(proposal.plan),
         "diff.md": "# Rebalance proposal\n\n" + summary + "\n\n" + "\n".join(diff) + "\n",
-        "runbook.md": runbook(proposal.moves, destinations, ids),
-        "moves.sql": sql_script(proposal.moves, destinations, ids),
     }
+    if where is None:
+        return files
+    migration = migration_of(current, proposal.plan, catalog, schema, ids)
+    files["runbook.md"] = runbook(migration, ids, deploy_command)
+    files["moves.sql"] = sql_script(migration, ids)
+    return files

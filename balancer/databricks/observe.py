@@ -1,0 +1,259 @@
+"""Read the workspace as it is, for one target of a render: what the migration planner needs.
+
+- The render resolved for the target (`Desired`): pipelines with the tables they define (full
+  names), jobs with the pipeline each runs.
+- The pipelines that matter, read one by one (the list shows no specs or tags): every pipeline
+  whose name contains the plan's name (this deployment's, in any target, and same-named
+  strangers) and every pipeline that owns a table the render defines.
+- Who owns each table of the schemas the render writes (Unity Catalog's `pipeline_id`).
+- Jobs by name (and, for prune, every job, to find this deployment's), with their full
+  settings (`jobs/get`: the list leaves tasks out).
+- Whether each found object already is as rendered (`specs`), what is missing (schemas of a
+  development target, volumes) and which wheels and files differ from what is uploaded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from balancer.databricks.rendered import Context
+from balancer.databricks.specs import job_current, pipeline_current
+from balancer.databricks.workspace import (
+    Api,
+    exists,
+    get_pipeline,
+    job_settings,
+    jobs,
+    pipeline_ids_like,
+    tables_in,
+    volume_file,
+    workspace_file,
+)
+from balancer.deployment import ID_TAG, TARGET_TAG, TableRef
+from balancer.errors import InputError
+from balancer.planning.migration import Desired, Found, Observed, WantedJob, WantedPipeline
+
+_VOLUME = re.compile(r"^/Volumes/([^/]+)/([^/]+)/([^/]+)(/.*)?$")
+ACTIVE = ("DEPLOYING", "STARTING", "RUNNING", "STOPPING", "RECOVERING", "RESETTING")
+
+
+@dataclass
+class Snapshot:
+    """What the reader saw, kept for the executor: the wanted bodies, the fetched specs, the
+    bytes of every file to upload (workspace or volume path -> bytes)."""
+
+    desired: Desired
+    observed: Observed
+    pipeline_bodies: dict[str, dict[str, Any]]
+    definition_files: dict[str, dict[str, bytes]]  # pipeline key -> path -> bytes
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    catalog_schema: tuple[str, str] = ("", "")
+
+
+def _found(ident: str, name: str, tags: dict[str, Any], **kw: Any) -> Found:
+    return Found(ident, name, str(tags.get(ID_TAG) or ""), str(tags.get(TARGET_TAG) or ""), **kw)
+
+
+def volume_of(path: str, var: str) -> tuple[str, str, str]:
+    m = _VOLUME.match(path)
+    if not m:
+        raise InputError(
+            f"variable {var} is '{path}', not a volume path.",
+            fix="give /Volumes/<catalog>/<schema>/<volume>[/folder].",
+        )
+    return m.group(1), m.group(2), m.group(3)
+
+
+def desired_of(ctx: Context) -> tuple[Desired, dict[str, dict[str, Any]]]:
+    """The render resolved for the context's target, and each pipeline's body."""
+    manifest = ctx.rendered.manifest
+    bodies = {p.key: ctx.pipeline_body(p.key) for p in manifest.pipelines}
+    pipelines = tuple(
+        WantedPipeline(
+            p.key,
+            bodies[p.key]["name"],
+            tuple(ctx.table(t, p.body) for t in p.tables),
+            ctx.table(p.event_log, p.body),
+        )
+        for p in manifest.pipelines
+    )
+    job_list = tuple(WantedJob(j.key, ctx.name(j.name), j.pipeline) for j in manifest.jobs)
+    return (
+        Desired(manifest.deployment_id, ctx.identity, ctx.name_prefix, pipelines, job_list),
+        bodies,
+    )
+
+
+def observe(api: Api, ctx: Context, every_job: bool) -> Snapshot:
+    desired, bodies = desired_of(ctx)
+    manifest = ctx.rendered.manifest
+    definition_files = {
+        p.key: {f"{ctx.file_path}/src/{f}": ctx.rendered.files[f] for f in p.files}
+        for p in manifest.pipelines
+    }
+    schemas = sorted(
+        {(t.catalog, t.schema) for w in desired.pipelines for t in (*w.tables, w.event_log)}
+    )
+    views = {}
+    for pid in pipeline_ids_like(api, manifest.plan_name):
+        view = get_pipeline(api, pid)
+        if view is not None:
+            views[pid] = view
+    owners, names = _owners(api, schemas)
+    wanted_keys = {t.key for w in desired.pipelines for t in (*w.tables, w.event_log)}
+    for key in sorted(wanted_keys & set(owners)):  # who owns what the render wants
+        if owners[key] not in views:
+            view = get_pipeline(api, owners[key])
+            if view is not None:
+                views[owners[key]] = view
+    found = _pipelines(api, ctx, desired, views, bodies, definition_files)
+    found_jobs = _jobs(api, ctx, desired, every_job)
+    uploads = _uploads(api, ctx)
+    observed = Observed(
+        tuple(found),
+        tuple(found_jobs),
+        owners,
+        names,
+        tuple(_missing(api, ctx, schemas)),
+        tuple(uploads),
+    )
+    where = (ctx.variables.get("catalog", ""), ctx.variables.get("schema", ""))
+    return Snapshot(desired, observed, bodies, definition_files, uploads, where)
+
+
+def _owners(api: Api, schemas: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, TableRef]]:
+    """Table key -> owning pipeline id, and table key -> its name, for the schemas given."""
+    owners: dict[str, str] = {}
+    names: dict[str, TableRef] = {}
+    for catalog, schema in schemas:
+        for t in tables_in(api, catalog, schema):
+            ref = TableRef(
+                str(t.get("catalog_name") or catalog),
+                str(t.get("schema_name") or schema),
+                str(t.get("name") or ""),
+            )
+            names[ref.key] = ref
+            if t.get("pipeline_id"):
+                owners[ref.key] = str(t["pipeline_id"])
+    return owners, names
+
+
+def _pipelines(
+    api: Api,
+    ctx: Context,
+    desired: Desired,
+    views: dict[str, dict[str, Any]],
+    bodies: dict[str, dict[str, Any]],
+    definition_files: dict[str, dict[str, bytes]],
+) -> list[Found]:
+    """Each pipeline read, compared with the wanted one of its name (spec and files)."""
+    wanted_by_name = {w.name: w for w in desired.pipelines}
+    found = []
+    for pid, view in sorted(views.items()):
+        spec: dict[str, Any] = view["spec"] if isinstance(view.get("spec"), dict) else {}
+        name = str(spec.get("name") or view.get("name") or "")
+        up_to_date = False
+        w = wanted_by_name.get(name)
+        if w is not None:
+            up_to_date = pipeline_current(spec, bodies[w.key]) and all(
+                workspace_file(api, path) == data for path, data in definition_files[w.key].items()
+            )
+            ctx.pipeline_ids[w.key] = pid
+        running = str(view.get("state") or "IDLE") in ACTIVE
+        found.append(
+            _found(pid, name, spec.get("tags") or {}, up_to_date=up_to_date, running=running)
+        )
+    return found
+
+
+def _jobs(api: Api, ctx: Context, desired: Desired, every_job: bool) -> list[Found]:
+    """The jobs of the wanted names (and, with `every_job`, every job of this deployment),
+    read in full: the list leaves tasks out. Call after `_pipelines` (job bodies name the
+    pipeline ids)."""
+    listed = jobs(api) if every_job else [j for w in desired.jobs for j in jobs(api, w.name)]
+    bodies = {w.key: ctx.job_body(w.key) for w in desired.jobs}
+    wanted = {w.name: w for w in desired.jobs}
+    found = []
+    for j in {str(j["job_id"]): j for j in listed}.values():
+        listed_settings = j.get("settings") or {}
+        name = str(listed_settings.get("name") or "")
+        tags = listed_settings.get("tags") or {}
+        w = wanted.get(name)
+        if w is None and tags.get(ID_TAG) != desired.deployment_id:
+            continue
+        settings = job_settings(api, str(j["job_id"]))
+        tasks = settings.get("tasks") or []
+        task = (tasks[0] if tasks else {}).get("pipeline_task") or {}
+        found.append(
+            _found(
+                str(j["job_id"]),
+                name,
+                settings.get("tags") or tags,
+                up_to_date=w is not None and job_current(settings, bodies[w.key]),
+                paused=(settings.get("schedule") or {}).get("pause_status") == "PAUSED",
+                runs=str(task.get("pipeline_id") or ""),
+            )
+        )
+    return found
+
+
+def _schema_exists(api: Api, catalog: str, schema: str) -> bool:
+    path = f"/api/2.1/unity-catalog/schemas/{catalog}.{schema}"
+    return exists(api, f"schema {catalog}.{schema}", path)
+
+
+def _missing(api: Api, ctx: Context, schemas: list[tuple[str, str]]) -> list[str]:
+    """Schemas (created only for a development target; elsewhere a missing one is an error)
+    and volumes to create, in the order to create them."""
+    missing: list[str] = []
+
+    def need_schema(catalog: str, schema: str, why: str, fix: str) -> None:
+        if f"schema {catalog}.{schema}" in missing or _schema_exists(api, catalog, schema):
+            return
+        if not ctx.target.development:
+            raise InputError(f"schema {catalog}.{schema}, {why}, does not exist.", fix=fix)
+        missing.append(f"schema {catalog}.{schema}")
+
+    for catalog, schema in schemas:
+        need_schema(
+            catalog,
+            schema,
+            f"where target '{ctx.target.name}' writes its tables",
+            "create it, or pass --var catalog=... --var schema=... naming one that exists (only "
+            "a development target gets its schema created).",
+        )
+    for var in ctx.rendered.manifest.volume_variables:
+        catalog, schema, volume = volume_of(ctx.variables.get(var, ""), var)
+        full = f"{catalog}.{schema}.{volume}"
+        if f"volume {full}" in missing:
+            continue
+        need_schema(
+            catalog,
+            schema,
+            f"the schema of variable {var}",
+            f"create it, or pass --var {var}=/Volumes/<catalog>/<schema>/<volume>/...",
+        )
+        new_schema = f"schema {catalog}.{schema}" in missing
+        if new_schema or not exists(
+            api, f"volume {full}", f"/api/2.1/unity-catalog/volumes/{full}"
+        ):
+            missing.append(f"volume {full}")
+    return missing
+
+
+def _uploads(api: Api, ctx: Context) -> dict[str, bytes]:
+    """Wheels and files (other than pipeline definitions) whose uploaded copy differs."""
+    uploads: dict[str, bytes] = {}
+    folder = ctx.variables.get("packages_volume_path", "").rstrip("/")
+    for name, data in ctx.rendered.wheels.items():
+        path = f"{folder}/{name}"
+        if volume_file(api, path) != data:
+            uploads[path] = data
+    for name in ctx.rendered.manifest.files:
+        path = f"{ctx.file_path}/src/{name}"
+        data = ctx.rendered.files[name]
+        if workspace_file(api, path) != data:
+            uploads[path] = data
+    return uploads

@@ -1,0 +1,217 @@
+"""What a render deploys, described once: `render` writes it (`deploy/manifest.json`),
+`balancer deploy` reads it, and the tags that say who owns a workspace object are defined here.
+
+A deployment's identity is the plan's deployment id (`ID_TAG`, stable while the plan's name
+and tables stay the same) together with the target it was deployed to (`TARGET_TAG`: the
+target's name, and in development mode the user's short name too, as `dev.someone`). Every
+pipeline and job `balancer deploy` creates carries both, so one target never updates or
+prunes what another target (or another developer) deployed.
+
+The manifest names, per pipeline, the tables it defines and its event-log table, with the
+bundle's `${var.catalog}` / `${var.schema}` where a table has no destination of its own:
+`balancer deploy` resolves them per target and checks, before it writes anything, who owns
+each of those tables in Unity Catalog.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from balancer.errors import InputError, Location
+from balancer.model import Table
+
+ID_TAG = "lakeflow_balancer_id"  # the plan's deployment id
+NAME_TAG = "lakeflow_balancer"  # the plan's name (for people; never used to decide)
+TARGET_TAG = "lakeflow_balancer_target"  # the target (and the user, in development mode)
+MANIFEST_PATH = "deploy/manifest.json"
+FORMAT = 1
+
+JobRole = Literal["schedule", "rebalance"]
+
+
+def plan_tags(plan_name: str, deployment_id: str) -> dict[str, str]:
+    """The tags render puts on every pipeline and job of a plan."""
+    return {NAME_TAG: plan_name, ID_TAG: deployment_id}
+
+
+def target_identity(target: str, development: bool, short_name: str) -> str:
+    """The `TARGET_TAG` value: `prod`, or `dev.someone` for a development target."""
+    return f"{target}.{short_name}" if development else target
+
+
+def name_key(name: str) -> str:
+    """How Unity Catalog compares a name: case-insensitively, after Unicode NFC."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table by catalog, schema and name (the first two may be `${var...}` references)."""
+
+    catalog: str
+    schema: str
+    name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.catalog}.{self.schema}.{self.name}"
+
+    @property
+    def key(self) -> str:
+        return ".".join(name_key(p) for p in (self.catalog, self.schema, self.name))
+
+
+BUNDLE_CATALOG = "${var.catalog}"
+BUNDLE_SCHEMA = "${var.schema}"
+
+
+def table_ref(t: Table, catalog: str = BUNDLE_CATALOG, schema: str = BUNDLE_SCHEMA) -> TableRef:
+    """Where a table lands: its own destination catalog and schema (discovery CSVs carry
+    them) or the given ones, and its destination name or its source name."""
+    extra = dict(t.extra)
+    return TableRef(
+        extra.get("destination_catalog") or catalog,
+        extra.get("destination_schema") or schema,
+        t.destination_table or t.source_table,
+    )
+
+
+def event_log_name(pipeline_key: str) -> str:
+    """The event-log table every rendered pipeline publishes, beside its tables."""
+    return f"{pipeline_key}_event_log"
+
+
+@dataclass(frozen=True)
+class PipelineEntry:
+    """One pipeline of the render: its body file, the tables it defines, its event log, and
+    (workspace-files mode) the files under `src/` its definition reads."""
+
+    key: str
+    name: str
+    body: str
+    tables: tuple[TableRef, ...]
+    event_log: TableRef
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobEntry:
+    """One job of the render; `pipeline` is the key of the pipeline its task runs."""
+
+    key: str
+    name: str
+    body: str
+    role: JobRole
+    pipeline: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Everything `balancer deploy` needs to know about a render besides the bodies."""
+
+    deployment_id: str
+    plan_name: str
+    bundle: str
+    mode: str
+    pipelines: tuple[PipelineEntry, ...]
+    jobs: tuple[JobEntry, ...] = ()
+    volume_variables: tuple[str, ...] = ()  # variables naming volume folders deploy writes
+    wheels: tuple[str, ...] = ()  # file names under wheels/
+    files: tuple[str, ...] = ()  # paths under src/ that no pipeline definition reads
+    moves: tuple[tuple[str, str, str], ...] = ()  # (table, from key, to key) of the plan
+    format: int = FORMAT
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "deployment_id": self.deployment_id,
+            "plan_name": self.plan_name,
+            "bundle": self.bundle,
+            "mode": self.mode,
+            "pipelines": [
+                {
+                    "key": p.key,
+                    "name": p.name,
+                    "body": p.body,
+                    "tables": [_table_dict(t) for t in p.tables],
+                    "event_log": _table_dict(p.event_log),
+                    "files": list(p.files),
+                }
+                for p in self.pipelines
+            ],
+            "jobs": [
+                {"key": j.key, "name": j.name, "body": j.body, "role": j.role}
+                | ({"pipeline": j.pipeline} if j.pipeline else {})
+                for j in self.jobs
+            ],
+            "volume_variables": list(self.volume_variables),
+            "wheels": list(self.wheels),
+            "files": list(self.files),
+            "moves": [{"table": t, "from": a, "to": b} for t, a, b in self.moves],
+        }
+
+    @staticmethod
+    def from_dict(doc: Any, where: str) -> Manifest:
+        """The manifest in `doc`; an InputError naming `where` when it is not one."""
+        try:
+            if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+                raise ValueError(f"format {doc.get('format') if isinstance(doc, dict) else '?'}")
+            return Manifest(
+                deployment_id=_text(doc["deployment_id"]),
+                plan_name=_text(doc["plan_name"]),
+                bundle=_text(doc["bundle"]),
+                mode=_text(doc["mode"]),
+                pipelines=tuple(
+                    PipelineEntry(
+                        key=_text(p["key"]),
+                        name=_text(p["name"]),
+                        body=_text(p["body"]),
+                        tables=tuple(_table(t) for t in p["tables"]),
+                        event_log=_table(p["event_log"]),
+                        files=tuple(_text(f) for f in p.get("files", [])),
+                    )
+                    for p in doc["pipelines"]
+                ),
+                jobs=tuple(
+                    JobEntry(
+                        key=_text(j["key"]),
+                        name=_text(j["name"]),
+                        body=_text(j["body"]),
+                        role="rebalance" if j["role"] == "rebalance" else "schedule",
+                        pipeline=_text(j["pipeline"]) if j.get("pipeline") else None,
+                    )
+                    for j in doc.get("jobs", [])
+                ),
+                volume_variables=tuple(_text(v) for v in doc.get("volume_variables", [])),
+                wheels=tuple(_text(w) for w in doc.get("wheels", [])),
+                files=tuple(_text(f) for f in doc.get("files", [])),
+                moves=tuple(
+                    (_text(m["table"]), _text(m["from"]), _text(m["to"]))
+                    for m in doc.get("moves", [])
+                ),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(
+                f"it is not a deployment manifest of this version ({exc}).",
+                where=Location(where),
+                fix="render the folder again from its plan with this version.",
+            ) from None
+
+    def pipeline(self, key: str) -> PipelineEntry:
+        return next(p for p in self.pipelines if p.key == key)
+
+
+def _table_dict(t: TableRef) -> dict[str, str]:
+    return {"catalog": t.catalog, "schema": t.schema, "name": t.name}
+
+
+def _table(doc: Any) -> TableRef:
+    return TableRef(_text(doc["catalog"]), _text(doc["schema"]), _text(doc["name"]))
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{value!r} is not a name")
+    return value

@@ -1,0 +1,276 @@
+"""The deploy migration planner: table-driven cases, and a property test that replays every
+plan on a model of the workspace (solver-free, like the plan checker) and checks that no
+table is lost, none is dropped, and no pipeline that can run defines a table it does not own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from balancer.deployment import TableRef
+from balancer.errors import InputError
+from balancer.planning.migration import (
+    Desired,
+    Found,
+    MigrationOptions,
+    Observed,
+    Step,
+    WantedJob,
+    WantedPipeline,
+    plan_migration,
+)
+
+DEP = "dep1"
+TARGET = "prod"
+
+
+def ref(name: str) -> TableRef:
+    return TableRef("c", "s", name)
+
+
+def desired(layout: dict[str, list[str]]) -> Desired:
+    return Desired(
+        DEP,
+        TARGET,
+        "",
+        tuple(
+            WantedPipeline(k, k, tuple(ref(t) for t in ts), ref(f"{k}_event_log"))
+            for k, ts in layout.items()
+        ),
+        tuple(WantedJob(f"{k}_job", f"{k} job", k) for k in layout),
+    )
+
+
+def deployed(
+    layout: dict[str, list[str]], wanted: dict[str, list[str]], ran: bool = True
+) -> Observed:
+    """`layout` deployed in this target (ids id-<key>), each pipeline run once when `ran`;
+    `up_to_date` where `wanted` gives the key the same tables."""
+    pipelines = tuple(
+        Found(f"id-{k}", k, DEP, TARGET, up_to_date=wanted.get(k) == ts) for k, ts in layout.items()
+    )
+    jobs = tuple(
+        Found(f"job-{k}", f"{k} job", DEP, TARGET, up_to_date=True, runs=f"id-{k}") for k in layout
+    )
+    owners = (
+        {ref(t).key: f"id-{k}" for k, ts in layout.items() for t in [*ts, f"{k}_event_log"]}
+        if ran
+        else {}
+    )
+    return Observed(pipelines, jobs, owners, {})
+
+
+def kinds(steps: tuple[Step, ...]) -> list[str]:
+    return [s.kind for s in steps]
+
+
+def test_a_first_deploy_creates_pipelines_then_jobs() -> None:
+    m = plan_migration(desired({"a": ["t1"], "b": ["t2"]}), Observed())
+    assert kinds(m.steps) == ["create_pipeline"] * 2 + ["create_job"] * 2
+
+
+def test_an_unchanged_deployment_has_no_steps() -> None:
+    layout = {"a": ["t1"], "b": ["t2"]}
+    m = plan_migration(desired(layout), deployed(layout, layout))
+    assert m.steps == () and len(m.unchanged) == 4
+
+
+def test_a_move_between_kept_pipelines_is_a_hand_over_in_order() -> None:
+    before, after = {"a": ["t1", "t2"], "b": ["t3"]}, {"a": ["t1"], "b": ["t2", "t3"]}
+    m = plan_migration(desired(after), deployed(before, after))
+    assert kinds(m.steps) == [
+        "pause_job",
+        "pause_job",
+        "stop_pipeline",
+        "update_pipeline",
+        "hand_over",
+        "update_pipeline",
+        "update_job",
+        "update_job",
+    ]
+    (hand,) = m.of("hand_over")
+    assert hand.source == "id-a" and hand.destination == "b" and hand.tables == (ref("t2"),)
+    updates = [s.subject for s in m.of("update_pipeline")]
+    assert updates == ["a", "b"]  # the source before the ALTER, the destination after
+
+
+def test_pipelines_that_never_ran_own_nothing_so_nothing_is_handed_over() -> None:
+    before, after = {"a": ["t1", "t2"], "b": ["t3"]}, {"a": ["t1"], "b": ["t2", "t3"]}
+    m = plan_migration(desired(after), deployed(before, after, ran=False))
+    assert kinds(m.steps) == ["update_pipeline", "update_pipeline"]
+
+
+def test_moving_out_of_a_pipeline_the_render_dropped_needs_prune() -> None:
+    before, after = {"a": ["t1"], "b": ["t2"]}, {"a": ["t1", "t2"]}
+    with pytest.raises(InputError, match="pass --prune"):
+        plan_migration(desired(after), deployed(before, after))
+    m = plan_migration(desired(after), deployed(before, after), MigrationOptions(prune=True))
+    order = kinds(m.steps)
+    assert order.index("delete_job") < order.index("stop_pipeline") < order.index("hand_over")
+    assert order.index("hand_over") < order.index("delete_pipeline")
+    assert [s.ident for s in m.of("delete_pipeline")] == ["id-b"]
+
+
+@pytest.mark.parametrize(
+    ("owner", "words"),
+    [
+        (Found("x1", "theirs", "other-plan", TARGET), "which this plan did not create"),
+        (Found("x1", "[dev me] a", DEP, "dev.me"), "of this plan's target 'dev.me'"),
+        (None, "no longer exists"),
+    ],
+)
+def test_a_table_owned_outside_the_deployment_is_refused_naming_the_owner(
+    owner: Found | None, words: str
+) -> None:
+    observed = Observed(
+        pipelines=(owner,) if owner else (), owners={ref("t1").key: "x1"}, tables={}
+    )
+    with pytest.raises(InputError, match=words) as info:
+        plan_migration(desired({"a": ["t1"]}), observed)
+    assert "c.s.t1" in str(info.value)
+
+
+def test_prune_touches_only_this_target_and_deletes_jobs_first() -> None:
+    other = Found("id-dev", "[dev me] a", DEP, "dev.me")
+    mine = deployed({"a": ["t1"], "old": ["t9"]}, {"a": ["t1"]}, ran=False)
+    observed = Observed(
+        (*mine.pipelines, other),
+        (*mine.jobs, Found("job-dev", "[dev me] a job", DEP, "dev.me", runs="id-dev")),
+    )
+    m = plan_migration(desired({"a": ["t1"]}), observed, MigrationOptions(prune=True))
+    assert [(s.kind, s.ident) for s in m.steps] == [
+        ("delete_job", "job-old"),
+        ("delete_pipeline", "id-old"),
+    ]
+
+
+def test_objects_of_an_older_version_count_by_their_name_prefix() -> None:
+    legacy_dev = Found("id-1", "[dev me] a", DEP, "")
+    legacy_prod = Found("id-2", "a", DEP, "")
+    dev = Desired(DEP, "dev.me", "[dev me] ", desired({}).pipelines, ())
+    observed = Observed((legacy_dev, legacy_prod))
+    m = plan_migration(dev, observed, MigrationOptions(prune=True))
+    assert [s.ident for s in m.steps] == ["id-1"]  # the prod one is not dev's to delete
+
+
+@pytest.mark.parametrize(
+    ("found", "adopt", "words"),
+    [
+        (Found("x", "a", "", ""), False, "was not created by this plan"),
+        (Found("x", "a", DEP, "staging"), False, "belongs to target 'staging'"),
+        (Found("x", "a", "", ""), True, None),
+    ],
+)
+def test_same_named_strangers_are_refused_or_adopted(
+    found: Found, adopt: bool, words: str | None
+) -> None:
+    run = lambda: plan_migration(  # noqa: E731
+        desired({"a": ["t1"]}), Observed((found,)), MigrationOptions(adopt=adopt)
+    )
+    if words is None:
+        assert next(s.kind for s in run().steps) == "update_pipeline"
+    else:
+        with pytest.raises(InputError, match=words):
+            run()
+
+
+# --- every migration, replayed --------------------------------------------------------
+
+
+@dataclass
+class Model:
+    """The workspace as the migration sees it: definitions, owners, jobs, stopped pipelines."""
+
+    defines: dict[str, set[str]]  # pipeline id -> table keys its definition names
+    owners: dict[str, str]
+    jobs: dict[str, tuple[str, bool]]  # job id -> (pipeline id, paused)
+    dropped: list[str] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)  # key -> id
+
+    def check_runnable(self) -> None:
+        """A pipeline whose job can trigger it defines only tables it owns (or no one does)."""
+        for pid, paused in self.jobs.values():
+            if not paused and pid in self.defines:
+                for t in self.defines[pid]:
+                    assert self.owners.get(t, pid) == pid, f"{pid} can run and {t} is not its"
+
+
+def replay(model: Model, steps: tuple[Step, ...], want: Desired) -> None:
+    tables = {w.key: {t.key for t in (*w.tables, w.event_log)} for w in want.pipelines}
+    job_of = {j.key: j.pipeline for j in want.jobs}
+    for step in steps:
+        if step.kind == "create_pipeline":
+            model.ids[step.subject] = f"new-{step.subject}"
+            model.defines[f"new-{step.subject}"] = tables[step.subject]
+        elif step.kind == "update_pipeline":
+            model.defines[step.ident] = tables[step.subject]
+        elif step.kind == "pause_job":
+            pid, _ = model.jobs[f"job-{job_of[step.subject]}"]
+            model.jobs[f"job-{job_of[step.subject]}"] = (pid, True)
+        elif step.kind == "hand_over":
+            dest = model.ids[step.destination]
+            kept = step.source in {model.ids.get(w.key) for w in want.pipelines}
+            can_run = any(pid == step.source for pid, _ in model.jobs.values())
+            for t in step.tables:
+                assert model.owners[t.key] == step.source
+                if kept or can_run:  # a pruned source without a job never runs again
+                    assert t.key not in model.defines[step.source], "source still defines it"
+                model.owners[t.key] = dest
+        elif step.kind == "delete_job":
+            del model.jobs[step.ident]
+        elif step.kind == "delete_pipeline":
+            assert all(pid != step.ident for pid, _ in model.jobs.values()), "job outlives it"
+            del model.defines[step.ident]
+        elif step.kind in ("create_job", "update_job"):
+            key = job_of[step.subject]
+            model.jobs[f"job-{key}"] = (model.ids[str(key)], False)
+        model.check_runnable()
+
+
+layouts = st.dictionaries(
+    st.sampled_from([f"t{i}" for i in range(10)]), st.sampled_from(["a", "b", "c", "d"]), min_size=1
+)
+
+
+def grouped(assign: dict[str, str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for t, k in sorted(assign.items()):
+        out.setdefault(k, []).append(t)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(layouts, layouts, st.booleans(), st.booleans())
+def test_every_migration_loses_no_table_and_never_runs_a_pipeline_on_a_table_it_lacks(
+    before_assign: dict[str, str], after_assign: dict[str, str], ran: bool, prune: bool
+) -> None:
+    before, after = grouped(before_assign), grouped(after_assign)
+    want, observed = desired(after), deployed(before, after, ran)
+    try:
+        m = plan_migration(want, observed, MigrationOptions(prune=prune))
+    except InputError as exc:
+        assert not prune and "pass --prune" in str(exc)
+        return
+    model = Model(
+        defines={
+            f"id-{k}": {ref(t).key for t in [*ts, f"{k}_event_log"]} for k, ts in before.items()
+        },
+        owners=dict(observed.owners),
+        jobs={f"job-{k}": (f"id-{k}", False) for k in before},
+        ids={k: f"id-{k}" for k in before},
+    )
+    replay(model, m.steps, want)
+    for w in want.pipelines:  # every wanted table is defined by its pipeline and owned by it
+        pid = model.ids[w.key]
+        assert {t.key for t in w.tables} <= model.defines[pid]
+        for t in w.tables:
+            assert model.owners.get(t.key, pid) == pid
+    assert set(model.owners) >= set(observed.owners)  # nothing dropped
+    if prune:
+        assert set(model.defines) == {model.ids[k] for k in after}
+    assert {pid for pid, paused in model.jobs.values() if not paused} >= {
+        model.ids[k] for k in after
+    }
