@@ -586,6 +586,12 @@ def estimation_section(n_tables: int = 1_000, runs_per_table: int = 1_000) -> st
     )
 
 
+def history_pull_section() -> str:
+    from benchmarks.history_pull import history_pull_section as section
+
+    return section()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="one seed per literature class")
@@ -633,6 +639,7 @@ def main() -> None:
         ("Rebalancing after drift (target 2%, detect 10%)", rebalance_section),
         ("balancer solve on the examples against the import floor", cli_section),
         ("Estimation on 1,000,000 history rows", estimation_section),
+        ("History pull beyond the 25 MiB INLINE cap", history_pull_section),
     ]
     if args.instances:
         held_out = read_instances(args.instances)
