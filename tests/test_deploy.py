@@ -653,3 +653,37 @@ def test_history_pull_writes_every_chunk_of_a_result_too_big_for_inline(
     from balancer.io import read_history
 
     assert read_history(out).n_runs == 20_000
+
+
+def test_a_running_source_is_stopped_for_its_hand_over_and_restarted(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    plan, drift = drift_scenario(tmp_path)
+    folder = render(tmp_path, plan)
+    assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
+    all_completed(ws)
+    before = read_state(folder, "prod").pipelines
+    assert (
+        cli(
+            "rebalance",
+            "--plan",
+            str(plan),
+            "--history",
+            str(drift),
+            "-o",
+            str(tmp_path / "p"),
+            "--deployment",
+            str(folder),
+            "--apply",
+        ).exit_code
+        == 0
+    )
+    source = json.loads((tmp_path / "p" / "plan.json").read_text())["moves"][0]["from"]
+    ws.hold_updates = True
+    running = ws.run(before[source])  # the source is mid-update when deploy comes
+    render(tmp_path, plan)
+    result = cli("deploy", str(folder), "-t", "prod", "--warehouse-id", "wh1")
+    assert result.exit_code == 0, result.output
+    assert running["state"] == "CANCELED"  # stopped before its tables changed hands
+    assert ws.active_update(before[source]) is not None  # and restarted afterwards
+    assert f"restart pipeline osipi_{source.removeprefix('osipi_')}" in result.output

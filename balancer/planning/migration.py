@@ -276,10 +276,10 @@ class _Planner:
             for s in sources
             if s in self.doomed_ids
         ]
-        steps += [
+        steps += [  # the sources it stopped (a running destination was never stopped)
             Step("start_pipeline", self.key_of[f.ident], f.name, f.ident)
             for f in self.observed.pipelines
-            if f.ident in involved_ids and f.running and f.ident not in self.doomed_ids
+            if f.ident in sources and f.running and f.ident in self.key_of
         ]
 
     def _jobs(self) -> None:

@@ -97,6 +97,21 @@ def test_a_move_between_kept_pipelines_is_a_hand_over_in_order() -> None:
     assert updates == ["a", "b"]  # the source before the ALTER, the destination after
 
 
+def test_a_running_source_is_restarted_and_a_running_destination_left_running() -> None:
+    from dataclasses import replace
+
+    before, after = {"a": ["t1", "t2"], "b": ["t3"]}, {"a": ["t1"], "b": ["t2", "t3"]}
+    observed = deployed(before, after)
+    observed = replace(
+        observed, pipelines=tuple(replace(f, running=True) for f in observed.pipelines)
+    )
+    m = plan_migration(desired(after), observed)
+    assert [(s.kind, s.ident) for s in m.of("stop_pipeline", "start_pipeline")] == [
+        ("stop_pipeline", "id-a"),
+        ("start_pipeline", "id-a"),
+    ]
+
+
 def test_pipelines_that_never_ran_own_nothing_so_nothing_is_handed_over() -> None:
     before, after = {"a": ["t1", "t2"], "b": ["t3"]}, {"a": ["t1"], "b": ["t2", "t3"]}
     m = plan_migration(desired(after), deployed(before, after, ran=False))
