@@ -98,6 +98,31 @@ def defined_once(ws: FakeWorkspace) -> None:
             seen[t] = pid
 
 
+def deploy_and_run(ws: FakeWorkspace, folder: Path, *args: str) -> None:
+    """`balancer deploy`, then every pipeline's first update, each of which must succeed."""
+    result = cli("deploy", str(folder), *args)
+    assert result.exit_code == 0, result.output
+    all_completed(ws)
+
+
+def apply_rebalance(plan: Path, drift: Path, out: Path, folder: Path) -> Result:
+    """`rebalance --apply` on the deployed render: the proposal in `out`, the plan replaced."""
+    result = cli(
+        "rebalance",
+        "--plan",
+        str(plan),
+        "--history",
+        str(drift),
+        "-o",
+        str(out),
+        "--deployment",
+        str(folder),
+        "--apply",
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
 # --- first deploy, and redeploying it -----------------------------------------------------
 
 
@@ -199,8 +224,7 @@ def test_a_table_owned_by_another_target_is_refused_before_anything_is_written(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
     folder = render_for(tmp_path, "3")
-    assert cli("deploy", str(folder), "--target", "prod").exit_code == 0
-    all_completed(ws)
+    deploy_and_run(ws, folder, "--target", "prod")
     ws.requests.clear()
     result = cli("deploy", str(folder), "--var", "schema=sch")  # dev forced onto prod's schema
     assert result.exit_code == 2 and "of this plan's target 'prod'" in result.output
@@ -213,8 +237,7 @@ def test_a_table_owned_by_another_target_is_refused_before_anything_is_written(
 def test_re_laying_the_tables_with_prune_drops_no_table(ws: FakeWorkspace, tmp_path: Path) -> None:
     plan = solve(tmp_path, "8", "eight")
     folder = render(tmp_path, plan)
-    assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
-    all_completed(ws)
+    deploy_and_run(ws, folder, "--target", "prod")
     tables_before = set(ws.tables)
     four = solve(tmp_path, "4", "four", "--current", str(plan))
     render(tmp_path, four)
@@ -242,8 +265,7 @@ def test_a_plan_under_another_name_is_refused_naming_the_tables_it_would_take(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
     folder = render_for(tmp_path, "4")
-    assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
-    all_completed(ws)
+    deploy_and_run(ws, folder, "--target", "prod")
     renamed = solve(tmp_path, "4", "renamed", plan_name="osipi2")
     other = render(
         tmp_path,
@@ -261,22 +283,9 @@ def test_a_plan_under_another_name_is_refused_naming_the_tables_it_would_take(
 def test_a_rebalance_is_deployed_as_a_hand_over(ws: FakeWorkspace, tmp_path: Path) -> None:
     plan, drift = drift_scenario(tmp_path)
     folder = render(tmp_path, plan)
-    assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
-    all_completed(ws)
+    deploy_and_run(ws, folder, "--target", "prod")
     proposal = tmp_path / "proposal"
-    result = cli(
-        "rebalance",
-        "--plan",
-        str(plan),
-        "--history",
-        str(drift),
-        "-o",
-        str(proposal),
-        "--deployment",
-        str(folder),
-        "--apply",
-    )
-    assert result.exit_code == 0, result.output
+    apply_rebalance(plan, drift, proposal, folder)
     moves = json.loads((proposal / "plan.json").read_text())["moves"]
     assert moves
     ids = read_state(folder, "prod").pipelines
@@ -322,21 +331,7 @@ def test_settings_an_admin_added_survive_a_deploy_that_changes_those_objects(
     for j in ws.jobs.values():
         j["email_notifications"] = {"on_failure": ["ops@example.com"]}
         j["tags"]["cost_center"] = "42"
-    assert (
-        cli(
-            "rebalance",
-            "--plan",
-            str(plan),
-            "--history",
-            str(drift),
-            "-o",
-            str(tmp_path / "p"),
-            "--deployment",
-            str(folder),
-            "--apply",
-        ).exit_code
-        == 0
-    )
+    apply_rebalance(plan, drift, tmp_path / "p", folder)
     render(
         tmp_path,
         plan,
@@ -660,24 +655,9 @@ def test_a_running_source_is_stopped_for_its_hand_over_and_restarted(
 ) -> None:
     plan, drift = drift_scenario(tmp_path)
     folder = render(tmp_path, plan)
-    assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
-    all_completed(ws)
+    deploy_and_run(ws, folder, "--target", "prod")
     before = read_state(folder, "prod").pipelines
-    assert (
-        cli(
-            "rebalance",
-            "--plan",
-            str(plan),
-            "--history",
-            str(drift),
-            "-o",
-            str(tmp_path / "p"),
-            "--deployment",
-            str(folder),
-            "--apply",
-        ).exit_code
-        == 0
-    )
+    apply_rebalance(plan, drift, tmp_path / "p", folder)
     source = json.loads((tmp_path / "p" / "plan.json").read_text())["moves"][0]["from"]
     ws.hold_updates = True
     running = ws.run(before[source])  # the source is mid-update when deploy comes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from balancer.cli.common import handle_errors, with_options
@@ -97,29 +99,9 @@ RUNS_OUTPUT = click.option(
 @history.command("sql")
 @with_history_options
 @handle_errors
-def history_sql_cmd(
-    plan_path: str | None,
-    catalog: str | None,
-    schema: str | None,
-    deployment: str | None,
-    deployment_target: str | None,
-    event_log_tables: tuple[str, ...],
-    pipeline_ids: tuple[str, ...],
-    since_days: int,
-) -> None:
+def history_sql_cmd(**sources: Any) -> None:
     """Print the SQL that turns event logs into runs.csv."""
-    click.echo(
-        history_source(
-            plan_path,
-            catalog,
-            schema,
-            event_log_tables,
-            pipeline_ids,
-            since_days,
-            deployment,
-            deployment_target,
-        )
-    )
+    click.echo(history_source(**sources))
 
 
 @history.command("pull")
@@ -127,35 +109,14 @@ def history_sql_cmd(
 @with_history_options
 @RUNS_OUTPUT
 @handle_errors
-def history_pull_cmd(
-    warehouse_id: str,
-    output: str,
-    plan_path: str | None,
-    catalog: str | None,
-    schema: str | None,
-    deployment: str | None,
-    deployment_target: str | None,
-    event_log_tables: tuple[str, ...],
-    pipeline_ids: tuple[str, ...],
-    since_days: int,
-) -> None:
+def history_pull_cmd(warehouse_id: str, output: str, **sources: Any) -> None:
     """Run the history SQL on a warehouse (auth: the SDK's profile or env vars) and write
     runs.csv. Results of any size: the rows come as external links, chunk by chunk, straight
     to the file."""
     from balancer.databricks.history_pull import pull_to_csv
     from balancer.databricks.workspace import workspace_client
 
-    statement = history_source(
-        plan_path,
-        catalog,
-        schema,
-        event_log_tables,
-        pipeline_ids,
-        since_days,
-        deployment,
-        deployment_target,
-    )
-    count = pull_to_csv(workspace_client(), warehouse_id, statement, output)
+    count = pull_to_csv(workspace_client(), warehouse_id, history_source(**sources), output)
     click.echo(f"wrote {count} runs to {output}")
 
 
