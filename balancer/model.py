@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal, NamedTuple
 
 import numpy as np
 
+from balancer.errors import InputError, Location
+from balancer.limits import Bound, limit, setting_problem
 from balancer.table_options import IngestionControls
 
 INGESTION_TYPES = ("snapshot", "append", "cdc", "cdc_with_deletes")
@@ -216,28 +218,92 @@ class CostEstimate:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything that shapes a plan besides the inputs. Stored in plan.json."""
+    """Everything that shapes a plan besides the inputs. Stored in plan.json.
 
-    pipelines_min: int = 3
-    pipelines_max: int = 8
-    group_by: GroupBy = "ingestion_type"
-    max_tables_per_pipeline: int = DEFAULT_MAX_TABLES
-    allow_mixed_schedules: bool = False
-    sla_headroom: float | None = DEFAULT_SLA_HEADROOM  # None: schedule fit is not checked
-    batch_window_s: int = DEFAULT_BATCH_WINDOW_S
-    objective: Objective = "balanced"
-    price_per_hour: float | None = None
-    time_limit_s: float = 10.0
-    k_tolerance: float = 0.05
-    makespan_tolerance: float = 0.0
-    spread_tolerance: float = 0.01
-    overhead_s: int = 60
-    concurrency: int = DEFAULT_CONCURRENCY  # flows at once; calibrated from history when it can
-    concurrency_calibrated: bool = True
-    half_life_days: float = 7.0
-    seed: int = 0
-    name: str = "lakeflow"
-    workers: int = 2
+    Each field declares the values it takes (`Bound`, in its metadata); construction checks
+    them all (the Python API, plan.json and the CLI alike: the CLI's options take their
+    bounds and defaults from here), so a Settings that exists is valid."""
+
+    pipelines_min: int = field(
+        default=3, metadata=limit("--pipelines", low=1, high=10_000, integer=True, kind=int)
+    )
+    pipelines_max: int = field(
+        default=8, metadata=limit("--pipelines", low=1, high=10_000, integer=True, kind=int)
+    )
+    group_by: GroupBy = field(
+        default="ingestion_type", metadata=limit("--group-by", choices=GROUP_BY_MODES, kind=str)
+    )
+    max_tables_per_pipeline: int = field(
+        default=DEFAULT_MAX_TABLES,
+        metadata=limit(
+            "--max-tables-per-pipeline", low=1, high=MAX_TABLES_CEILING, integer=True, kind=int
+        ),
+    )
+    allow_mixed_schedules: bool = field(
+        default=False, metadata=limit("--allow-mixed-schedules", kind=bool)
+    )
+    sla_headroom: float | None = field(
+        # None: schedule fit is not checked
+        default=DEFAULT_SLA_HEADROOM,
+        metadata=limit("--sla-headroom", low=0, high=100, open_low=True, optional=True),
+    )
+    batch_window_s: int = field(
+        default=DEFAULT_BATCH_WINDOW_S,
+        metadata=limit("--batch-window", low=1, high=7 * 86_400, integer=True, kind=int),
+    )
+    objective: Objective = field(
+        default="balanced", metadata=limit("--objective", choices=OBJECTIVES, kind=str)
+    )
+    price_per_hour: float | None = field(
+        default=None, metadata=limit("--price-per-hour", low=0, high=1e6, optional=True)
+    )
+    time_limit_s: float = field(
+        default=10.0, metadata=limit("--time-limit", low=0, high=86_400, open_low=True)
+    )
+    k_tolerance: float = field(default=0.05, metadata=limit("--k-tolerance", low=0, high=10))
+    makespan_tolerance: float = field(default=0.0, metadata=limit("", low=0, high=10))
+    spread_tolerance: float = field(default=0.01, metadata=limit("", low=0, high=10))
+    overhead_s: int = field(
+        default=60, metadata=limit("--overhead", low=0, high=86_400, integer=True, kind=int)
+    )
+    concurrency: int = field(
+        # flows at once; calibrated from history when it can
+        default=DEFAULT_CONCURRENCY,
+        metadata=limit("--concurrency", low=1, high=1000, integer=True, kind=int),
+    )
+    concurrency_calibrated: bool = field(default=True, metadata=limit("--concurrency", kind=bool))
+    half_life_days: float = field(default=7.0, metadata=limit("", low=0, high=3650, open_low=True))
+    seed: int = field(
+        default=0, metadata=limit("--seed", low=0, high=2**31 - 1, integer=True, kind=int)
+    )
+    name: str = field(default="lakeflow", metadata=limit("--name", kind=str))
+    workers: int = field(default=2, metadata=limit("", low=1, high=64, integer=True, kind=int))
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            bound: Bound = f.metadata["bound"]
+            problem = setting_problem(bound, getattr(self, f.name))
+            if problem:
+                via = f" ({bound.flag})" if bound.flag else ""
+                raise InputError(
+                    f"setting {f.name}{via}: {problem}.",
+                    fix=f"give {bound.flag or f.name} a value it takes"
+                    + (" (see `balancer solve --help`)." if bound.flag else "."),
+                    where=Location(column=bound.flag or f.name),
+                )
+        if self.pipelines_max < self.pipelines_min:
+            raise InputError(
+                f"setting pipelines_max ({self.pipelines_max}) is below pipelines_min "
+                f"({self.pipelines_min}).",
+                fix="use MIN..MAX with MIN <= MAX.",
+                where=Location(column="--pipelines"),
+            )
+
+    @staticmethod
+    def bound(name: str) -> Bound:
+        """The values setting `name` takes."""
+        found: Bound = next(f.metadata["bound"] for f in fields(Settings) if f.name == name)
+        return found
 
 
 @dataclass(frozen=True)

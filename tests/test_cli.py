@@ -123,7 +123,7 @@ def test_infeasible_rules_exit_2_and_name_the_tables(tmp_path: Path) -> None:
         (["--pipelines", "5..3"], "not a valid count"),
         (["--concurrency", "zero"], "--concurrency"),
         (["--schedule-append", "every 5"], "fields"),
-        (["--max-tables-per-pipeline", "5000"], "1<=x<=1000"),
+        (["--max-tables-per-pipeline", "5000"], "5000 must be <= 1000"),
     ],
 )
 def test_bad_settings_exit_2(tmp_path: Path, args: list[str], words: str) -> None:

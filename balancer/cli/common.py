@@ -25,10 +25,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$")
 
 
-SEED = click.IntRange(0, 2**31 - 1)
-TABLE_CAP = click.IntRange(1, 1000)
-
-
 class Finite(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """A finite number within bounds (nan and inf refused: they would reach plan.json)."""
 
@@ -55,6 +51,37 @@ class Finite(click.ParamType):  # type: ignore[type-arg]  # generic only in newe
         return number
 
 
+class SettingValue(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A value of one `Settings` field, checked by the field's own declaration (`Bound`): the
+    command line and the Python API refuse a value with the same words."""
+
+    def __init__(self, setting: str) -> None:
+        from balancer.model import Settings
+
+        self.setting = setting
+        self.bound = Settings.bound(setting)
+        self.name = "integer" if self.bound.integer else "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from balancer.limits import setting_problem
+
+        if value is None or isinstance(value, int | float):
+            number = value
+        else:
+            try:
+                number = int(value) if self.bound.integer else float(value)
+            except (TypeError, ValueError):
+                self.fail(f"{value!r} is not a number.", param, ctx)
+        problem = setting_problem(self.bound, number)
+        if problem:
+            self.fail(f"{problem}.", param, ctx)
+        return number
+
+
+SEED = SettingValue("seed")
+TABLE_CAP = SettingValue("max_tables_per_pipeline")
+
+
 def with_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
     """One decorator applying click options in the order they are listed (as if stacked)."""
 
@@ -71,7 +98,7 @@ def time_limit_option(default: float, what: str) -> Callable[[F], F]:
     return click.option(
         "--time-limit",
         "time_limit_s",
-        type=Finite(0, 86_400, open_low=True),
+        type=SettingValue("time_limit_s"),
         default=default,
         show_default=True,
         help=f"{what} (deterministic seconds).",

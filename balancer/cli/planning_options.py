@@ -9,12 +9,10 @@ from typing import Any, cast
 
 import click
 
-from balancer.cli.common import SEED, F, Finite, with_options
+from balancer.cli.common import SEED, F, SettingValue, with_options
 from balancer.errors import InputError, Location
 from balancer.model import (
-    DEFAULT_BATCH_WINDOW_S,
     DEFAULT_CONCURRENCY,
-    DEFAULT_SLA_HEADROOM,
     GROUP_BY_MODES,
     OBJECTIVES,
     GroupBy,
@@ -29,14 +27,14 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option(
         "--group-by",
         type=click.Choice(GROUP_BY_MODES),
-        default="ingestion_type",
+        default=Settings.group_by,
         show_default=True,
         help="What a pipeline never mixes: ingestion types, categories, both, or nothing.",
     ),
     click.option(
         "--objective",
         type=click.Choice(OBJECTIVES),
-        default="balanced",
+        default=Settings.objective,
         show_default=True,
         help="How pipelines are shared out once every schedule fits: balanced (least compute a "
         "day within --k-tolerance, then the shortest batch window), cost (least compute), "
@@ -45,14 +43,14 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
     ),
     click.option(
         "--sla-headroom",
-        type=Finite(0, 100, open_low=True),
-        default=DEFAULT_SLA_HEADROOM,
+        type=SettingValue("sla_headroom"),
+        default=Settings.sla_headroom,
         show_default=True,
         help="Schedule fit: a pipeline's p90 run must finish within its interval x this.",
     ),
     click.option(
         "--batch-window",
-        default=f"{DEFAULT_BATCH_WINDOW_S // 3600}h",
+        default=f"{Settings.batch_window_s // 3600}h",
         show_default=True,
         help="Schedule fit for daily and slower pipelines: their p90 run finishes within this "
         "(e.g. 90m, 4h, 14400).",
@@ -65,8 +63,8 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option(
         "--overhead",
         "overhead_s",
-        type=click.IntRange(0, 86_400),
-        default=60,
+        type=SettingValue("overhead_s"),
+        default=Settings.overhead_s,
         show_default=True,
         help="Seconds a pipeline update spends starting up, paid on every run.",
     ),
@@ -79,14 +77,14 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
     ),
     click.option(
         "--price-per-hour",
-        type=Finite(0, 1e6),
-        default=None,
+        type=SettingValue("price_per_hour"),
+        default=Settings.price_per_hour,
         help="Price of one compute hour (e.g. DBUs x rate): shows cost per day.",
     ),
     click.option(
         "--k-tolerance",
-        type=Finite(0, 10),
-        default=0.05,
+        type=SettingValue("k_tolerance"),
+        default=Settings.k_tolerance,
         show_default=True,
         help="Within this share of the best, values of the objective count as equal; the "
         "next criterion, then fewer pipelines, decide.",
@@ -94,7 +92,7 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option(
         "--seed",
         type=SEED,
-        default=0,
+        default=Settings.seed,
         show_default=True,
         help="Solver random seed (same seed, same plan).",
     ),

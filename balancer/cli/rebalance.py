@@ -20,6 +20,7 @@ from balancer.cli.common import (
 from balancer.cli.deployed import DEPLOYMENT_OPTIONS, deployed
 from balancer.errors import InputError
 from balancer.model import Plan
+from balancer.planning.rebalance import RebalanceOptions
 from balancer.units import format_duration
 
 if TYPE_CHECKING:
@@ -42,14 +43,14 @@ if TYPE_CHECKING:
 @click.option(
     "--detect-threshold",
     type=Finite(0, 10),
-    default=0.10,
+    default=RebalanceOptions.detect_threshold,
     show_default=True,
     help="Act only when the makespan is this much above the best achievable.",
 )
 @click.option(
     "--target",
     type=Finite(0, 10),
-    default=0.02,
+    default=RebalanceOptions.target,
     show_default=True,
     help="Then get within this of the best, with the fewest moves.",
 )
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
 @click.option(
     "--schema", default=None, help="Schema of tables without their own (--deployment knows it)."
 )
-@time_limit_option(10.0, "Budget of the moves model")
+@time_limit_option(RebalanceOptions.time_limit_s, "Budget of the moves model")
 @click.option(
     "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
 )
@@ -102,7 +103,7 @@ def rebalance(
     from balancer.io import read_history
     from balancer.io.atomic import write_file, write_tree
     from balancer.io.planio import dumps, read_plan
-    from balancer.planning.rebalance import RebalanceOptions, proposal_files, summary_text
+    from balancer.planning.rebalance import proposal_files, summary_text
     from balancer.planning.rebalance import rebalance as propose
 
     current = read_plan(plan_path)

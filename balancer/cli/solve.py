@@ -23,12 +23,7 @@ from balancer.cli.common import (
 from balancer.cli.planning_options import planning_options, settings_from
 from balancer.engine.reporter import Reporter
 from balancer.errors import InputError, SolverError
-from balancer.model import (
-    DEFAULT_MAX_TABLES,
-    Catalog,
-    History,
-    Plan,
-)
+from balancer.model import Catalog, History, Plan, Settings
 
 
 class _CliReporter(Reporter):
@@ -69,7 +64,7 @@ class _CliReporter(Reporter):
 @click.option(
     "--max-tables-per-pipeline",
     type=TABLE_CAP,
-    default=DEFAULT_MAX_TABLES,
+    default=Settings.max_tables_per_pipeline,
     show_default=True,
     help="At most this many tables in one pipeline (1 to 1000, the platform's limit).",
 )
@@ -78,7 +73,7 @@ class _CliReporter(Reporter):
     is_flag=True,
     help="Let one pipeline hold tables of several schedules (it runs on the most common).",
 )
-@time_limit_option(10.0, "Solver budget")
+@time_limit_option(Settings.time_limit_s, "Solver budget")
 @click.option(
     "--name", default=None, help="Prefix of pipeline keys (default: the tables file's folder)."
 )

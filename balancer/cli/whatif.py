@@ -81,7 +81,10 @@ if TYPE_CHECKING:
 @click.option(
     "--max-tables-per-pipeline", type=TABLE_CAP, default=None, help="Scenario: another table cap."
 )
-@time_limit_option(10.0, "Solver budget per plan (as `solve`: the same budget gives the same plan)")
+@time_limit_option(
+    Settings.time_limit_s,
+    "Solver budget per plan (as `solve`: the same budget gives the same plan)",
+)
 @click.option(
     "--csv",
     "csv_path",

@@ -20,6 +20,7 @@ from typing import Any
 from balancer.errors import BalancerError
 from balancer.io.csvout import csv_text
 from balancer.model import History
+from balancer.planning.rebalance import RebalanceOptions
 
 
 def history_from_spark(
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
     from balancer.io import read_history
     from balancer.io.atomic import write_tree
     from balancer.io.planio import read_plan
-    from balancer.planning.rebalance import RebalanceOptions, proposal_files, rebalance
+    from balancer.planning.rebalance import proposal_files, rebalance
 
     ap = argparse.ArgumentParser(prog="balancer.databricks.rebalance_job")
     ap.add_argument("--plan", required=True)
@@ -54,8 +55,8 @@ def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
     ap.add_argument("--output", required=True)
     ap.add_argument("--catalog", default="main")
     ap.add_argument("--schema", default="default")
-    ap.add_argument("--detect-threshold", type=float, default=0.10)
-    ap.add_argument("--target", type=float, default=0.02)
+    ap.add_argument("--detect-threshold", type=float, default=RebalanceOptions.detect_threshold)
+    ap.add_argument("--target", type=float, default=RebalanceOptions.target)
     ap.add_argument("--max-moves", type=int)
     ap.add_argument(
         "--pipeline-id",

@@ -16,7 +16,6 @@ from balancer.engine.rules import RULES
 from balancer.engine.rules.apart import labels_of_members
 from balancer.engine.rules.pins import pin_of
 from balancer.engine.rules.schedule_fit import load_cap
-from balancer.engine.rules.table_cap import check_setting
 from balancer.engine.rules.together import components
 from balancer.model import INCREMENTAL_TYPES, CostEstimate, Settings, Table
 from balancer.schedules import is_batch, min_interval_seconds, runs_per_day
@@ -29,7 +28,6 @@ def build_instance(
     k_explicit: bool = False,
 ) -> Instance:
     """Contract, group and validate. Raises InfeasibleError for contradictions in the rules."""
-    check_setting(settings.max_tables_per_pipeline)
     by_name = {t.source_table: t for t in tables}
     pool_info: dict[str, tuple[str, list[str]]] = {}
     incremental: dict[str, bool] = {}

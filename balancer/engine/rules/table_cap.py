@@ -7,21 +7,11 @@ from typing import TYPE_CHECKING
 
 from balancer.engine.instance import Item, Pool
 from balancer.engine.rules.base import BaseRule, Need
-from balancer.errors import InfeasibleError, InputError
-from balancer.model import MAX_TABLES_CEILING, Plan, Settings, Table
+from balancer.errors import InfeasibleError
+from balancer.model import Plan, Settings, Table
 
 if TYPE_CHECKING:
     from balancer.engine.cpmodel import ModelContext, MovesContext
-
-
-def check_setting(max_tables: int) -> None:
-    """The cap itself must be one the platform allows (checked before anything else)."""
-    if not 1 <= max_tables <= MAX_TABLES_CEILING:
-        raise InputError(
-            f"--max-tables-per-pipeline is {max_tables}; it must be between 1 and "
-            f"{MAX_TABLES_CEILING} (a pipeline holds at most {MAX_TABLES_CEILING} datasets).",
-            fix=f"pass a value from 1 to {MAX_TABLES_CEILING}.",
-        )
 
 
 class TableCap(BaseRule):
