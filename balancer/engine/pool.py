@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from balancer.engine.rules import RULES, BinAfter, Limits, admitted
+
 
 @dataclass(frozen=True)
 class PoolProblem:
@@ -45,14 +47,7 @@ class PoolProblem:
             object.__setattr__(self, "categories", ((),) * n)
         if not self.fit_costs:
             object.__setattr__(self, "fit_costs", self.costs)
-        tables_can_bind = self.max_tables is not None and sum(self.sizes) > self.max_tables
-        side = (
-            tables_can_bind
-            or any(p is not None for p in self.pins)
-            or any(self.apart)
-            or self.n_labeled > 0
-        )
-        object.__setattr__(self, "_side", side)
+        object.__setattr__(self, "_side", any(rule.restricts(self) for rule in RULES))
 
     @property
     def n_items(self) -> int:
@@ -60,7 +55,8 @@ class PoolProblem:
 
     @property
     def has_side_constraints(self) -> bool:
-        """True when pins, apart labels or a binding table cap restrict where items go."""
+        """True when a rule restricts where items go (pins, apart labels, a binding table
+        cap): the rules say, through `Rule.restricts`."""
         return self._side
 
     @property
@@ -102,6 +98,7 @@ class BinState:
         self.labels: list[Counter[str]] = [Counter() for _ in range(problem.n_bins)]
         self.members: list[set[int]] = [set() for _ in range(problem.n_bins)]
         self.assign: list[int] = [-1] * problem.n_items
+        self.limits = Limits(max_tables=problem.max_tables)
         if assignment is not None:
             for i, b in enumerate(assignment):
                 self.add(i, b)
@@ -122,22 +119,21 @@ class BinState:
         self.members[b].discard(i)
 
     def can_place(self, i: int, b: int, leaving: int | None = None) -> bool:
-        """Whether item i may join bin b (with item `leaving` leaving b at the same time)."""
+        """Whether the rules let item i join bin b (with item `leaving` leaving b at the same
+        time). The p90 cap is not asked here: the heuristics check it on whole splits."""
         p = self.p
-        pin = p.pins[i]
-        if pin is not None and pin != b:
-            return False
-        if p.max_tables is not None:
-            size = self.sizes[b] + p.sizes[i] - (p.sizes[leaving] if leaving is not None else 0)
-            if size > p.max_tables:
-                return False
-        if p.apart[i]:
-            counts = self.labels[b]
-            drop = p.apart[leaving] if leaving is not None else frozenset()
-            for label in p.apart[i]:
-                if counts[label] - (1 if label in drop else 0) > 0:
-                    return False
-        return True
+        gone = 0 if leaving is None else 1
+        after = BinAfter(
+            b,
+            len(self.members[b]) + 1 - gone,
+            self.sizes[b] + p.sizes[i] - (p.sizes[leaving] if leaving is not None else 0),
+            0,
+            self.labels[b],
+            p.apart[leaving] if leaving is not None else frozenset(),
+            p.apart[i],
+            (p.pins[i],),
+        )
+        return admitted(after, self.limits)
 
     def max_bin(self) -> int:
         loads = self.loads

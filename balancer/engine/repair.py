@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from balancer.engine.instance import Item
+from balancer.engine.rules import BinAfter, Limits, admitted
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,21 @@ class _State:
             self.members[k].discard(i)
 
     def fits(self, i: int, k: str, caps: Caps) -> bool:
+        """Within the load the repair aims for (its search), and admitted by the rules (the
+        pipelines an item may go to at all, pins included, are `allowed`)."""
         it = self.items[i]
-        fit_cap = caps.fit.get(k)
-        return (
-            self.load[k] + it.cost <= caps.load
-            and (fit_cap is None or self.fit[k] + it.p90 <= fit_cap)
-            and (caps.tables is None or self.size[k] + it.size <= caps.tables)
-            and not any(self.labels[k][label] > 0 for label in it.apart)
+        if self.load[k] + it.cost > caps.load:
+            return False
+        after = BinAfter(
+            k,
+            len(self.members[k]) + 1,
+            self.size[k] + it.size,
+            self.fit[k] + it.p90,
+            self.labels[k],
+            frozenset(),
+            it.apart,
         )
+        return admitted(after, Limits(max_tables=caps.tables, cap=caps.fit.get(k)))
 
     def excess(self, k: str, caps: Caps) -> tuple[int, int]:
         fit_cap = caps.fit.get(k)

@@ -1,9 +1,9 @@
 """A pool's bins under swaps of small sets of items between two bins: what the local searches
 of stages 2 and 3 (`spread_swaps`, `category_swaps`) move, and the rules every swap keeps.
 
-A swap is allowed when both bins keep every rule a pool has: pins in place, apart labels
-apart, at most `max_tables` tables and at most `cap` of p90 load per bin, no bin empty.
-Loads are the searches' own business. Deterministic: sets come in (cost, items) order.
+A swap is allowed when the rules admit both bins as the swap leaves them (`rules.admitted`:
+pins in place, apart labels apart, at most `max_tables` tables and at most `cap` of p90 load
+per bin, no bin empty). Loads are the searches' own business. Deterministic: sets come in (cost, items) order.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from itertools import combinations
 from math import comb
 
 from balancer.engine.pool import PoolProblem
+from balancer.engine.rules import BinAfter, Limits, admitted
 
 MAX_SET = 3  # items one side of a swap may give
 ROUND_WORK = 100_000  # a round weighs at most about this many swaps: sets shrink to fit
@@ -38,6 +39,7 @@ class SwapState:
 
     def __init__(self, problem: PoolProblem, assignment: list[int]) -> None:
         self.p = problem
+        self.limits = Limits(max_tables=problem.max_tables, cap=problem.cap)
         self.assign = list(assignment)
         self.members: list[list[int]] = [[] for _ in range(problem.n_bins)]
         for i, b in enumerate(assignment):
@@ -50,19 +52,21 @@ class SwapState:
         return [w.cost for w in self.whole]
 
     def allowed(self, x: int, y: int, give: ItemSet, take: ItemSet) -> bool:
-        """Whether bins x and y keep every rule after x gives `give` and takes `take`."""
-        p = self.p
+        """Whether the rules let bins x and y be as they are after x gives `give` and takes
+        `take` (pinned items are never in a set, so they never move)."""
         for bin_, out, into in ((x, give, take), (y, take, give)):
             whole = self.whole[bin_]
-            if len(self.members[bin_]) - len(out.items) + len(into.items) < 1:
+            after = BinAfter(
+                bin_,
+                len(self.members[bin_]) - len(out.items) + len(into.items),
+                whole.size - out.size + into.size,
+                whole.fit - out.fit + into.fit,
+                whole.labels,
+                out.labels,
+                into.labels,
+            )
+            if not admitted(after, self.limits):
                 return False
-            if p.cap is not None and whole.fit - out.fit + into.fit > p.cap:
-                return False
-            if p.max_tables is not None and whole.size - out.size + into.size > p.max_tables:
-                return False
-            for label in into.labels:
-                if whole.labels[label] - out.labels[label] > 0:
-                    return False
         return True
 
     def swap(self, x: int, y: int, give: ItemSet, take: ItemSet) -> None:

@@ -29,6 +29,8 @@ def test_every_rule_speaks_the_one_interface() -> None:
         "post",
         "post_moves",
         "violations",
+        "restricts",
+        "admits",
     }
     for rule in RULES:
         assert isinstance(rule, BaseRule) and rule.name
@@ -79,3 +81,4 @@ def test_the_moves_model_keeps_every_rule_of_a_plan() -> None:
         load[assign[name]] += estimates[name].seconds
     assert max(load.values()) <= 900  # the SLA: one */15 interval
     assert all(load[k] > 0 for k in load)  # and no pipeline left empty
+

@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from balancer.engine.instance import Item, Pool
-from balancer.engine.rules.base import BaseRule, Need, PoolKey
+from balancer.engine.rules.base import BaseRule, BinAfter, Limits, Need, PoolKey
 from balancer.errors import InfeasibleError, Location
 from balancer.model import Plan, Settings, Table
 
 if TYPE_CHECKING:
     from balancer.engine.cpmodel import ModelContext, MovesContext
+    from balancer.engine.pool import PoolProblem
 
 
 def labels_of(table: Table) -> frozenset[str]:
@@ -98,3 +99,10 @@ class Apart(BaseRule):
                         )
                     seen.setdefault(label, name)
         return out
+
+    def restricts(self, problem: PoolProblem) -> bool:
+        return any(problem.apart)
+
+    def admits(self, after: BinAfter, limits: Limits) -> bool:
+        """No item arrives with a label an item staying there carries."""
+        return not any(after.kept(label) > 0 for label in after.arriving_labels)

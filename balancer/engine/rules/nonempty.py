@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from balancer.engine.rules.base import BaseRule
+from balancer.engine.rules.base import BaseRule, BinAfter, Limits
 from balancer.model import Plan, Table
 
 if TYPE_CHECKING:
@@ -26,3 +26,6 @@ class NonEmpty(BaseRule):
 
     def violations(self, plan: Plan, tables: Mapping[str, Table]) -> list[str]:
         return [f"pipeline '{p.key}' holds no table" for p in plan.pipelines if not p.tables]
+
+    def admits(self, after: BinAfter, limits: Limits) -> bool:
+        return after.count >= 1

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from balancer.engine.instance import Item, Pool
-from balancer.engine.rules.base import BaseRule, Need, PoolKey
+from balancer.engine.rules.base import BaseRule, BinAfter, Limits, Need, PoolKey
 from balancer.errors import InfeasibleError, Location
 from balancer.model import Plan, Settings, Table
+
+if TYPE_CHECKING:
+    from balancer.engine.pool import PoolProblem
 
 
 def pin_of(members: Sequence[Table]) -> str | None:
@@ -66,3 +70,10 @@ class Pins(BaseRule):
             for name, t in sorted(tables.items())
             if t.pin and where.get(name) != t.pin
         ]
+
+    def restricts(self, problem: PoolProblem) -> bool:
+        return problem.n_labeled > 0 or any(p is not None for p in problem.pins)
+
+    def admits(self, after: BinAfter, limits: Limits) -> bool:
+        """An item pinned to a pipeline goes there and nowhere else."""
+        return all(pin is None or pin == after.bin for pin in after.arriving_pins)

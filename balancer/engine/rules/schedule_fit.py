@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from balancer.costs import integer_p90, pipeline_runtime, runtime_cap
 from balancer.engine.bounds import makespan_lower_bound
 from balancer.engine.instance import Item, Pool
-from balancer.engine.rules.base import BaseRule, Need
+from balancer.engine.rules.base import BaseRule, BinAfter, Limits, Need
 from balancer.errors import InfeasibleError
 from balancer.model import Plan, Settings, Table
 from balancer.schedules import describe, min_interval_seconds
@@ -173,3 +173,7 @@ class ScheduleFit(BaseRule):
                     f"its schedule '{p.schedule}' allows"
                 )
         return out
+
+    def admits(self, after: BinAfter, limits: Limits) -> bool:
+        """Within its p90 cap (the interval times the headroom, or the batch window)."""
+        return limits.cap is None or after.fit <= limits.cap

@@ -6,12 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from balancer.engine.instance import Item, Pool
-from balancer.engine.rules.base import BaseRule, Need
+from balancer.engine.rules.base import BaseRule, BinAfter, Limits, Need
 from balancer.errors import InfeasibleError
 from balancer.model import Plan, Settings, Table
 
 if TYPE_CHECKING:
     from balancer.engine.cpmodel import ModelContext, MovesContext
+    from balancer.engine.pool import PoolProblem
 
 
 class TableCap(BaseRule):
@@ -57,3 +58,9 @@ class TableCap(BaseRule):
             for p in plan.pipelines
             if len(p.tables) > max_tables
         ]
+
+    def restricts(self, problem: PoolProblem) -> bool:
+        return problem.max_tables is not None and sum(problem.sizes) > problem.max_tables
+
+    def admits(self, after: BinAfter, limits: Limits) -> bool:
+        return limits.max_tables is None or after.size <= limits.max_tables
