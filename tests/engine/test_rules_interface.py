@@ -81,4 +81,3 @@ def test_the_moves_model_keeps_every_rule_of_a_plan() -> None:
         load[assign[name]] += estimates[name].seconds
     assert max(load.values()) <= 900  # the SLA: one */15 interval
     assert all(load[k] > 0 for k in load)  # and no pipeline left empty
-

@@ -28,7 +28,7 @@ def test_infeasible_too_many_tables_for_the_cap() -> None:
 
 @pytest.mark.parametrize("cap", [0, 1001, -5])
 def test_cap_outside_1_to_1000_is_rejected(cap: int) -> None:
-    with pytest.raises(InputError, match="max_tables_per_pipeline .*must be (>= 1|<= 1000)"):
+    with pytest.raises(InputError, match=r"max_tables_per_pipeline .*must be (>= 1|<= 1000)"):
         plan_of([table("a", 1)], pipelines_min=1, pipelines_max=1, max_tables_per_pipeline=cap)
 
 
