@@ -38,3 +38,25 @@ def test_modules_and_functions_stay_small() -> None:
                 if length > 80:
                     big.append(f"{path.relative_to(ROOT)}: {node.name} has {length} lines")
     assert big == []
+
+
+def test_no_import_cycle_in_balancer() -> None:
+    """No module of balancer/ imports, even for type checking only, one that imports it back."""
+    import ast
+
+    import networkx as nx
+
+    modules = {}
+    for path in (ROOT / "balancer").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        modules[".".join(parts).removesuffix(".__init__")] = path
+    graph = nx.DiGraph()
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            graph.add_edges_from((name, t) for t in targets if t in modules and t != name)
+    assert list(nx.simple_cycles(graph)) == []

@@ -12,7 +12,8 @@ import heapq
 from collections.abc import Sequence
 from typing import Any
 
-from balancer.engine.pool import BinState, PoolProblem
+from balancer.engine.placement import BinState, restricted
+from balancer.engine.pool import PoolProblem
 
 Assignment = list[int]
 
@@ -137,7 +138,7 @@ def improve(
     costs = problem.costs
     free = [problem.pins[i] is None for i in range(problem.n_items)]
     n_bins = problem.n_bins
-    dp_ok = not problem.has_side_constraints
+    dp_ok = not restricted(problem)
     for _ in range(rounds):
         bmax = state.max_bin()
         top = state.loads[bmax]
@@ -273,7 +274,7 @@ def _apply_if_lower(
 def best_heuristic(problem: PoolProblem, target: int = 0) -> Assignment | None:
     """The best of LPT and KK (or the constrained greedy), each improved by local search."""
     candidates: list[Assignment] = []
-    if problem.has_side_constraints:
+    if restricted(problem):
         start = greedy(problem)
         if start is not None:
             candidates.append(start)
@@ -293,7 +294,7 @@ def best_heuristic(problem: PoolProblem, target: int = 0) -> Assignment | None:
         best is not None
         and best_key is not None
         and best_key[0] > target
-        and not problem.has_side_constraints
+        and not restricted(problem)
     ):
         best = kick(problem, best, target)
     return best

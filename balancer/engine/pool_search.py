@@ -1,15 +1,18 @@
 """Everything the solver knows about one pool split over n pipelines: its problem, its lower
 bound (`bounds`, plus what every rule says the pool needs), a heuristic split, the exact dive
-(`exact`) and CP-SAT's makespan stage (`cpsat`), with caches and the shared time budget.
-`Solver` builds on it to allocate pipelines to pools."""
+(`exact`) and CP-SAT's makespan stage (`cpsat`).
+
+`PoolState` is frozen: each step of the makespan stage takes a state and returns a new one
+(`PoolSearch.exact` runs them in order and keeps the latest in its table of known states).
+The `Solver` composes a `PoolSearch` with the allocation and the refinement stages; all of
+them draw on one `Budget`."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
 from balancer.engine.bin_completion import complete_bins
 from balancer.engine.bounds import makespan_lower_bound
@@ -18,13 +21,12 @@ from balancer.engine.heuristics import best_heuristic, makespan_of
 from balancer.engine.instance import Instance
 from balancer.engine.lp_bound import makespan_lp_bound
 from balancer.engine.lp_dive import lp_dive
+from balancer.engine.options import Budget, SolveOptions
+from balancer.engine.placement import restricted
 from balancer.engine.pool import PoolProblem
 from balancer.engine.reporter import Reporter
 from balancer.engine.rules import RULES, Need
 from balancer.errors import InfeasibleError
-
-if TYPE_CHECKING:
-    from balancer.engine.solver import SolveOptions
 
 # Share of the time limit (deterministic seconds) for the makespan stage: most of it.
 MAKESPAN_SHARE = 0.6
@@ -37,7 +39,7 @@ DIVE_TRIES = 16  # capacities the item-by-item dive tests before the LP bound
 FitTest = Callable[[Sequence[int], int, int, int], DiveResult]
 
 
-@dataclass
+@dataclass(frozen=True)
 class PoolState:
     """What is known about one pool split over n bins."""
 
@@ -47,51 +49,36 @@ class PoolState:
     assign: list[int] | None
     proven: bool = False
     # (exact test, capacity) pairs that ran out of nodes: not worth trying again
-    stalled: set[tuple[str, int]] = field(default_factory=set)
-
-
-class Budget:
-    """Deterministic seconds to spend; with a clock (benchmarks only), also a wall deadline."""
-
-    def __init__(self, total: float, clock: Callable[[], float] | None = None) -> None:
-        self.total = total
-        self.used = 0.0
-        self.clock = clock
-        self.deadline = clock() + total if clock is not None else None
-
-    def take(self, share: float) -> float:
-        return max(0.0, min(self.total - self.used, self.total * share))
-
-    def wall_left(self) -> float | None:
-        if self.clock is None or self.deadline is None:
-            return None
-        return max(0.0, self.deadline - self.clock())
-
-    def spend(self, dt: float) -> None:
-        self.used += dt
+    stalled: frozenset[tuple[str, int]] = frozenset()
 
 
 class PoolSearch:
-    """Per-pool knowledge of one solve; the object only holds caches."""
+    """Per-pool knowledge of one solve: the states known so far (`states`), by (pool, n)."""
 
-    def __init__(self, instance: Instance, options: SolveOptions, reporter: Reporter | None = None):
+    def __init__(
+        self,
+        instance: Instance,
+        options: SolveOptions,
+        budget: Budget,
+        reporter: Reporter | None = None,
+    ):
         self.inst = instance
         self.opt = options
         self.rep = reporter or Reporter()
-        self.budget = Budget(options.time_limit_s, options.clock)
+        self.budget = budget
         self.pool_items = {p.key: instance.items_of(p.key) for p in instance.pools}
         self.pool_by_key = {p.key: p for p in instance.pools}
-        self.cache: dict[tuple[str, int], PoolState] = {}
+        self.states: dict[tuple[str, int], PoolState] = {}
         self.pins = {
             p.key: sorted({pin for i in self.pool_items[p.key] if (pin := instance.items[i].pin)})
             for p in instance.pools
         }
-        self.min_bins = {p.key: self._min_bins(p.key) for p in instance.pools}
+        self.min_bins = {p.key: self.min_bins_of(p.key) for p in instance.pools}
         self.max_bins = {p.key: len(self.pool_items[p.key]) for p in instance.pools}
 
     # ---- pools ---------------------------------------------------------------------------
 
-    def _problem(self, pool: str, n: int) -> PoolProblem:
+    def problem(self, pool: str, n: int) -> PoolProblem:
         items = [self.inst.items[i] for i in self.pool_items[pool]]
         labels = self.pins[pool]
         index = {name: b for b, name in enumerate(labels)}
@@ -108,7 +95,7 @@ class PoolSearch:
             fit_costs=tuple(it.p90 for it in items),
         )
 
-    def _needs(self, pool: str) -> list[Need]:
+    def needs(self, pool: str) -> list[Need]:
         """What each rule says this pool needs, most first."""
         items = [self.inst.items[i] for i in self.pool_items[pool]]
         found = [
@@ -118,14 +105,14 @@ class PoolSearch:
         ]
         return sorted(found, key=lambda n: -n.pipelines)
 
-    def _min_bins(self, pool: str) -> int:
-        return max([1, *(need.pipelines for need in self._needs(pool))])
+    def min_bins_of(self, pool: str) -> int:
+        return max([1, *(need.pipelines for need in self.needs(pool))])
 
-    def _lb(self, pool: str, n: int) -> int:
+    def lb(self, pool: str, n: int) -> int:
         """A lower bound for the pool on n bins, non-increasing in n."""
         key = (pool, n)
-        if key in self.cache:
-            return self.cache[key].lb
+        if key in self.states:
+            return self.states[key].lb
         costs = [self.inst.items[i].cost for i in self.pool_items[pool]]
         lb = makespan_lower_bound(costs, n)
         pinned: Counter[str] = Counter()
@@ -137,30 +124,35 @@ class PoolSearch:
             lb = max(lb, max(pinned.values()))
         return lb
 
-    def _monotone_lb(self, pool: str, n: int, n_top: int) -> int:
-        return max(self._lb(pool, m) for m in range(n, max(n, n_top) + 1))
+    def monotone_lb(self, pool: str, n: int, n_top: int) -> int:
+        return max(self.lb(pool, m) for m in range(n, max(n, n_top) + 1))
 
-    def _heuristic(self, pool: str, n: int) -> PoolState:
+    def heuristic(self, pool: str, n: int) -> PoolState:
         key = (pool, n)
-        if key not in self.cache:
-            problem = self._problem(pool, n)
-            lb = self._lb(pool, n)
+        if key not in self.states:
+            problem = self.problem(pool, n)
+            lb = self.lb(pool, n)
             assign = best_heuristic(problem, lb)
             ub = makespan_of(problem, assign) if assign is not None else math.inf
             if assign is not None and not problem.fits_cap(assign):
                 assign, ub = None, math.inf
             proven = assign is not None and ub <= lb
-            self.cache[key] = PoolState(problem, lb, int(ub) if assign else 10**18, assign, proven)
+            self.states[key] = PoolState(problem, lb, int(ub) if assign else 10**18, assign, proven)
             if proven:
                 self.rep.proved(pool, n, "bounds")
-        return self.cache[key]
+        return self.states[key]
 
-    def _exact(self, pool: str, n: int, share: float) -> PoolState:
-        """Close the makespan gap of (pool, n) with CP-SAT, within a share of the budget."""
-        state = self._heuristic(pool, n)
+    def exact(self, pool: str, n: int, share: float) -> PoolState:
+        """Close the makespan gap of (pool, n), CP-SAT last, within a share of the budget; the
+        state reached (also kept as the known state of (pool, n))."""
+        state = self._exact(pool, n, share, self.heuristic(pool, n))
+        self.states[(pool, n)] = state
+        return state
+
+    def _exact(self, pool: str, n: int, share: float, state: PoolState) -> PoolState:
         if state.proven:
             return state
-        if not state.problem.has_side_constraints:
+        if not restricted(state.problem):
             steps = (
                 ("dive", self._dive),
                 ("bin completion", self._complete_once),
@@ -169,7 +161,7 @@ class PoolSearch:
                 ("LP dive", self._lp_dive),
             )
             for method, step in steps:
-                step(state)
+                state = step(state)
                 if state.proven:
                     self.rep.proved(pool, n, method)
                     return state
@@ -181,41 +173,46 @@ class PoolSearch:
         model = PoolModel(state.problem, self.opt.seed, self.opt.workers, self.budget.wall_left())
         upper = state.ub - 1 if state.assign is not None else state.problem.total
         if upper < state.lb:
-            state.proven = True
-            return state
+            return replace(state, proven=True)
         res = model.minimize_makespan(state.lb, upper, state.assign, limit)
         self.budget.spend(res.deterministic_time)
         self.rep.stage_done("makespan", pool, res.status)
         if res.status == "INFEASIBLE":
             if state.assign is None:
+                self.states[(pool, n)] = state  # the bound the steps raised stays known
                 raise self._pool_infeasible(pool, n)
-            state.lb = state.ub
-            state.proven = True
+            state = replace(state, lb=state.ub, proven=True)
         elif res.assignment is not None and res.value is not None:
-            state.assign, state.ub = res.assignment, res.value
-            state.lb = max(state.lb, res.bound or state.lb)
-            state.proven = res.status == "OPTIMAL" or state.ub <= state.lb
-            if state.proven:
-                state.lb = state.ub
+            lb = max(state.lb, res.bound or state.lb)
+            proven = res.status == "OPTIMAL" or res.value <= lb
+            state = replace(
+                state,
+                assign=res.assignment,
+                ub=res.value,
+                lb=res.value if proven else lb,
+                proven=proven,
+            )
         if state.proven:
             self.rep.proved(pool, n, "CP-SAT")
         return state
 
-    def _dive(self, state: PoolState) -> None:
+    def _dive(self, state: PoolState) -> PoolState:
         """Raise the bound or meet it with the exact dive, for a few capacities: a bound far
         below the optimum rises faster by the LP than one unit a test."""
-        self._raise_or_meet(state, fits, tries=DIVE_TRIES)
+        return self._raise_or_meet(state, fits, tries=DIVE_TRIES)
 
-    def _complete(self, state: PoolState) -> None:
+    def _complete(self, state: PoolState) -> PoolState:
         """Raise the bound or meet it by bin completion, capacity by capacity."""
-        self._raise_or_meet(state, complete_bins)
+        return self._raise_or_meet(state, complete_bins)
 
-    def _complete_once(self, state: PoolState) -> None:
+    def _complete_once(self, state: PoolState) -> PoolState:
         """Bin completion at the bound's capacity only: where the bound is met, the LP is
         not needed; where it is far below, the LP raises it faster than one unit a test."""
-        self._raise_or_meet(state, complete_bins, tries=1)
+        return self._raise_or_meet(state, complete_bins, tries=1)
 
-    def _raise_or_meet(self, state: PoolState, test: FitTest, tries: int | None = None) -> None:
+    def _raise_or_meet(
+        self, state: PoolState, test: FitTest, tries: int | None = None
+    ) -> PoolState:
         """At the bound's capacity, an exact test either finds a split (the bound is met) or
         proves none exists (the bound rises by one); it stops at its node limit or after
         `tries` capacities."""
@@ -223,52 +220,49 @@ class PoolSearch:
         while state.lb < state.ub:
             if tries is not None:
                 if tries == 0:
-                    return
+                    return state
                 tries -= 1
-            if self._out_of_time() or (test.__name__, state.lb) in state.stalled:
-                return
+            if self.budget.out_of_time() or (test.__name__, state.lb) in state.stalled:
+                return state
             result = test(costs, state.problem.n_bins, state.lb, self.opt.dive_nodes)
             if result.status == "INFEASIBLE":
-                state.lb += 1
+                state = replace(state, lb=state.lb + 1)
             elif result.status == "FOUND" and result.assignment is not None:
                 if not state.problem.fits_cap(result.assignment):
-                    return  # CP-SAT keeps schedule fit while it closes the gap
-                state.assign, state.ub = result.assignment, state.lb
+                    return state  # CP-SAT keeps schedule fit while it closes the gap
+                state = replace(state, assign=result.assignment, ub=state.lb)
             else:
-                state.stalled.add((test.__name__, state.lb))
-                return
-        state.proven = True
+                return replace(state, stalled=state.stalled | {(test.__name__, state.lb)})
+        return replace(state, proven=True)
 
     def _lp_sized(self, state: PoolState) -> bool:
         """Whether the LP's knapsack tables stay small enough for this pool."""
         return len(set(state.problem.costs)) * state.ub <= LP_WORK_LIMIT
 
-    def _out_of_time(self) -> bool:
-        left = self.budget.wall_left()
-        return left is not None and left <= 0
-
-    def _lp_bound(self, state: PoolState) -> None:
+    def _lp_bound(self, state: PoolState) -> PoolState:
         """Raise the bound with the column-generation LP where its knapsack tables stay small."""
         if state.assign is None or not self._lp_sized(state):
-            return
+            return state
         costs = state.problem.costs
         found = makespan_lp_bound(
-            costs, state.problem.n_bins, state.lb, state.ub, self._out_of_time
+            costs, state.problem.n_bins, state.lb, state.ub, self.budget.out_of_time
         )
-        state.lb = max(state.lb, found)
-        if state.lb >= state.ub:
-            state.lb, state.proven = state.ub, True
+        lb = max(state.lb, found)
+        if lb >= state.ub:
+            return replace(state, lb=state.ub, proven=True)
+        return replace(state, lb=lb)
 
-    def _lp_dive(self, state: PoolState) -> None:
+    def _lp_dive(self, state: PoolState) -> PoolState:
         """Meet the bound with a packing the LP dive finds (near-perfect packings)."""
         if state.assign is None or not self._lp_sized(state):
-            return
+            return state
         problem = state.problem
         # its own LP, from first-fit columns: from the bound's LP (more columns, another
         # optimal basis) the dive found fewer near-perfect packings of the widest class
-        found = lp_dive(problem.costs, problem.n_bins, state.lb, self._out_of_time)
+        found = lp_dive(problem.costs, problem.n_bins, state.lb, self.budget.out_of_time)
         if found is not None and problem.fits_cap(found):
-            state.assign, state.ub, state.proven = found, state.lb, True
+            return replace(state, assign=found, ub=state.lb, proven=True)
+        return state
 
     def _pool_infeasible(self, pool: str, n: int) -> InfeasibleError:
         items = [self.inst.items[i] for i in self.pool_items[pool]]
@@ -280,5 +274,3 @@ class PoolSearch:
             f"at most {self.inst.max_tables} tables per pipeline.",
             fix="relax a pin or apart label, raise --max-tables-per-pipeline, or allow more pipelines.",
         )
-
-    # ---- allocation ----------------------------------------------------------------------

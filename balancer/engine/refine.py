@@ -23,69 +23,74 @@ CATEGORY_SHARE = 0.005
 CATEGORY_CPSAT_MIN = 0.1  # so CP-SAT polishes category splits from --time-limit 20 up
 
 
-class Refiner(PoolSearch):
-    def _refine(self, alloc: dict[str, int], caps: dict[str, int]) -> dict[str, list[int]]:
-        """Spread, then category splits, in each pool; its load stays within caps[pool]."""
-        final = {p: list(self.cache[(p, n)].assign or []) for p, n in alloc.items()}
-        if self.opt.stages < 2:
-            return final
-        for pool in sorted(alloc):
-            final[pool] = self._spread(pool, alloc[pool], caps[pool], final[pool])
-        if self.opt.stages < 3:
-            return final
-        slack = int(self.opt.spread_tolerance * max(caps.values()))
-        for pool in sorted(alloc):
-            st = self.cache[(pool, alloc[pool])]
-            low = min(st.problem.loads(final[pool])) - slack
-            final[pool] = self._categories(pool, alloc[pool], caps[pool], low, final[pool])
+def refine(search: PoolSearch, alloc: dict[str, int], caps: dict[str, int]) -> dict[str, list[int]]:
+    """Spread, then category splits, in each pool of `alloc` (pool -> pipelines), starting
+    from the splits `search` knows; each pool's load stays within caps[pool]. The new splits."""
+    opt = search.opt
+    final = {p: list(search.states[(p, n)].assign or []) for p, n in alloc.items()}
+    if opt.stages < 2:
         return final
+    for pool in sorted(alloc):
+        final[pool] = spread(search, pool, alloc[pool], caps[pool], final[pool])
+    if opt.stages < 3:
+        return final
+    slack = int(opt.spread_tolerance * max(caps.values()))
+    for pool in sorted(alloc):
+        st = search.states[(pool, alloc[pool])]
+        low = min(st.problem.loads(final[pool])) - slack
+        final[pool] = categories(search, pool, alloc[pool], caps[pool], low, final[pool])
+    return final
 
-    def _spread(self, pool: str, n: int, cap: int, assign: list[int]) -> list[int]:
-        """Stage 2: the highest smallest load found, every load within cap."""
-        st = self.cache[(pool, n)]
-        bound = min_load_bound(st.problem.costs, n)
-        # With two bins the spread is 2 x max - total: settled by the makespan stage.
-        if n == 1 or min(st.problem.loads(assign)) >= bound or (n == 2 and st.proven):
-            return assign
-        assign = raise_min_load(st.problem, assign, bound)
-        lowest = min(st.problem.loads(assign))
-        if lowest >= bound:
-            self.rep.stage_done("spread", pool, "OPTIMAL")
-            return assign
-        from balancer.engine.cpsat import PoolModel
 
-        model = PoolModel(st.problem, self.opt.seed, self.opt.workers)
-        hint = by_load(st.problem, assign)
-        res = model.maximize_min_load(cap, hint, self.budget.take(SPREAD_SHARE))
-        self.budget.spend(res.deterministic_time)
-        self.rep.stage_done("spread", pool, res.status)
-        if res.assignment is not None and min(st.problem.loads(res.assignment)) > lowest:
-            return res.assignment
+def spread(search: PoolSearch, pool: str, n: int, cap: int, assign: list[int]) -> list[int]:
+    """Stage 2: the highest smallest load found, every load within cap."""
+    st = search.states[(pool, n)]
+    bound = min_load_bound(st.problem.costs, n)
+    # With two bins the spread is 2 x max - total: settled by the makespan stage.
+    if n == 1 or min(st.problem.loads(assign)) >= bound or (n == 2 and st.proven):
         return assign
-
-    def _categories(self, pool: str, n: int, cap: int, low: int, assign: list[int]) -> list[int]:
-        """Stage 3: the fewest category splits found, every load within [low, cap]."""
-        st = self.cache[(pool, n)]
-        bound = _touch_bound(st.problem, n, cap)
-        if touches(st.problem, assign) <= bound:
-            return assign
-        assign = fewer_touches(st.problem, assign, low, cap)
-        current = touches(st.problem, assign)
-        budget = self.budget.take(CATEGORY_SHARE)
-        if current <= bound or budget < CATEGORY_CPSAT_MIN:
-            self.rep.stage_done("categories", pool, "OPTIMAL" if current <= bound else "FEASIBLE")
-            return assign
-        from balancer.engine.cpsat import PoolModel
-
-        model = PoolModel(st.problem, self.opt.seed, self.opt.workers)
-        for load in model.ctx.loads:
-            model.ctx.model.add(load <= cap)
-        res = model.minimize_category_touches(low, by_load(st.problem, assign), budget)
-        self.budget.spend(res.deterministic_time)
-        self.rep.stage_done("categories", pool, res.status)
-        if res.assignment is not None and touches(st.problem, res.assignment) < current:
-            return res.assignment
+    assign = raise_min_load(st.problem, assign, bound)
+    lowest = min(st.problem.loads(assign))
+    if lowest >= bound:
+        search.rep.stage_done("spread", pool, "OPTIMAL")
         return assign
+    from balancer.engine.cpsat import PoolModel
+
+    model = PoolModel(st.problem, search.opt.seed, search.opt.workers)
+    hint = by_load(st.problem, assign)
+    res = model.maximize_min_load(cap, hint, search.budget.take(SPREAD_SHARE))
+    search.budget.spend(res.deterministic_time)
+    search.rep.stage_done("spread", pool, res.status)
+    if res.assignment is not None and min(st.problem.loads(res.assignment)) > lowest:
+        return res.assignment
+    return assign
+
+
+def categories(
+    search: PoolSearch, pool: str, n: int, cap: int, low: int, assign: list[int]
+) -> list[int]:
+    """Stage 3: the fewest category splits found, every load within [low, cap]."""
+    st = search.states[(pool, n)]
+    bound = _touch_bound(st.problem, n, cap)
+    if touches(st.problem, assign) <= bound:
+        return assign
+    assign = fewer_touches(st.problem, assign, low, cap)
+    current = touches(st.problem, assign)
+    budget = search.budget.take(CATEGORY_SHARE)
+    if current <= bound or budget < CATEGORY_CPSAT_MIN:
+        search.rep.stage_done("categories", pool, "OPTIMAL" if current <= bound else "FEASIBLE")
+        return assign
+    from balancer.engine.cpsat import PoolModel
+
+    model = PoolModel(st.problem, search.opt.seed, search.opt.workers)
+    for load in model.ctx.loads:
+        model.ctx.model.add(load <= cap)
+    res = model.minimize_category_touches(low, by_load(st.problem, assign), budget)
+    search.budget.spend(res.deterministic_time)
+    search.rep.stage_done("categories", pool, res.status)
+    if res.assignment is not None and touches(st.problem, res.assignment) < current:
+        return res.assignment
+    return assign
 
 
 def _touch_bound(problem: PoolProblem, n: int, cap: int) -> int:

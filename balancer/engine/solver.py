@@ -15,45 +15,22 @@ time limits, ties broken by index.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from balancer.engine.allocation import Score, choose, pareto_allocations, split_score
 from balancer.engine.instance import Instance
-from balancer.engine.pool_search import MAKESPAN_SHARE
-from balancer.engine.refine import Refiner
+from balancer.engine.options import Budget, SolveOptions
+from balancer.engine.pool_search import MAKESPAN_SHARE, PoolSearch
+from balancer.engine.refine import refine
 from balancer.engine.reporter import Reporter
 from balancer.engine.rules.schedule_fit import advice
 from balancer.errors import InfeasibleError, SolverError
-from balancer.model import PlanStatus, Settings, SolveStatus
+from balancer.model import PlanStatus, SolveStatus
 from balancer.model import category_splits as count_splits
 
+__all__ = ["Bin", "Solution", "SolveOptions", "Solver", "category_splits", "solve"]
+
 FIT_SHARE = 0.02  # CP-SAT's share for a pool split the heuristics could not fit
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    time_limit_s: float = 10.0
-    k_tolerance: float = 0.05
-    makespan_tolerance: float = 0.0
-    spread_tolerance: float = 0.01
-    seed: int = 0
-    workers: int = 2
-    objective: str = "makespan"
-    stages: int = 3
-    dive_nodes: int = 100_000
-    # Benchmarks pass time.perf_counter to also stop at time_limit_s of wall time; a plan
-    # made with a clock is no longer guaranteed to be reproducible.
-    clock: Callable[[], float] | None = None
-
-    @classmethod
-    def of(cls, settings: Settings) -> SolveOptions:
-        """The solver's share of a plan's settings (the fields both have, by name)."""
-        names = {f.name for f in dataclasses.fields(cls)} & {
-            f.name for f in dataclasses.fields(settings)
-        }
-        return cls(**{name: getattr(settings, name) for name in sorted(names)})
 
 
 @dataclass(frozen=True)
@@ -81,19 +58,30 @@ class Solution:
     k_results: tuple[tuple[int, int, int, SolveStatus, int, int], ...] = ()
 
 
-class Solver(Refiner):
-    """One solve of one instance. Use `solve()`; the object only holds caches."""
+class Solver:
+    """One solve of one instance. Use `solve()`. It composes the stages: what is known of
+    each pool (`PoolSearch`: bounds, heuristics, the makespan stage), the allocation of
+    pipelines to pools (here), and the refinements (`refine`), all drawing on one budget."""
+
+    def __init__(
+        self, instance: Instance, options: SolveOptions, reporter: Reporter | None = None
+    ) -> None:
+        self.inst = instance
+        self.opt = options
+        self.rep = reporter or Reporter()
+        self.budget = Budget(options.time_limit_s, options.clock)
+        self.search = PoolSearch(instance, options, self.budget, self.rep)
 
     def _allocate_on_bounds(self, k: int) -> dict[str, int]:
         """Greedy min-max allocation of k bins to pools on lower bounds (cheap, exact for them)."""
-        alloc = dict(self.min_bins)
+        alloc = dict(self.search.min_bins)
         while sum(alloc.values()) < k:
             best = None
             for pool in sorted(alloc):
-                if alloc[pool] >= self.max_bins[pool]:
+                if alloc[pool] >= self.search.max_bins[pool]:
                     continue
                 n = alloc[pool]
-                score = (self._monotone_lb(pool, n, self.inst.k_max), self._lb(pool, n))
+                score = (self.search.monotone_lb(pool, n, self.inst.k_max), self.search.lb(pool, n))
                 if best is None or score > best[0]:
                     best = (score, pool)
             assert best is not None
@@ -104,19 +92,19 @@ class Solver(Refiner):
         """Start from the bound allocation; move a bin to the bottleneck pool while that helps."""
         alloc = self._allocate_on_bounds(k)
         for _ in range(4 * k):
-            ubs = {p: self._heuristic(p, n).ub for p, n in alloc.items()}
+            ubs = {p: self.search.heuristic(p, n).ub for p, n in alloc.items()}
             worst = max(ubs.values())
             neck = max(sorted(alloc), key=lambda p: ubs[p])
-            if alloc[neck] >= self.max_bins[neck]:
+            if alloc[neck] >= self.search.max_bins[neck]:
                 break
             moved = False
             for donor in sorted(alloc, key=lambda p: (ubs[p], p)):
-                if donor == neck or alloc[donor] <= self.min_bins[donor]:
+                if donor == neck or alloc[donor] <= self.search.min_bins[donor]:
                     continue
                 trial = dict(alloc)
                 trial[donor] -= 1
                 trial[neck] += 1
-                if max(self._heuristic(p, n).ub for p, n in trial.items()) < worst:
+                if max(self.search.heuristic(p, n).ub for p, n in trial.items()) < worst:
                     alloc, moved = trial, True
                     break
             if not moved:
@@ -125,16 +113,16 @@ class Solver(Refiner):
 
     def _needs_text(self) -> str:
         parts = []
-        for p, n in sorted(self.min_bins.items()):
-            binding = [need.why for need in self._needs(p) if need.pipelines == n and n > 1]
+        for p, n in sorted(self.search.min_bins.items()):
+            binding = [need.why for need in self.search.needs(p) if need.pipelines == n and n > 1]
             reason = f" ({'; '.join(binding)})" if binding else ""
             parts.append(f"{p.replace('@', ' @ ')} needs {n}{reason}")
         return ", ".join(parts)
 
     def _feasible_k(self, k: int) -> str | None:
         """Why k pipelines cannot work, or None."""
-        need = sum(self.min_bins.values())
-        room = sum(self.max_bins.values())
+        need = sum(self.search.min_bins.values())
+        room = sum(self.search.max_bins.values())
         if need > k:
             return (
                 f"{k} pipeline(s) are too few: each group/schedule needs its own pipelines: "
@@ -151,14 +139,14 @@ class Solver(Refiner):
         """Schedule-fit advice (by how much, pipelines needed, a schedule that fits) for each
         pool whose schedule is what makes it need more than one pipeline."""
         out = []
-        for pool, n in sorted(self.min_bins.items()):
-            binding = [x for x in self._needs(pool) if x.pipelines == n and n > 1]
+        for pool, n in sorted(self.search.min_bins.items()):
+            binding = [x for x in self.search.needs(pool) if x.pipelines == n and n > 1]
             if binding and binding[0].why.startswith("schedule fit"):
-                items = [self.inst.items[i] for i in self.pool_items[pool]]
+                items = [self.inst.items[i] for i in self.search.pool_items[pool]]
                 available = max(1, k - (need - n))
                 out.append(
                     advice(
-                        self.pool_by_key[pool],
+                        self.search.pool_by_key[pool],
                         items,
                         available,
                         self.inst.overhead_s,
@@ -170,7 +158,7 @@ class Solver(Refiner):
     def _items_text(self) -> str:
         """Each pool with the items that can fill its pipelines, a few named."""
         parts = []
-        for p, items in sorted(self.pool_items.items()):
+        for p, items in sorted(self.search.pool_items.items()):
             keys = [self.inst.items[i].key for i in items]
             shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
             parts.append(f"{p.replace('@', ' @ ')}: {shown}")
@@ -179,29 +167,30 @@ class Solver(Refiner):
     def _solve_k(self, k: int, share: float) -> tuple[dict[str, int], int, int]:
         """Makespan stage for k pipelines: (allocation, makespan, lower bound)."""
         lb_alloc = self._allocate_on_bounds(k)
-        lower = max(self._monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
+        lower = max(self.search.monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
         alloc = self._allocate(k)
         for _ in range(2 * len(alloc) + 2):
-            bottleneck = max(sorted(alloc), key=lambda p: self._heuristic(p, alloc[p]).ub)
-            state = self._heuristic(bottleneck, alloc[bottleneck])
+            bottleneck = max(sorted(alloc), key=lambda p: self.search.heuristic(p, alloc[p]).ub)
+            state = self.search.heuristic(bottleneck, alloc[bottleneck])
             if state.proven or state.ub <= lower:
                 break
             before = state.ub
-            self._exact(bottleneck, alloc[bottleneck], share)
+            state = self.search.exact(bottleneck, alloc[bottleneck], share)
             if state.ub == before and not state.proven:
                 break
             alloc = self._allocate(k)
         for p, n in alloc.items():
-            if self.cache[(p, n)].assign is None:
-                self._exact(p, n, share)
-                if self.cache[(p, n)].assign is None:
-                    raise SolverError(
-                        f"no split of {p} over {n} pipelines was found in the time limit."
-                    )
-        makespan = max(self.cache[(p, n)].ub for p, n in alloc.items())
+            if (
+                self.search.states[(p, n)].assign is None
+                and self.search.exact(p, n, share).assign is None
+            ):
+                raise SolverError(
+                    f"no split of {p} over {n} pipelines was found in the time limit."
+                )
+        makespan = max(self.search.states[(p, n)].ub for p, n in alloc.items())
         # Proven pool optima raised the cached bounds; the allocation on bounds sees them.
         lb_alloc = self._allocate_on_bounds(k)
-        lower = max(self._monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
+        lower = max(self.search.monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
         return alloc, makespan, min(lower, makespan)
 
     # ---- allocation by objective -----------------------------------------------------------
@@ -209,19 +198,19 @@ class Solver(Refiner):
     def _options(self, top: int) -> dict[str, dict[int, Score]]:
         """Every pool's split over each feasible count up to what `top` pipelines leave it."""
         options: dict[str, dict[int, Score]] = {}
-        spare = top - sum(self.min_bins.values())
-        for pool, low in self.min_bins.items():
+        spare = top - sum(self.search.min_bins.values())
+        for pool, low in self.search.min_bins.items():
             options[pool] = {}
-            for n in range(low, min(self.max_bins[pool], low + spare) + 1):
-                state = self._heuristic(pool, n)
+            for n in range(low, min(self.search.max_bins[pool], low + spare) + 1):
+                state = self.search.heuristic(pool, n)
                 if state.assign is None:
                     try:
-                        state = self._exact(pool, n, FIT_SHARE)
+                        state = self.search.exact(pool, n, FIT_SHARE)
                     except InfeasibleError:
                         continue
                 if state.assign is not None:
                     options[pool][n] = split_score(
-                        self.pool_by_key[pool],
+                        self.search.pool_by_key[pool],
                         state.problem,
                         state.assign,
                         self.inst.overhead_s,
@@ -238,12 +227,12 @@ class Solver(Refiner):
         options = self._options(max(feasible))
         for pool, found_n in options.items():
             if not found_n:
-                items = [self.inst.items[i] for i in self.pool_items[pool]]
+                items = [self.inst.items[i] for i in self.search.pool_items[pool]]
                 raise InfeasibleError(
                     advice(
-                        self.pool_by_key[pool],
+                        self.search.pool_by_key[pool],
                         items,
-                        self.max_bins[pool],
+                        self.search.max_bins[pool],
                         self.inst.overhead_s,
                         self.inst.concurrency,
                     )
@@ -256,8 +245,8 @@ class Solver(Refiner):
             raise SolverError("no split of the pools fits their schedules in the time limit.")
         score, alloc = choose(found, self.opt.objective, self.opt.k_tolerance)
         share = MAKESPAN_SHARE / max(1, len(alloc))
-        for pool in sorted(alloc, key=lambda p: -self.cache[(p, alloc[p])].ub):
-            self._exact(pool, alloc[pool], share)
+        for pool in sorted(alloc, key=lambda p: -self.search.states[(p, alloc[p])].ub):
+            self.search.exact(pool, alloc[pool], share)
         results: dict[int, tuple[dict[str, int], int, int]] = {}
         extra: dict[int, tuple[int, int]] = {}
         for k in feasible:
@@ -268,7 +257,7 @@ class Solver(Refiner):
                 if k == score.k
                 else choose(by_k[k], self.opt.objective, self.opt.k_tolerance)
             )
-            states = [self.cache[(p, n)] for p, n in best_alloc.items()]
+            states = [self.search.states[(p, n)] for p, n in best_alloc.items()]
             results[k] = (best_alloc, max(s.ub for s in states), max(s.lb for s in states))
             extra[k] = (round(best.compute), best.batch)
             self.rep.k_done(k, results[k][1], results[k][2])
@@ -279,8 +268,8 @@ class Solver(Refiner):
     def _bins(self, alloc: dict[str, int], final: dict[str, list[int]]) -> list[Bin]:
         bins: list[Bin] = []
         for pool in sorted(alloc):
-            items = self.pool_items[pool]
-            labels = self.pins[pool]
+            items = self.search.pool_items[pool]
+            labels = self.search.pins[pool]
             for b in range(alloc[pool]):
                 members = tuple(sorted(items[i] for i, bb in enumerate(final[pool]) if bb == b))
                 load = sum(self.inst.items[i].cost for i in members)
@@ -320,8 +309,8 @@ class Solver(Refiner):
         else:
             chosen, alloc, results, extra = self._by_objective(feasible)
             _, makespan, lower = results[chosen]
-            caps = {p: self.cache[(p, n)].ub for p, n in alloc.items()}
-        final = self._refine(alloc, caps)
+            caps = {p: self.search.states[(p, n)].ub for p, n in alloc.items()}
+        final = refine(self.search, alloc, caps)
         bins = self._bins(alloc, final)
         loads = [b.load for b in bins]
         makespan = max(loads)

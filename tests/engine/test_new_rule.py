@@ -62,12 +62,13 @@ def test_a_registered_rule_binds_every_consumer() -> None:
 
 
 def test_the_searches_ask_it_through_admits() -> None:
-    from balancer.engine.pool import BinState, PoolProblem
+    from balancer.engine.placement import BinState, restricted
+    from balancer.engine.pool import PoolProblem
 
     problem = PoolProblem(costs=(5, 4, 3, 2), n_bins=2)
     state = BinState(problem, [0, 0, 1, 1])
     assert state.can_place(2, 0)
     with RULES.registered(MaxItems(2)):
-        assert PoolProblem(costs=(5, 4, 3, 2), n_bins=2).has_side_constraints
+        assert restricted(PoolProblem(costs=(5, 4, 3, 2), n_bins=2))
         assert not state.can_place(2, 0)  # a third item
         assert state.can_place(2, 0, leaving=1)  # a swap keeps two
