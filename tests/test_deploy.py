@@ -667,3 +667,36 @@ def test_a_running_source_is_stopped_for_its_hand_over_and_restarted(
     assert running["state"] == "CANCELED"  # stopped before its tables changed hands
     assert ws.active_update(before[source]) is not None  # and restarted afterwards
     assert f"restart pipeline osipi_{source.removeprefix('osipi_')}" in result.output
+
+
+def test_a_long_retry_after_stops_the_call_instead_of_waiting(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    import time
+
+    folder = render_for(tmp_path, "3")
+    ws.fail("GET", "/api/2.0/pipelines", 429, times=5, headers={"Retry-After": "3600"})
+    started = time.perf_counter()
+    result = cli("deploy", str(folder))
+    assert result.exit_code == 4 and "asked to wait 3600 s" in result.output
+    assert time.perf_counter() - started < 20 and not ws.pipelines
+
+
+def test_an_html_answer_is_named_for_what_it_is(ws: FakeWorkspace, tmp_path: Path) -> None:
+    folder = render_for(tmp_path, "3")
+    ws.fail("GET", "/api/2.0/preview/scim/v2/Me", 200, body=b"<html>Sign in</html>")
+    result = cli("deploy", str(folder))
+    assert result.exit_code == 4 and "not JSON" in result.output
+    assert "could not reach" not in result.output
+
+
+def test_no_credentials_is_one_message_naming_the_ways_to_authenticate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CONFIG_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none"))
+    folder = render_for(tmp_path, "3")
+    result = cli("deploy", str(folder), "--dry-run")
+    assert result.exit_code == 2 and result.output.count("error:") == 1
+    assert "DATABRICKS_TOKEN" in result.output and "databricks auth login" in result.output

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from balancer.databricks.remote import refused
-from balancer.errors import RemoteError
+from balancer.databricks.remote import MAX_WAIT_S, Throttled, refused
+from balancer.errors import InputError, RemoteError
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -49,15 +49,39 @@ class Api:
         echo(text)
 
 
+AUTH_HELP = (
+    "authenticate as the Databricks SDK does: DATABRICKS_HOST with DATABRICKS_TOKEN (a personal "
+    "access token), or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET (a service principal), "
+    "or a profile in ~/.databrickscfg (DATABRICKS_CONFIG_PROFILE picks one; `databricks auth "
+    "login --host URL` writes one)"
+)
+
+
 def workspace_client(retry_timeout_s: int = 30) -> WorkspaceClient:
-    """The SDK's client with its own authentication (profile or environment), with time
-    limits: an unreachable host fails within about a minute (retries included) instead of hanging."""
+    """The SDK's client with its own authentication (profile or environment), with limits: an
+    unreachable host fails within about a minute (retries included) instead of hanging, and a
+    Retry-After longer than MAX_WAIT_S stops the call (`Throttled`) instead of sleeping."""
     from databricks.sdk import WorkspaceClient
+    from databricks.sdk.clock import RealClock
     from databricks.sdk.config import Config
 
-    return WorkspaceClient(
-        config=Config(http_timeout_seconds=30, retry_timeout_seconds=retry_timeout_s)
-    )
+    class CappedClock(RealClock):
+        def sleep(self, seconds: float) -> None:
+            if seconds > MAX_WAIT_S + 1:  # the SDK adds up to a second of jitter
+                raise Throttled(seconds)
+            super().sleep(seconds)
+
+    try:
+        return WorkspaceClient(
+            config=Config(
+                http_timeout_seconds=30, retry_timeout_seconds=retry_timeout_s, clock=CappedClock()
+            )
+        )
+    except ValueError as exc:  # the SDK found no credentials, or a broken configuration
+        raise InputError(
+            f"no way to reach a Databricks workspace is configured ({str(exc).split('.')[0]}).",
+            fix=AUTH_HELP + ".",
+        ) from None
 
 
 def field(response: Any, key: str, kind: type, what: str) -> Any:

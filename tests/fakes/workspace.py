@@ -165,10 +165,12 @@ class FakeWorkspace:
         path_prefix: str,
         status: int,
         times: int = 1,
-        body: dict[str, Any] | None = None,
+        body: dict[str, Any] | bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        """The next `times` calls answer `status` with `body` (an API error by default)."""
-        self._failures.append([method, path_prefix, status, times, body])
+        """The next `times` calls answer `status` with `body` (an API error by default; bytes
+        are sent as an HTML page) and `headers`."""
+        self._failures.append([method, path_prefix, status, times, body, headers or {}])
 
     def add_pipeline(self, name: str, tags: dict[str, str] | None = None) -> str:
         """A pipeline made by someone else (by hand, another project)."""
@@ -204,14 +206,24 @@ class FakeWorkspace:
             def log_message(self, *args: Any) -> None:
                 return
 
-            def _send(self, status: int, body: dict[str, Any] | bytes) -> None:
+            def _send(
+                self,
+                status: int,
+                body: dict[str, Any] | bytes,
+                headers: dict[str, str] | None = None,
+                kind: str = "",
+            ) -> None:
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
-                kind = "application/octet-stream" if isinstance(body, bytes) else "application/json"
+                kind = kind or (
+                    "application/octet-stream" if isinstance(body, bytes) else "application/json"
+                )
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
-                if status == 503:
+                if status == 503 and not headers:
                     self.send_header("Retry-After", "1")
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -234,7 +246,13 @@ class FakeWorkspace:
                                 "error_code": _CODES.get(f[2], "INTERNAL_ERROR"),
                                 "message": f"injected {f[2]}",
                             }
-                            return self._send(f[2], error if f[4] is None else f[4])
+                            page = isinstance(f[4], bytes)
+                            return self._send(
+                                f[2],
+                                error if f[4] is None else f[4],
+                                f[5],
+                                "text/html" if page else "",
+                            )
                     out: dict[str, Any] | bytes
                     try:
                         if path.startswith("/api/2.0/fs/"):
