@@ -15,7 +15,7 @@ REBALANCE_FILES = ("rebalance_job.py", "plan.json")
 
 def manifest(plan: Plan, options: RenderOptions) -> Manifest:
     tables = {t.source_table: t for t in plan.tables}
-    own_files = options.mode == "workspace" and not options.ingest_files_path
+    own_files = options.mode == "workspace"
     pipelines = tuple(
         PipelineEntry(
             key=p.key,
@@ -40,8 +40,6 @@ def manifest(plan: Plan, options: RenderOptions) -> Manifest:
             for p in plan.pipelines
         ]
     files: tuple[str, ...] = ()
-    if options.mode == "workspace" and options.ingest_files_path:
-        files += tuple(ingest_file_name(p) for p in plan.pipelines)
     volume_variables: tuple[str, ...] = ("packages_volume_path",) if options.wheels else ()
     if options.rebalance_job:
         key = rebalance_job_key(plan)

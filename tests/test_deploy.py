@@ -315,7 +315,7 @@ def test_a_rebalance_is_deployed_as_a_hand_over(ws: FakeWorkspace, tmp_path: Pat
 def test_settings_an_admin_added_survive_a_deploy_that_changes_those_objects(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
-    plan, drift = drift_scenario(tmp_path)
+    plan = solve(tmp_path, "3..8", "plan")
     folder = render(tmp_path, plan)
     assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
     admin: dict[str, Any] = {
@@ -323,34 +323,94 @@ def test_settings_an_admin_added_survive_a_deploy_that_changes_those_objects(
             {"email_recipients": ["ops@example.com"], "alerts": ["on-update-failure"]}
         ],
         "budget_policy_id": "bp-1",
-        "run_as": {"service_principal_name": "sp-ingest"},
     }
     for p in ws.pipelines.values():
         p["spec"].update(admin)
         p["spec"]["tags"]["cost_center"] = "42"
+        p["run_as"] = {"service_principal_name": "sp-ingest"}  # write-only, beside the spec
+        p["parameters"] = {"region": "eu"}
     for j in ws.jobs.values():
         j["email_notifications"] = {"on_failure": ["ops@example.com"]}
         j["tags"]["cost_center"] = "42"
-    apply_rebalance(plan, drift, tmp_path / "p", folder)
-    render(
-        tmp_path,
-        plan,
-        "out",
-        *wheel_args(tmp_path / "wheels", "osipi"),
-        "--timezone",
-        "Europe/Paris",
-    )
-    result = cli("deploy", str(folder), "-t", "prod", "--warehouse-id", "wh1")
+        j["tasks"].append(
+            {"task_key": "notify_downstream", "notebook_task": {"notebook_path": "/n"}}
+        )
+    extra = ("--connection-name", "osipi_v2", "--timezone", "Europe/Paris")
+    render(tmp_path, plan, "out", *wheel_args(tmp_path / "wheels", "osipi"), *extra)
+    result = cli("deploy", str(folder), "-t", "prod")
     assert result.exit_code == 0, result.output
     assert "update pipeline" in result.output and "update job" in result.output
-    for p in ws.pipelines.values():
+    for pid, p in ws.pipelines.items():
+        assert p["spec"]["ingestion_definition"]["connection_name"] == "osipi_v2"  # arrived
         assert {k: p["spec"][k] for k in admin} == admin and p["spec"]["tags"][
             "cost_center"
         ] == "42"
+        assert ws.run_as_user(pid) == "sp-ingest" and p["parameters"] == {"region": "eu"}
     for j in ws.jobs.values():
         assert j["schedule"]["timezone_id"] == "Europe/Paris"  # the change arrived
         assert j["email_notifications"] == {"on_failure": ["ops@example.com"]}
         assert j["tags"]["cost_center"] == "42" and j["tags"][ID_TAG]
+        assert [t["task_key"] for t in j["tasks"]] == ["run_pipeline", "notify_downstream"]
+
+
+def test_a_hand_over_the_caller_cannot_run_is_refused_before_any_write(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    plan, drift = drift_scenario(tmp_path)
+    folder = render(tmp_path, plan)
+    deploy_and_run(ws, folder, "-t", "prod")
+    for p in ws.pipelines.values():
+        p["run_as"] = {"service_principal_name": "sp-ingest"}
+    apply_rebalance(plan, drift, tmp_path / "p", folder)
+    render(tmp_path, plan)
+    ws.requests.clear()
+    result = cli("deploy", str(folder), "-t", "prod", "--warehouse-id", "wh1")
+    assert result.exit_code == 2 and "runs as sp-ingest" in result.output
+    assert writes(ws) == []
+    for p in ws.pipelines.values():
+        p["run_as"] = None
+    result = cli("deploy", str(folder), "-t", "prod", "--warehouse-id", "no-such")
+    assert result.exit_code == 2 and "warehouse no-such does not exist" in result.output
+    assert writes(ws) == []
+
+
+def test_a_deploy_to_another_schema_than_the_target_has_is_refused(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    plan = solve(tmp_path, "3", "plan")
+    folder = render(tmp_path, plan)
+    assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
+    result = cli(
+        "deploy", str(folder), "-t", "prod", "--var", "schema=raw", "--var", "catalog=sales"
+    )
+    assert result.exit_code == 2 and "was deployed to cat.sch" in result.output
+    moved = cli(
+        "deploy",
+        str(folder),
+        "-t",
+        "prod",
+        "--var",
+        "schema=raw",
+        "--var",
+        "catalog=sales",
+        "--new-location",
+    )
+    assert moved.exit_code == 0, moved.output
+
+
+def test_tables_with_their_own_destination_are_never_defined_by_two_targets(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    tables = tmp_path / "own.csv"
+    lines = (EXAMPLES / "osipi" / "tables.csv").read_text().splitlines()
+    header = lines[0] + ",destination_catalog,destination_schema"
+    tables.write_text("\n".join([header, *(row + ",cat,sch" for row in lines[1:])]) + "\n")
+    folder = render(tmp_path, solve(tmp_path, "3", "own", "--tables", str(tables)), "own")
+    assert cli("deploy", str(folder)).exit_code == 0  # dev: the tables' own schema, cat.sch
+    ws.requests.clear()
+    result = cli("deploy", str(folder), "-t", "prod")
+    assert result.exit_code == 2 and "is also defined by" in result.output
+    assert writes(ws) == []
 
 
 def test_undeploy_deletes_jobs_then_pipelines_and_keeps_every_table(
@@ -578,7 +638,8 @@ def test_prune_stops_at_the_first_refusal_with_jobs_first(
             tmp_path, solve(tmp_path, "4", "small", "--current", str(tmp_path / "big.json")), "big"
         )
     )
-    deploy(workspace_client(), small)
+    with pytest.raises(InputError, match="pass --prune"):  # two pipelines would define them
+        deploy(workspace_client(), small)
     before = set(ws.pipelines)
     ws.fail("POST", "/api/2.2/jobs/delete", 403, times=100)
     with pytest.raises(RemoteError, match="delete job") as info:
@@ -593,20 +654,24 @@ def test_prune_stops_at_the_first_refusal_with_jobs_first(
         ("/api/2.0/preview/scim/v2/Me", {"userName": 5}),
         ("/api/2.0/preview/scim/v2/Me", {}),
         ("/api/2.0/pipelines", {"statuses": "not a list"}),
+        ("/api/2.0/pipelines", {"statuses": [], "next_page_token": 7}),
         ("/api/2.2/jobs/list", {"jobs": {"a": 1}, "has_more": False}),
+        ("/api/2.2/jobs/list", {"jobs": [{"job_id": 1, "settings": "odd"}]}),
+        ("/api/2.1/unity-catalog/tables", {"tables": "odd"}),
     ],
 )
 def test_odd_answers_from_the_workspace_are_handled(
     ws: FakeWorkspace, tmp_path: Path, path: str, body: dict[str, object]
 ) -> None:
     rendered = load_rendered(render_for(tmp_path, "3"))
-    ws.fail("GET", path, 200, times=1, body=body)
+    deploy(workspace_client(), rendered)  # something to read back
+    ws.fail("GET", path, 200, times=1 if "next_page_token" not in body else 50, body=body)
     try:
-        report = deploy(workspace_client(), rendered, dry_run=True)
-    except RemoteError as exc:
-        assert "no valid" in str(exc)  # a missing user name is named, not a traceback
+        deploy(workspace_client(), rendered, dry_run=True)
+    except RemoteError as exc:  # named, never a traceback, never read as "nothing there"
+        assert "no valid" in str(exc) or "page token it gave before" in str(exc)
     else:
-        assert report.created == len(rendered.pipelines) + len(rendered.jobs)
+        pytest.fail("an odd answer was taken for a normal one")
 
 
 # --- history pull -------------------------------------------------------------------------
@@ -700,3 +765,34 @@ def test_no_credentials_is_one_message_naming_the_ways_to_authenticate(
     result = cli("deploy", str(folder), "--dry-run")
     assert result.exit_code == 2 and result.output.count("error:") == 1
     assert "DATABRICKS_TOKEN" in result.output and "databricks auth login" in result.output
+
+
+def test_ingest_files_go_where_their_pipelines_read_them(ws: FakeWorkspace, tmp_path: Path) -> None:
+    folder = render_for(
+        tmp_path,
+        "4",
+        "ifp",
+        "--mode",
+        "workspace",
+        "--connector-root",
+        "/Workspace/Repos/me/lcc",
+        "--ingest-files-path",
+        "/Workspace/Shared/osipi_ingest",
+    )
+    deploy_and_run(ws, folder, "--target", "prod")
+    for p in ws.pipelines.values():
+        assert p["spec"]["libraries"][0]["file"]["path"].startswith(
+            "/Workspace/Shared/osipi_ingest/"
+        )
+
+
+def test_a_plan_name_with_capitals_and_dashes_is_found_again(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    plan = solve(tmp_path, "3", "odd", plan_name="Osipi-Prod")
+    folder = render(
+        tmp_path, plan, "odd", *wheel_args(tmp_path / "wheels", "osipi"), "--source-name", "osipi"
+    )
+    assert cli("deploy", str(folder)).exit_code == 0
+    again = cli("deploy", str(folder))
+    assert again.exit_code == 0 and "6 unchanged" in again.output, again.output

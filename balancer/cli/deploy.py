@@ -34,6 +34,12 @@ from balancer.cli.common import handle_errors, pairs
     "TABLE ... pipelines.pipelineId); without one, deploy stops before the first hand-over.",
 )
 @click.option(
+    "--new-location",
+    is_flag=True,
+    help="Let this target's tables move to another catalog or schema than it was deployed to "
+    "(the tables in the old one stay, updated by no pipeline).",
+)
+@click.option(
     "--adopt",
     is_flag=True,
     help="Take over same-named pipelines and jobs that this plan did not create.",
@@ -51,6 +57,7 @@ def deploy_cmd(
     workspace_path: str | None,
     prune: bool,
     warehouse_id: str | None,
+    new_location: bool,
     adopt: bool,
     dry_run: bool,
 ) -> None:
@@ -72,6 +79,7 @@ def deploy_cmd(
         adopt=adopt,
         warehouse_id=warehouse_id,
         echo=click.echo,
+        new_location=new_location,
     )
     moved = f", {report.handed_over} table(s) handed over" if report.handed_over else ""
     if dry_run:

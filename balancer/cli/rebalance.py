@@ -178,8 +178,8 @@ def _located(
     command = DEPLOY_COMMAND
     if found is not None:
         command = (
-            f"balancer render {plan_path} -o {found.folder} && balancer deploy {found.folder} "
-            f"--target {found.target} --warehouse-id ID"
+            f"balancer render {plan_path} -o {found.folder} <the options you rendered it with> "
+            f"&& balancer deploy {found.folder} --target {found.target} --warehouse-id ID"
         )
     return ids, where, command
 

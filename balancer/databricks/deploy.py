@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from balancer.databricks.execute import Executor, HandOverNeeded
 from balancer.databricks.observe import Snapshot, observe
 from balancer.databricks.rendered import Context, Rendered
-from balancer.databricks.state import DeploymentState
+from balancer.databricks.state import DeploymentState, read_own_state
 from balancer.databricks.workspace import Api
 from balancer.databricks.workspace import field as answer_field
 from balancer.deployment import ID_TAG
@@ -119,6 +119,60 @@ def _state(ctx: Context, snap: Snapshot) -> DeploymentState:
     )
 
 
+def _same_location(previous: DeploymentState, snap: Snapshot, ctx: Context) -> None:
+    """A target keeps its catalog and schema unless the user says otherwise: a deploy to
+    another one would leave every table where it is, updated by no pipeline."""
+    catalog, schema = snap.catalog_schema
+    if (previous.catalog, previous.schema) != (catalog, schema):
+        raise InputError(
+            f"target '{ctx.target.name}' was deployed to {previous.catalog}.{previous.schema}, "
+            f"and this render writes to {catalog}.{schema}: its pipelines would start new tables "
+            "there and leave the ones in the old schema, updated by no pipeline.",
+            fix="render with the catalog and schema you deployed (or pass --var), or pass "
+            "--new-location to move the target on purpose (the old tables stay).",
+        )
+
+
+def _can_hand_over(
+    api: Api,
+    ctx: Context,
+    snap: Snapshot,
+    migration: Migration,
+    warehouse_id: str | None,
+    dry_run: bool,
+) -> None:
+    """Before the first write: a hand-over needs a warehouse that exists and must run as the
+    run-as user of both pipelines ("The user account or service principal running the
+    operation must be the run-as user of both the source and destination pipelines", Move
+    tables between pipelines, docs.databricks.com/aws/en/ldp/move-table)."""
+    handovers = migration.of("hand_over")
+    if not handovers:
+        return
+    involved = {s.source for s in handovers} | {
+        ctx.pipeline_ids[s.destination] for s in handovers if s.destination in ctx.pipeline_ids
+    }
+    others = sorted(
+        f"{pid} runs as {snap.run_as[pid]}"
+        for pid in involved
+        if snap.run_as.get(pid) and snap.run_as[pid] != ctx.user
+    )
+    if others:
+        raise InputError(
+            f"tables change pipeline, and the hand-over (ALTER ... pipelines.pipelineId) must run "
+            f"as the run-as user of both pipelines; you are {ctx.user}, and pipeline "
+            + "; ".join(others)
+            + ".",
+            fix="deploy as that user or service principal, or make the pipelines run as you.",
+        )
+    if warehouse_id and not dry_run:
+        path = f"/api/2.0/sql/warehouses/{warehouse_id}"
+        if api.maybe(f"read warehouse {warehouse_id}", "GET", path) is None:
+            raise InputError(
+                f"SQL warehouse {warehouse_id} does not exist (or you cannot use it).",
+                fix="pass --warehouse-id of a warehouse you can run statements on.",
+            )
+
+
 def _run(
     client: WorkspaceClient,
     rendered: Rendered,
@@ -131,18 +185,23 @@ def _run(
     echo: Callable[[str], None],
     sleep: Callable[[float], None],
     empty: bool = False,
+    new_location: bool = False,
 ) -> DeployReport:
     report = DeployReport()
     api = Api(client, report.done)
     ctx = context(api, rendered, target, overrides, workspace_path)
-    snap = observe(api, ctx, every_job=options.prune)
+    previous = read_own_state(rendered.folder, ctx.identity)
+    snap = observe(api, ctx, every_job=options.prune, previous=previous)
     desired = snap.desired
+    if previous is not None and not empty and not new_location:
+        _same_location(previous, snap, ctx)
     if empty:  # undeploy: nothing is wanted, so everything of this deployment goes
         from dataclasses import replace
 
         desired = replace(desired, pipelines=(), jobs=())
         ctx.pipeline_ids.clear()
     report.migration = plan_migration(desired, snap.observed, options)
+    _can_hand_over(api, ctx, snap, report.migration, warehouse_id, dry_run)
     catalog, schema = snap.catalog_schema
     report.where = f"{catalog}.{schema}"
     mode = "development, " if ctx.target.development else ""
@@ -154,9 +213,19 @@ def _run(
             echo(f"unchanged {text}")
         for note in report.migration.notes:
             echo(f"note: {note}")
+        first = next(
+            (n for n, s in enumerate(report.migration.steps, 1) if s.kind == "hand_over"), 0
+        )
+        if first and not warehouse_id:
+            echo(
+                f"note: without --warehouse-id an apply stops before step {first} (the first "
+                "hand-over) and prints the ALTER statements to run."
+            )
         report.pipeline_ids = dict(ctx.pipeline_ids)
         return report
     state = _state(ctx, snap)
+    if empty:
+        state.pipelines, state.jobs, state.event_logs = {}, {}, {}
     executor = Executor(api, ctx, snap, state, rendered.folder, warehouse_id, echo, sleep)
     executor.run(report.migration.steps)
     for note in report.migration.notes:
@@ -177,6 +246,7 @@ def deploy(
     warehouse_id: str | None = None,
     echo: Callable[[str], None] = lambda _: None,
     sleep: Callable[[float], None] = time.sleep,
+    new_location: bool = False,
 ) -> DeployReport:
     """Make the workspace match the render for one target. See the module docstring."""
     return _run(
@@ -190,6 +260,7 @@ def deploy(
         warehouse_id,
         echo,
         sleep,
+        new_location=new_location,
     )
 
 

@@ -33,6 +33,12 @@ IDLE_TIMEOUT_S = 1200.0
 STATEMENT_TIMEOUT_S = 600.0
 
 
+def _status(resp: Any) -> dict[str, Any]:
+    """The `status` object of a statement answer ({} when the answer has none)."""
+    status = resp.get("status") if isinstance(resp, dict) else None
+    return status if isinstance(status, dict) else {}
+
+
 class HandOverNeeded(RemoteError):
     """The migration reached a hand-over and no SQL warehouse was named. Exit code 4."""
 
@@ -54,6 +60,7 @@ class Executor:
 
     def run(self, steps: Sequence[Step]) -> None:
         self.state.done = []
+        self.restarting = {s.ident for s in steps if s.kind == "start_pipeline"}
         for n, step in enumerate(steps):
             if step.kind == "hand_over" and not self.warehouse_id:
                 self._record(complete=False)
@@ -76,12 +83,11 @@ class Executor:
         return (
             "stopped before the first hand-over: moving a table to another pipeline takes an "
             "ALTER statement on a SQL warehouse, and no --warehouse-id was given. The source "
-            f"pipeline(s) {', '.join(sources)} are stopped, their jobs paused, and they no "
-            "longer define the tables. Run on a SQL warehouse:\n"
+            f"pipeline(s) {', '.join(sources)} are stopped, and nothing that can start them "
+            "again defines a table it does not own. Run on a SQL warehouse:\n"
             f"{statements}\n"
-            f"then run the same `balancer deploy` again (it reads the workspace and continues "
-            f"with the {len(rest) - len(handovers)} step(s) left), or run it again with "
-            "--warehouse-id ID to have it run them."
+            "then run the same `balancer deploy` again (it reads the workspace and continues), "
+            "or run it again with --warehouse-id ID to have it run them."
         )
 
     def _statements(self, step: Step) -> list[str]:
@@ -133,11 +139,17 @@ class Executor:
         view = get_pipeline(self.api, step.ident) or {}
         fetched: dict[str, Any] = view["spec"] if isinstance(view.get("spec"), dict) else {}
         body = merge_pipeline(fetched, self.snap.pipeline_bodies[step.subject])
+        for key in ("run_as", "parameters"):  # beside the spec; a PUT without them drops them
+            if isinstance(view.get(key), dict) and key not in body:
+                body[key] = view[key]
         body["id"] = step.ident
         path = f"/api/2.0/pipelines/{step.ident}"
         self.api.call(f"update pipeline {step.name} ({step.ident})", "PUT", path, body=body)
 
     def _stop_pipeline(self, step: Step) -> None:
+        if step.ident in self.restarting and step.ident not in self.state.restart:
+            self.state.restart.append(step.ident)  # owed a start, even if this run stops here
+            self._record(complete=False)
         self._stop(step.ident, step.name)
 
     def _stop(self, ident: str, name: str) -> None:
@@ -160,7 +172,9 @@ class Executor:
             waited += 5.0
 
     def _pause_job(self, step: Step) -> None:
-        schedule = dict(job_settings(self.api, step.ident).get("schedule") or {})
+        schedule = job_settings(self.api, step.ident).get("schedule")
+        if not isinstance(schedule, dict) or not schedule.get("quartz_cron_expression"):
+            return  # nothing triggers it on a schedule: nothing to pause
         body = {
             "job_id": int(step.ident),
             "new_settings": {"schedule": {**schedule, "pause_status": "PAUSED"}},
@@ -180,7 +194,7 @@ class Executor:
         resp: Any = self.api.call(what, "POST", "/api/2.0/sql/statements", body=body)
         sid = str(field(resp, "statement_id", str, what))
         waited = 0.0
-        while str(((resp or {}).get("status") or {}).get("state")) in ("PENDING", "RUNNING"):
+        while _status(resp).get("state") in ("PENDING", "RUNNING"):
             if waited >= STATEMENT_TIMEOUT_S:
                 raise RemoteError(
                     f"{what}: still running after {waited:.0f} s.", done=tuple(self.api.done)
@@ -189,9 +203,10 @@ class Executor:
                 self.sleep(2.0)
             waited += 2.0
             resp = self.api.call(what, "GET", f"/api/2.0/sql/statements/{sid}")
-        status = (resp or {}).get("status") or {}
+        status = _status(resp)
         if status.get("state") != "SUCCEEDED":
-            message = (status.get("error") or {}).get("message", "")
+            error = status.get("error")
+            message = error.get("message", "") if isinstance(error, dict) else str(error or "")
             raise RemoteError(
                 f"could not {what}: it ended {status.get('state')}: {message}. Done before the "
                 f"failure: {'; '.join(self.api.done) or 'nothing'}.",
@@ -215,8 +230,12 @@ class Executor:
         )
 
     def _start_pipeline(self, step: Step) -> None:
-        path = f"/api/2.0/pipelines/{step.ident}/updates"
-        self.api.call(f"restart pipeline {step.name} ({step.ident})", "POST", path, body={})
+        view = get_pipeline(self.api, step.ident) or {}
+        if str(view.get("state") or "IDLE") in ("IDLE", "FAILED"):  # its job may have started it
+            path = f"/api/2.0/pipelines/{step.ident}/updates"
+            self.api.call(f"restart pipeline {step.name} ({step.ident})", "POST", path, body={})
+        if step.ident in self.state.restart:
+            self.state.restart.remove(step.ident)
 
     def _create_job(self, step: Step) -> None:
         body = self.ctx.job_body(step.subject)

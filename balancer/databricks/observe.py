@@ -20,6 +20,7 @@ from typing import Any
 
 from balancer.databricks.rendered import Context
 from balancer.databricks.specs import job_current, pipeline_current
+from balancer.databricks.state import DeploymentState
 from balancer.databricks.workspace import (
     Api,
     exists,
@@ -32,8 +33,9 @@ from balancer.databricks.workspace import (
     workspace_file,
 )
 from balancer.deployment import ID_TAG, TARGET_TAG, TableRef
-from balancer.errors import InputError
+from balancer.errors import InputError, RemoteError
 from balancer.planning.migration import Desired, Found, Observed, WantedJob, WantedPipeline
+from balancer.planning.naming import slug
 
 _VOLUME = re.compile(r"^/Volumes/([^/]+)/([^/]+)/([^/]+)(/.*)?$")
 ACTIVE = ("DEPLOYING", "STARTING", "RUNNING", "STOPPING", "RECOVERING", "RESETTING")
@@ -50,9 +52,16 @@ class Snapshot:
     definition_files: dict[str, dict[str, bytes]]  # pipeline key -> path -> bytes
     uploads: dict[str, bytes] = field(default_factory=dict)
     catalog_schema: tuple[str, str] = ("", "")
+    run_as: dict[str, str] = field(default_factory=dict)  # pipeline id -> its run-as user
 
 
-def _found(ident: str, name: str, tags: dict[str, Any], **kw: Any) -> Found:
+def _dict(value: Any) -> dict[str, Any]:
+    """A field the API documents as an object; anything else reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _found(ident: str, name: str, tags: Any, **kw: Any) -> Found:
+    tags = _dict(tags)
     return Found(ident, name, str(tags.get(ID_TAG) or ""), str(tags.get(TARGET_TAG) or ""), **kw)
 
 
@@ -86,18 +95,33 @@ def desired_of(ctx: Context) -> tuple[Desired, dict[str, dict[str, Any]]]:
     )
 
 
-def observe(api: Api, ctx: Context, every_job: bool) -> Snapshot:
+def _definition_path(ctx: Context, body: dict[str, Any], name: str) -> str:
+    """Where the pipeline reads its file `name` (a library path of its body), by default
+    under the target's workspace folder."""
+    for library in body.get("libraries") or []:
+        path = str(_dict(_dict(library).get("file")).get("path") or "")
+        if path.rsplit("/", 1)[-1] == name:
+            return path
+    return f"{ctx.file_path}/src/{name}"
+
+
+def observe(
+    api: Api, ctx: Context, every_job: bool, previous: DeploymentState | None = None
+) -> Snapshot:
+    """The workspace as it is for this render and target; `previous` is the record the last
+    deploy of this target left (its ids are read even if a pipeline was renamed since)."""
     desired, bodies = desired_of(ctx)
     manifest = ctx.rendered.manifest
     definition_files = {
-        p.key: {f"{ctx.file_path}/src/{f}": ctx.rendered.files[f] for f in p.files}
+        p.key: {_definition_path(ctx, bodies[p.key], f): ctx.rendered.files[f] for f in p.files}
         for p in manifest.pipelines
     }
     schemas = sorted(
         {(t.catalog, t.schema) for w in desired.pipelines for t in (*w.tables, w.event_log)}
     )
     views = {}
-    for pid in pipeline_ids_like(api, manifest.plan_name):
+    known = set(previous.pipelines.values()) if previous else set()
+    for pid in sorted(set(pipeline_ids_like(api, slug(manifest.plan_name))) | known):
         view = get_pipeline(api, pid)
         if view is not None:
             views[pid] = view
@@ -111,6 +135,11 @@ def observe(api: Api, ctx: Context, every_job: bool) -> Snapshot:
     found = _pipelines(api, ctx, desired, views, bodies, definition_files)
     found_jobs = _jobs(api, ctx, desired, every_job)
     uploads = _uploads(api, ctx)
+    owed = frozenset(previous.restart) & set(views) if previous else frozenset()
+    defined: dict[str, tuple[str, ...]] = {}
+    for pid, view in sorted(views.items()):
+        for ref in _defines(ctx, _dict(view.get("spec"))):
+            defined[ref.key] = (*defined.get(ref.key, ()), pid)
     observed = Observed(
         tuple(found),
         tuple(found_jobs),
@@ -118,9 +147,43 @@ def observe(api: Api, ctx: Context, every_job: bool) -> Snapshot:
         names,
         tuple(_missing(api, ctx, schemas)),
         tuple(uploads),
+        owed,
+        defined,
     )
     where = (ctx.variables.get("catalog", ""), ctx.variables.get("schema", ""))
-    return Snapshot(desired, observed, bodies, definition_files, uploads, where)
+    run_as = {pid: str(v.get("run_as_user_name") or "") for pid, v in views.items()}
+    return Snapshot(desired, observed, bodies, definition_files, uploads, where, run_as)
+
+
+def _defines(ctx: Context, spec: dict[str, Any]) -> list[TableRef]:
+    """The tables a pipeline's current definition names, as far as its spec tells: every
+    object of a managed pipeline; for a workspace-files pipeline of this plan (any target),
+    the tables of its key in this render, placed by its own configuration."""
+    definition = _dict(spec.get("ingestion_definition"))
+    if definition:
+        out = []
+        for obj in definition.get("objects") or []:
+            t = _dict(_dict(obj).get("table"))
+            name = t.get("destination_table") or t.get("source_table")
+            if t.get("destination_catalog") and t.get("destination_schema") and name:
+                out.append(
+                    TableRef(str(t["destination_catalog"]), str(t["destination_schema"]), str(name))
+                )
+        return out
+    conf = _dict(spec.get("configuration"))
+    name = str(spec.get("name") or "")
+    key = name.split("] ", 1)[1] if name.startswith("[dev ") and "] " in name else name
+    entry = next((p for p in ctx.rendered.manifest.pipelines if p.name == key), None)
+    if entry is None or "lakeflow_balancer.catalog" not in conf:
+        return []
+    values = {
+        "${var.catalog}": str(conf.get("lakeflow_balancer.catalog")),
+        "${var.schema}": str(conf.get("lakeflow_balancer.schema")),
+    }
+    return [
+        TableRef(values.get(t.catalog, t.catalog), values.get(t.schema, t.schema), t.name)
+        for t in entry.tables
+    ]
 
 
 def _owners(api: Api, schemas: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, TableRef]]:
@@ -177,22 +240,24 @@ def _jobs(api: Api, ctx: Context, desired: Desired, every_job: bool) -> list[Fou
     wanted = {w.name: w for w in desired.jobs}
     found = []
     for j in {str(j["job_id"]): j for j in listed}.values():
-        listed_settings = j.get("settings") or {}
+        listed_settings = j.get("settings")
+        if not isinstance(listed_settings, dict):
+            raise RemoteError(f"the answer to list jobs has no valid settings: {j!r:.200}.")
         name = str(listed_settings.get("name") or "")
-        tags = listed_settings.get("tags") or {}
+        tags = _dict(listed_settings.get("tags"))
         w = wanted.get(name)
         if w is None and tags.get(ID_TAG) != desired.deployment_id:
             continue
         settings = job_settings(api, str(j["job_id"]))
-        tasks = settings.get("tasks") or []
-        task = (tasks[0] if tasks else {}).get("pipeline_task") or {}
+        tasks = settings.get("tasks") if isinstance(settings.get("tasks"), list) else []
+        task = _dict(_dict(tasks[0] if tasks else None).get("pipeline_task"))
         found.append(
             _found(
                 str(j["job_id"]),
                 name,
                 settings.get("tags") or tags,
                 up_to_date=w is not None and job_current(settings, bodies[w.key]),
-                paused=(settings.get("schedule") or {}).get("pause_status") == "PAUSED",
+                paused=_dict(settings.get("schedule")).get("pause_status") == "PAUSED",
                 runs=str(task.get("pipeline_id") or ""),
             )
         )

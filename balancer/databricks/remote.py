@@ -40,7 +40,7 @@ def refused(what: str, done: Sequence[str] = ()) -> Iterator[None]:
         ) from exc
     except Throttled as exc:
         raise RemoteError(
-            f"the workspace asked to wait {exc.seconds:.0f} s before it answers the call to {what} "
+            f"the workspace asked to wait {int(exc.seconds)} s before it answers the call to {what} "
             f"(Retry-After); stopped instead of waiting longer than {MAX_WAIT_S:.0f} s. Try again "
             f"later. Done before: {'; '.join(done) or 'nothing'}.",
             done=tuple(done),

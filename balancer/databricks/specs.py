@@ -46,9 +46,14 @@ def covers(have: Any, want: Any) -> bool:
 
 
 def _keyed(have: Any, want: list[Any], key: str) -> list[Any]:
-    """`want`'s items laid over `have`'s of the same key, in `want`'s order."""
-    old = {i.get(key): i for i in have or [] if isinstance(i, dict)}
-    return [{**old.get(w.get(key), {}), **w} for w in want]
+    """`want`'s items laid over `have`'s of the same key, in `want`'s order, then the items
+    of `have` the render does not know (a task an admin added stays)."""
+    old = [i for i in have or [] if isinstance(i, dict)]
+    by_key = {i.get(key): i for i in old}
+    ours = {w.get(key) for w in want}
+    return [{**by_key.get(w.get(key), {}), **w} for w in want] + [
+        i for i in old if i.get(key) not in ours
+    ]
 
 
 def _stale_configuration(fetched: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:

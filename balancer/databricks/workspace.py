@@ -102,21 +102,23 @@ def pages(
     """Every item of a paged listing (`next_page_token`); a repeated token is an error."""
     seen: set[str] = set()
     token: str | None = None
-    for _ in range(MAX_PAGES):
+    for n in range(MAX_PAGES):
         q = {**query, **({"page_token": token} if token else {})}
-        page = (
+        page = (  # only a missing first page means "nothing there"
             api.maybe(what, "GET", path, query=q)
-            if missing_ok
+            if missing_ok and n == 0
             else api.call(what, "GET", path, query=q)
         )
         if page is None:
             return
-        if not isinstance(page, dict):
-            raise RemoteError(f"the answer to {what} is not a JSON object: {page!r:.200}.")
-        listed = page.get(items) or []
-        if isinstance(listed, list):
-            yield from (i for i in listed if isinstance(i, dict))
-        token = page.get("next_page_token")
+        listed = page.get(items, []) if isinstance(page, dict) else None
+        if not isinstance(listed, list) or not all(isinstance(i, dict) for i in listed):
+            raise RemoteError(
+                f"the answer to {what} has no valid {items}: {page!r:.200}.", done=tuple(api.done)
+            )
+        yield from listed
+        raw = page.get("next_page_token")
+        token = str(raw) if raw not in (None, "") else None
         if not token or (items == "jobs" and page.get("has_more") is False):
             return
         if token in seen:
@@ -125,7 +127,7 @@ def pages(
                 "stopped instead of reading the same pages again.",
                 done=tuple(api.done),
             )
-        seen.add(str(token))
+        seen.add(token)
     raise RemoteError(f"{what} gave more than {MAX_PAGES} pages; stopped.", done=tuple(api.done))
 
 

@@ -170,6 +170,8 @@ class _Planner:
                 self._write(w)
         if self.handovers:
             self._hand_over()
+        else:
+            self._restarts(set())
         self._jobs()
         self._prune()
         return Migration(tuple(self.steps), tuple(self.unchanged), tuple(self.notes))
@@ -183,6 +185,11 @@ class _Planner:
         for w in self.desired.pipelines:
             mine = self.ident_of.get(w.key)
             for t in w.tables:
+                for other in self.observed.defined.get(t.key, ()):
+                    if other != mine and other not in self.key_of and other not in self.doomed_ids:
+                        conflicts.append(
+                            f"{t.full_name} is also defined by {self._owner_text(other)}"
+                        )
                 owner = owners.get(t.key)
                 if owner is None or owner == mine:
                     continue
@@ -195,6 +202,20 @@ class _Planner:
                 conflicts.append(
                     f"event log {w.event_log.full_name} is owned by {self._owner_text(owner)}"
                 )
+        orphan_logs = [
+            w.event_log.full_name
+            for w in self.desired.pipelines
+            if owners.get(w.event_log.key) not in (None, self.ident_of.get(w.key))
+            and owners.get(w.event_log.key) not in self.by_id
+        ]
+        if orphan_logs and len(orphan_logs) == len(conflicts):
+            raise InputError(
+                f"event log(s) {', '.join(orphan_logs[:6])} are left from pipelines deleted "
+                "earlier (a prune keeps every table): a new pipeline of the same key cannot "
+                "publish its event log there.",
+                fix="if you do not need those old event logs, drop them by name (DROP TABLE "
+                "...; they hold only the deleted pipelines' events) and deploy again.",
+            )
         if conflicts:
             raise InputError(
                 f"{len(conflicts)} table(s) this render defines belong to pipelines outside this "
@@ -205,13 +226,13 @@ class _Planner:
                 fix="deploy this target to a catalog or schema of its own (--var schema=...), "
                 "hand the tables over yourself, or remove them from the plan.",
             )
-        leaving = sorted({s for s, _ in handovers if s in self.doomed_ids})
-        if leaving and not self.options.prune:
-            gone = ", ".join(f"'{self.by_id[s].name}' ({s})" for s in leaving)
+        if self.doomed and not self.options.prune:
+            gone = ", ".join(f"'{f.name}' ({f.ident})" for f in self.doomed)
             raise InputError(
-                f"the render moves tables out of pipelines it no longer has ({gone}).",
-                fix="pass --prune: their tables are handed over first, then those pipelines are "
-                "deleted with cascade=false (their tables are kept).",
+                f"the render no longer has pipelines of this deployment ({gone}); their tables "
+                "are in other pipelines of the render now, and both would define them.",
+                fix="pass --prune: tables they own are handed over first, then those pipelines "
+                "and their jobs are deleted with cascade=false (their tables are kept).",
             )
         return handovers
 
@@ -276,10 +297,21 @@ class _Planner:
             for s in sources
             if s in self.doomed_ids
         ]
-        steps += [  # the sources it stopped (a running destination was never stopped)
+        self._restarts(set(sources))
+
+    def _restarts(self, stopping: set[str]) -> None:
+        """Start again what this run stops while it was running (a running destination is
+        never stopped), and what an earlier, interrupted run stopped and still owes a start."""
+        owed = {
+            f.ident
+            for f in self.observed.pipelines
+            if f.ident in self.key_of
+            and ((f.ident in stopping and f.running) or f.ident in self.observed.restart)
+        }
+        self.steps += [
             Step("start_pipeline", self.key_of[f.ident], f.name, f.ident)
             for f in self.observed.pipelines
-            if f.ident in sources and f.running and f.ident in self.key_of
+            if f.ident in owed
         ]
 
     def _jobs(self) -> None:

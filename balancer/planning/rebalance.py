@@ -320,7 +320,10 @@ def summary_text(proposal: Proposal) -> str:
     )
 
 
-DEPLOY_COMMAND = "balancer render plan.json -o DIR && balancer deploy DIR --warehouse-id ID"
+DEPLOY_COMMAND = (
+    "balancer render plan.json -o DIR <the options you rendered it with> && "
+    "balancer deploy DIR --warehouse-id ID"
+)
 
 
 def proposal_files(

@@ -77,6 +77,10 @@ class Observed:
     tables: Mapping[str, TableRef] = field(default_factory=dict)  # TableRef.key -> its name
     missing: tuple[str, ...] = ()  # "schema c.s" or "volume c.s.v"
     uploads: tuple[str, ...] = ()  # workspace or volume paths whose content differs
+    restart: frozenset[str] = frozenset()  # pipelines an earlier run stopped and owes a start
+    # TableRef.key -> ids of pipelines whose current definition names the table (read from
+    # their specs: a table two pipelines define is owned by whichever runs first)
+    defined: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ Rules it keeps (databricks-sdk `StatementExecutionAPI` and `execute_statement` d
   own credentials), so the stand-in refuses a download that carries one;
 - `ALTER STREAMING TABLE <t> SET TBLPROPERTIES ('pipelines.pipelineId' = '<id>')` moves a
   table to another pipeline, and only while the pipeline that owns it is stopped ("Stop the
-  source pipeline if it is running. Wait for it to completely stop.", Move tables between
+  source pipeline if it is running. Wait for it to completely stop.") and when the caller is
+  the run-as user of both ("The user account or service principal running the operation must
+  be the run-as user of both the source and destination pipelines"; Move tables between
   pipelines, docs.databricks.com/aws/en/ldp/move-table).
 Any other statement returns the rows the test set (`result_rows`, or `result_row(i)` for
 `result_count` generated rows).
@@ -131,6 +133,11 @@ class Statements:
         owner = table["pipeline_id"]
         if owner in ws.pipelines and ws.active_update(owner):
             return f"Pipeline {owner}, which owns the table, is running: stop it first."
+        from tests.fakes.workspace import USER
+
+        for pid in (owner, pipeline_id):
+            if pid in ws.pipelines and ws.run_as_user(pid) != USER:
+                return f"{USER} is not the run-as user of pipeline {pid}."
         table["pipeline_id"] = pipeline_id
         ws.handed_over.append((table["full_name"], owner, pipeline_id))
         return None

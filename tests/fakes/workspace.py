@@ -12,7 +12,10 @@ Pipelines (`PipelinesAPI`):
   'libraries' ... settings", PipelineSpec.ingestion_definition), so is `serverless` with
   `clusters` ("When true, omit clusters", PipelineSpec.serverless);
 - `PUT /api/2.0/pipelines/{id}` replaces the whole spec ("Updates a pipeline with the
-  supplied configuration"); a field left out is gone;
+  supplied configuration"); a field left out is gone; `run_as` is write-only and kept beside
+  the spec: GET shows it at the top level with `run_as_user_name`, and an update without it
+  runs as the creator again ("If not specified, the pipeline runs as the user who created the
+  pipeline", RunAs); `parameters` sit at the top level too (GetPipelineResponse);
 - `GET` returns the spec as the server keeps it, with fields of its own (`id`, `edition`,
   `photon`, `channel`, `development`, `continuous`) and the pipeline's `state`;
 - `GET /api/2.0/pipelines` lists statuses only (no spec, no tags), paged by token, at most
@@ -329,6 +332,11 @@ class FakeWorkspace:
                 raise ApiError(409, f"Pipeline with name '{name}' already exists (id {other_id}).")
 
     def _check_job(self, settings: dict[str, Any]) -> None:
+        schedule = settings.get("schedule")
+        if schedule is not None:  # CronSchedule: "This field is required." (both)
+            for field in ("quartz_cron_expression", "timezone_id"):
+                if not schedule.get(field):
+                    raise ApiError(400, f"Missing required field: schedule.{field}")
         for task in settings.get("tasks") or []:
             if not task.get("task_key"):
                 raise ApiError(400, "Missing required field: tasks[].task_key")
@@ -374,6 +382,13 @@ class FakeWorkspace:
             return self._pipelines(method, path, q, b)
         if path.startswith("/api/2.2/jobs/"):
             return self._jobs(method, path, q, b)
+        m = re.match(r"^/api/2.0/sql/warehouses/([^/]+)$", path)
+        if m and method == "GET":
+            if m.group(1) not in self.warehouses:
+                raise ApiError(
+                    404, f"Warehouse {m.group(1)} does not exist.", "RESOURCE_DOES_NOT_EXIST"
+                )
+            return 200, {"id": m.group(1), "state": "RUNNING"}
         if path == "/api/2.0/sql/statements" and method == "POST":
             return 200, self.sql.execute(b)
         m = re.match(r"^/api/2.0/sql/statements/([^/]+)$", path)
@@ -489,19 +504,29 @@ class FakeWorkspace:
         latest = [
             {"update_id": u["update_id"], "state": u["state"]} for u in reversed(p["updates"])
         ]
-        return {
+        view = {
             "pipeline_id": pid,
             "name": spec.get("name"),
             "spec": spec,
             "state": "RUNNING" if self.active_update(pid) else "IDLE",
             "creator_user_name": USER,
-            "run_as_user_name": USER,
+            "run_as_user_name": self.run_as_user(pid),
             "latest_updates": latest[:5],
         }
+        for key in ("run_as", "parameters"):
+            if p.get(key):
+                view[key] = copy.deepcopy(p[key])
+        return view
 
     def _stored(self, b: dict[str, Any], drop: tuple[str, ...]) -> dict[str, Any]:
-        """What the server keeps of a request: its fields, minus request-only ones."""
-        return {k: v for k, v in b.items() if k not in (*drop, *PIPELINE_SERVER_FIELDS)}
+        """What the server keeps of a request as the spec: its fields, minus request-only ones
+        and those kept beside the spec (`run_as`, `parameters`)."""
+        beside = ("run_as", "parameters")
+        return {k: v for k, v in b.items() if k not in (*drop, *beside, *PIPELINE_SERVER_FIELDS)}
+
+    def run_as_user(self, pid: str) -> str:
+        run_as = self.pipelines[pid].get("run_as") or {}
+        return str(run_as.get("user_name") or run_as.get("service_principal_name") or USER)
 
     def _start_update(self, pid: str) -> dict[str, Any]:
         if self.active_update(pid) is not None:
@@ -581,6 +606,7 @@ class FakeWorkspace:
             pid = str(uuid.UUID(int=self._id()))
             spec = self._stored(b, ("dry_run", "allow_duplicate_names"))
             self.pipelines[pid] = {"spec": spec, "updates": []}
+            self.pipelines[pid].update({k: b[k] for k in ("run_as", "parameters") if k in b})
             return 200, {"pipeline_id": pid}
         m = re.match(r"^/api/2.0/pipelines/([^/]+)(/updates|/stop)?$", path)
         if not m:

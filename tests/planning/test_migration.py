@@ -202,8 +202,9 @@ class Model:
     defines: dict[str, set[str]]  # pipeline id -> table keys its definition names
     owners: dict[str, str]
     jobs: dict[str, tuple[str, bool]]  # job id -> (pipeline id, paused)
-    dropped: list[str] = field(default_factory=list)
+    running: set[str] = field(default_factory=set)  # pipelines with an active update
     ids: dict[str, str] = field(default_factory=dict)  # key -> id
+    restart: set[str] = field(default_factory=set)  # stopped by a run that owes a start
 
     def check_runnable(self) -> None:
         """A pipeline whose job can trigger it defines only tables it owns (or no one does)."""
@@ -212,21 +213,60 @@ class Model:
                 for t in self.defines[pid]:
                     assert self.owners.get(t, pid) == pid, f"{pid} can run and {t} is not its"
 
+    def observed(self, want: Desired) -> Observed:
+        """What a re-run would read: the model as a workspace."""
+        tables = {w.key: {t.key for t in (*w.tables, w.event_log)} for w in want.pipelines}
+        key_of = {pid: key for key, pid in self.ids.items()}
+        pipelines = tuple(
+            Found(
+                pid,
+                key_of[pid],
+                DEP,
+                TARGET,
+                up_to_date=tables.get(key_of[pid]) == d,
+                running=pid in self.running,
+            )
+            for pid, d in sorted(self.defines.items())
+        )
+        jobs = tuple(
+            Found(
+                jid,
+                f"{key_of[pid]} job",
+                DEP,
+                TARGET,
+                up_to_date=not paused,
+                paused=paused,
+                runs=pid,
+            )
+            for jid, (pid, paused) in sorted(self.jobs.items())
+        )
+        return Observed(pipelines, jobs, dict(self.owners), {}, restart=frozenset(self.restart))
 
-def replay(model: Model, steps: tuple[Step, ...], want: Desired) -> None:
+
+def replay(model: Model, steps: tuple[Step, ...], want: Desired, upto: int | None = None) -> None:
+    """Run `steps` (the first `upto` of them) on the model, as the executor does."""
     tables = {w.key: {t.key for t in (*w.tables, w.event_log)} for w in want.pipelines}
     job_of = {j.key: j.pipeline for j in want.jobs}
-    for step in steps:
+    restarting = {s.ident for s in steps if s.kind == "start_pipeline"}
+    for step in steps[:upto]:
         if step.kind == "create_pipeline":
             model.ids[step.subject] = f"new-{step.subject}"
             model.defines[f"new-{step.subject}"] = tables[step.subject]
         elif step.kind == "update_pipeline":
             model.defines[step.ident] = tables[step.subject]
         elif step.kind == "pause_job":
-            pid, _ = model.jobs[f"job-{job_of[step.subject]}"]
-            model.jobs[f"job-{job_of[step.subject]}"] = (pid, True)
+            jid = f"job-{job_of[step.subject]}"
+            model.jobs[jid] = (model.jobs[jid][0], True)
+        elif step.kind == "stop_pipeline":
+            if step.ident in model.running and step.ident in restarting:
+                model.restart.add(step.ident)
+            model.running.discard(step.ident)
+        elif step.kind == "start_pipeline":
+            model.running.add(step.ident)
+            model.restart.discard(step.ident)
         elif step.kind == "hand_over":
             dest = model.ids[step.destination]
+            assert step.source not in model.running, "ALTER while its owner runs"
             kept = step.source in {model.ids.get(w.key) for w in want.pipelines}
             can_run = any(pid == step.source for pid, _ in model.jobs.values())
             for t in step.tables:
@@ -239,6 +279,8 @@ def replay(model: Model, steps: tuple[Step, ...], want: Desired) -> None:
         elif step.kind == "delete_pipeline":
             assert all(pid != step.ident for pid, _ in model.jobs.values()), "job outlives it"
             del model.defines[step.ident]
+            model.running.discard(step.ident)
+            model.ids = {k: v for k, v in model.ids.items() if v != step.ident}
         elif step.kind in ("create_job", "update_job"):
             key = job_of[step.subject]
             model.jobs[f"job-{key}"] = (model.ids[str(key)], False)
@@ -258,34 +300,61 @@ def grouped(assign: dict[str, str]) -> dict[str, list[str]]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(layouts, layouts, st.booleans(), st.booleans())
+@given(
+    layouts,
+    st.dictionaries(st.sampled_from([f"t{i}" for i in range(10)]), st.sampled_from("abcd")),
+    st.booleans(),
+    st.booleans(),
+    st.sets(st.sampled_from("abcd")),
+    st.integers(0, 60),
+)
 def test_every_migration_loses_no_table_and_never_runs_a_pipeline_on_a_table_it_lacks(
-    before_assign: dict[str, str], after_assign: dict[str, str], ran: bool, prune: bool
+    before_assign: dict[str, str],
+    moved: dict[str, str],
+    ran: bool,
+    prune: bool,
+    running: set[str],
+    stop_after: int,
 ) -> None:
+    """Any re-layout of the same tables (keys kept, added or dropped), from pipelines that ran
+    or not, some running; the plan replayed on a model of the workspace; and again after an
+    interruption at any step, re-read and re-planned: every wanted table ends up defined by
+    and owned by its pipeline, nothing is dropped, pruned pipelines go, no pipeline that its
+    job can start defines a table it does not own at any moment, no ALTER while its source
+    runs, and every pipeline stopped while running is started again."""
+    after_assign = {t: moved.get(t, k) for t, k in before_assign.items()}
     before, after = grouped(before_assign), grouped(after_assign)
-    want, observed = desired(after), deployed(before, after, ran)
-    try:
-        m = plan_migration(want, observed, MigrationOptions(prune=prune))
-    except InputError as exc:
-        assert not prune and "pass --prune" in str(exc)
-        return
+    want = desired(after)
     model = Model(
         defines={
             f"id-{k}": {ref(t).key for t in [*ts, f"{k}_event_log"]} for k, ts in before.items()
         },
-        owners=dict(observed.owners),
+        owners=dict(deployed(before, after, ran).owners),
         jobs={f"job-{k}": (f"id-{k}", False) for k in before},
+        running={f"id-{k}" for k in before if k in running},
         ids={k: f"id-{k}" for k in before},
     )
-    replay(model, m.steps, want)
+    first_owners = dict(model.owners)
+    was_running = set(model.running)
+    try:
+        m = plan_migration(want, model.observed(want), MigrationOptions(prune=prune))
+    except InputError as exc:
+        assert not prune and "pass --prune" in str(exc)
+        return
+    replay(model, m.steps, want, upto=stop_after)  # interrupted here ...
+    again = plan_migration(want, model.observed(want), MigrationOptions(prune=prune))
+    replay(model, again.steps, want)  # ... and run again to the end
     for w in want.pipelines:  # every wanted table is defined by its pipeline and owned by it
         pid = model.ids[w.key]
         assert {t.key for t in w.tables} <= model.defines[pid]
         for t in w.tables:
             assert model.owners.get(t.key, pid) == pid
-    assert set(model.owners) >= set(observed.owners)  # nothing dropped
-    if prune:
-        assert set(model.defines) == {model.ids[k] for k in after}
+    assert set(model.owners) >= set(first_owners)  # nothing dropped
+    assert set(model.defines) == {model.ids[k] for k in after}  # pruned ones are gone
     assert {pid for pid, paused in model.jobs.values() if not paused} >= {
         model.ids[k] for k in after
     }
+    kept_running = {pid for pid in was_running if pid in model.defines}
+    assert kept_running <= model.running and not model.restart
+    final = plan_migration(want, model.observed(want), MigrationOptions(prune=prune))
+    assert final.steps == ()  # converged: a third run has nothing to do
