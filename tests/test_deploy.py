@@ -105,6 +105,15 @@ def deploy_and_run(ws: FakeWorkspace, folder: Path, *args: str) -> None:
     all_completed(ws)
 
 
+def in_prod(tmp_path: Path, pipelines: str) -> tuple[Path, Path]:
+    """A plan solved for `pipelines`, rendered and deployed to prod: (plan, render folder)."""
+    plan = solve(tmp_path, pipelines, "plan")
+    folder = render(tmp_path, plan)
+    result = cli("deploy", str(folder), "-t", "prod")
+    assert result.exit_code == 0, result.output
+    return plan, folder
+
+
 def apply_rebalance(plan: Path, drift: Path, out: Path, folder: Path) -> Result:
     """`rebalance --apply` on the deployed render: the proposal in `out`, the plan replaced."""
     result = cli(
@@ -315,9 +324,7 @@ def test_a_rebalance_is_deployed_as_a_hand_over(ws: FakeWorkspace, tmp_path: Pat
 def test_settings_an_admin_added_survive_a_deploy_that_changes_those_objects(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
-    plan = solve(tmp_path, "3..8", "plan")
-    folder = render(tmp_path, plan)
-    assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
+    plan, folder = in_prod(tmp_path, "3..8")
     admin: dict[str, Any] = {
         "notifications": [
             {"email_recipients": ["ops@example.com"], "alerts": ["on-update-failure"]}
@@ -377,9 +384,7 @@ def test_a_hand_over_the_caller_cannot_run_is_refused_before_any_write(
 def test_a_deploy_to_another_schema_than_the_target_has_is_refused(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
-    plan = solve(tmp_path, "3", "plan")
-    folder = render(tmp_path, plan)
-    assert cli("deploy", str(folder), "-t", "prod").exit_code == 0
+    plan, folder = in_prod(tmp_path, "3")
     result = cli(
         "deploy", str(folder), "-t", "prod", "--var", "schema=raw", "--var", "catalog=sales"
     )
