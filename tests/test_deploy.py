@@ -384,7 +384,7 @@ def test_a_hand_over_the_caller_cannot_run_is_refused_before_any_write(
 def test_a_deploy_to_another_schema_than_the_target_has_is_refused(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
-    plan, folder = in_prod(tmp_path, "3")
+    _, folder = in_prod(tmp_path, "3")
     result = cli(
         "deploy", str(folder), "-t", "prod", "--var", "schema=raw", "--var", "catalog=sales"
     )
