@@ -3,7 +3,7 @@
 
 A deployment's identity is the plan's deployment id (`ID_TAG`, stable while the plan's name
 and tables stay the same) together with the target it was deployed to (`TARGET_TAG`: the
-target's name, and in development mode the user's short name too, as `dev.someone`). Every
+target's name, and in development mode the user's name too, as `dev.someone@example.com`). Every
 pipeline and job `balancer deploy` creates carries both, so one target never updates or
 prunes what another target (or another developer) deployed.
 
@@ -36,9 +36,10 @@ def plan_tags(plan_name: str, deployment_id: str) -> dict[str, str]:
     return {NAME_TAG: plan_name, ID_TAG: deployment_id}
 
 
-def target_identity(target: str, development: bool, short_name: str) -> str:
-    """The `TARGET_TAG` value: `prod`, or `dev.someone` for a development target."""
-    return f"{target}.{short_name}" if development else target
+def target_identity(target: str, development: bool, user: str) -> str:
+    """The `TARGET_TAG` value: `prod`, or `dev.someone@example.com` for a development target
+    (the whole user name: two people may share the part before the @)."""
+    return f"{target}.{user}" if development else target
 
 
 def name_key(name: str) -> str:
@@ -121,6 +122,8 @@ class Manifest:
     wheels: tuple[str, ...] = ()  # file names under wheels/
     files: tuple[str, ...] = ()  # paths under src/ that no pipeline definition reads
     moves: tuple[tuple[str, str, str], ...] = ()  # (table, from key, to key) of the plan
+    # sha256 of every other file the render wrote: deploy sends only what render wrote
+    digests: tuple[tuple[str, str], ...] = ()
     format: int = FORMAT
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,6 +153,7 @@ class Manifest:
             "wheels": list(self.wheels),
             "files": list(self.files),
             "moves": [{"table": t, "from": a, "to": b} for t, a, b in self.moves],
+            "digests": dict(self.digests),
         }
 
     @staticmethod
@@ -191,6 +195,9 @@ class Manifest:
                     (_text(m["table"]), _text(m["from"]), _text(m["to"]))
                     for m in doc.get("moves", [])
                 ),
+                digests=tuple(
+                    (_text(k), _text(v)) for k, v in sorted(dict(doc.get("digests", {})).items())
+                ),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(
@@ -201,6 +208,12 @@ class Manifest:
 
     def pipeline(self, key: str) -> PipelineEntry:
         return next(p for p in self.pipelines if p.key == key)
+
+
+def digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def _table_dict(t: TableRef) -> dict[str, str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from balancer.deployment import MANIFEST_PATH
+from balancer.deployment import MANIFEST_PATH, digest
 from balancer.errors import InputError
 from balancer.model import Plan
 from render.bundle import databricks_yml, rebalance_job_yml, resource_yml
@@ -96,5 +96,9 @@ def render_files(plan: Plan, options: RenderOptions) -> dict[str, str | bytes]:
         files["src/plan.json"] = dumps(plan)
     for wheel in options.wheels:
         files[f"wheels/{wheel.file_name}"] = wheel.data
-    files[MANIFEST_PATH] = _json(manifest(plan, options).to_dict())
+    digests = tuple(
+        (path, digest(data if isinstance(data, bytes) else data.encode("utf-8")))
+        for path, data in sorted(files.items())
+    )
+    files[MANIFEST_PATH] = _json(manifest(plan, options, digests).to_dict())
     return dict(sorted(files.items()))

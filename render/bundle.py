@@ -125,10 +125,8 @@ def databricks_yml(plan: Plan, options: RenderOptions) -> str:
         "dev": {"mode": "development", "default": True, "variables": dev_variables(options)},
         "prod": {
             "mode": "production",
-            "workspace": {
-                "root_path": "/Workspace/Users/${workspace.current_user.userName}"
-                "/.bundle/${bundle.name}/${bundle.target}"
-            },
+            # shared, not the deployer's home: a second operator's deploy finds the same files
+            "workspace": {"root_path": "/Workspace/Shared/.bundle/${bundle.name}/${bundle.target}"},
             "variables": {
                 "catalog": options.catalog,
                 "schema": options.schema,

@@ -13,7 +13,9 @@ from render.resources import event_log_ref, ingest_file_name, rebalance_job_key
 REBALANCE_FILES = ("rebalance_job.py", "plan.json")
 
 
-def manifest(plan: Plan, options: RenderOptions) -> Manifest:
+def manifest(
+    plan: Plan, options: RenderOptions, digests: tuple[tuple[str, str], ...] = ()
+) -> Manifest:
     tables = {t.source_table: t for t in plan.tables}
     own_files = options.mode == "workspace"
     pipelines = tuple(
@@ -59,4 +61,5 @@ def manifest(plan: Plan, options: RenderOptions) -> Manifest:
         wheels=tuple(w.file_name for w in options.wheels),
         files=files,
         moves=plan.moves,
+        digests=digests,
     )

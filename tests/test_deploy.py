@@ -147,7 +147,7 @@ def test_managed_first_deploy_then_an_unchanged_redeploy_writes_nothing(
     assert spec["ingestion_definition"]["source_type"] == "COMMUNITY"
     assert spec["catalog"] == "cat" and spec["schema"] == "sch_dev_someone"  # dev's own schema
     assert (
-        spec["tags"][ID_TAG] == rendered.deployment_id and spec["tags"][TARGET_TAG] == "dev.someone"
+        spec["tags"][ID_TAG] == rendered.deployment_id and spec["tags"][TARGET_TAG] == f"dev.{USER}"
     )
     deps = spec["environment"]["dependencies"]
     assert deps and all(d in ws.volume_files for d in deps)  # wheels uploaded where listed
@@ -173,7 +173,7 @@ def test_workspace_files_mode_uploads_the_files_its_pipelines_run(
     )
     result = cli("deploy", str(folder), "--target", "prod")
     assert result.exit_code == 0, result.output
-    files_root = f"/Workspace/Users/{USER}/.bundle/osipi_balanced/prod/files"
+    files_root = "/Workspace/Shared/.bundle/osipi_balanced/prod/files"
     for p in ws.pipelines.values():
         spec = p["spec"]
         assert not spec["name"].startswith("[dev")
@@ -384,38 +384,64 @@ def test_a_hand_over_the_caller_cannot_run_is_refused_before_any_write(
 def test_a_deploy_to_another_schema_than_the_target_has_is_refused(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
-    _, folder = in_prod(tmp_path, "3")
-    result = cli(
-        "deploy", str(folder), "-t", "prod", "--var", "schema=raw", "--var", "catalog=sales"
-    )
-    assert result.exit_code == 2 and "was deployed to cat.sch" in result.output
-    moved = cli(
-        "deploy",
-        str(folder),
-        "-t",
-        "prod",
-        "--var",
-        "schema=raw",
-        "--var",
-        "catalog=sales",
-        "--new-location",
-    )
+    plan, folder = in_prod(tmp_path, "3")
+    moving = ("--var", "schema=raw", "--var", "catalog=sales")
+    result = cli("deploy", str(folder), "-t", "prod", *moving)
+    assert result.exit_code == 2 and "is deployed to cat.sch" in result.output
+    fresh = render(tmp_path, plan, "fresh")  # another folder, no record: the workspace tells
+    assert cli("deploy", str(fresh), "-t", "prod", *moving).exit_code == 2
+    same = cli("deploy", str(fresh), "-t", "prod", "--var", "schema=SCH")  # one name to UC
+    assert same.exit_code == 0, same.output
+    typo = cli("deploy", str(folder), "-t", "prod", "--var", "schmea=raw")
+    assert typo.exit_code == 2 and "does not define: schmea" in typo.output
+    moved = cli("deploy", str(folder), "-t", "prod", *moving, "--new-location")
     assert moved.exit_code == 0, moved.output
+
+
+def own_destinations(tmp_path: Path) -> Path:
+    tables = tmp_path / "own.csv"
+    lines = (EXAMPLES / "osipi" / "tables.csv").read_text().splitlines()
+    header = lines[0] + ",destination_catalog,destination_schema"
+    tables.write_text("\n".join([header, *(row + ",sales,raw" for row in lines[1:])]) + "\n")
+    return solve(tmp_path, "3", "own", "--tables", str(tables))
 
 
 def test_tables_with_their_own_destination_are_never_defined_by_two_targets(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
-    tables = tmp_path / "own.csv"
-    lines = (EXAMPLES / "osipi" / "tables.csv").read_text().splitlines()
-    header = lines[0] + ",destination_catalog,destination_schema"
-    tables.write_text("\n".join([header, *(row + ",cat,sch" for row in lines[1:])]) + "\n")
-    folder = render(tmp_path, solve(tmp_path, "3", "own", "--tables", str(tables)), "own")
-    assert cli("deploy", str(folder)).exit_code == 0  # dev: the tables' own schema, cat.sch
-    ws.requests.clear()
+    folder = render(tmp_path, own_destinations(tmp_path), "own")
+    dev = cli("deploy", str(folder))
+    assert dev.exit_code == 0 and "own in sales.raw_dev_someone" in dev.output, dev.output
+    deploy_and_run(ws, folder, "-t", "prod")
+    defined_once(ws)
+    all_completed(ws)
+    owners = {ws.owner(t) for t in ws.tables if t.startswith("sales.raw.")}
+    assert owners and not owners & {
+        p for p, v in ws.pipelines.items() if "[dev" in v["spec"]["name"]
+    }
+    assert "sales.raw_dev_someone" in ws.schemas  # dev's own twin of the tables' schema
+    workspace = render(
+        tmp_path,
+        own_destinations(tmp_path),
+        "ownws",
+        "--mode",
+        "workspace",
+        "--connector-root",
+        "/Workspace/x",
+    )
+    refused = cli("deploy", str(workspace))
+    assert refused.exit_code == 2 and "development target cannot move those" in refused.output
+
+
+def test_destinations_that_are_one_table_to_unity_catalog_are_refused(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    tables = tmp_path / "dup.csv"
+    tables.write_text("source_table,destination_table,weight\na,Points,10\nb,points,10\nc,,10\n")
+    plan = solve(tmp_path, "1", "dup", "--tables", str(tables), "--no-schedule-fit")
+    folder = render(tmp_path, plan, "dup")
     result = cli("deploy", str(folder), "-t", "prod")
-    assert result.exit_code == 2 and "is also defined by" in result.output
-    assert writes(ws) == []
+    assert result.exit_code == 2 and "defined twice" in result.output and not ws.pipelines
 
 
 def test_undeploy_deletes_jobs_then_pipelines_and_keeps_every_table(
@@ -801,3 +827,18 @@ def test_a_plan_name_with_capitals_and_dashes_is_found_again(
     assert cli("deploy", str(folder)).exit_code == 0
     again = cli("deploy", str(folder))
     assert again.exit_code == 0 and "6 unchanged" in again.output, again.output
+
+
+def test_an_admins_pause_stays_and_a_renamed_pipeline_is_found_again(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    _, folder = in_prod(tmp_path, "3")
+    jid, job = next(iter(ws.jobs.items()))
+    job["schedule"]["pause_status"] = "PAUSED"  # an incident
+    pid, pipeline = next(iter(ws.pipelines.items()))
+    name = pipeline["spec"]["name"]
+    pipeline["spec"]["name"] = "OSIPI snapshot (renamed by hand)"
+    result = cli("deploy", str(folder), "-t", "prod")
+    assert result.exit_code == 0, result.output
+    assert ws.jobs[jid]["schedule"]["pause_status"] == "PAUSED"  # not the render's call
+    assert ws.pipelines[pid]["spec"]["name"] == name and len(ws.pipelines) == 3

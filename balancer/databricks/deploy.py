@@ -119,17 +119,32 @@ def _state(ctx: Context, snap: Snapshot) -> DeploymentState:
     )
 
 
-def _same_location(previous: DeploymentState, snap: Snapshot, ctx: Context) -> None:
-    """A target keeps its catalog and schema unless the user says otherwise: a deploy to
-    another one would leave every table where it is, updated by no pipeline."""
-    catalog, schema = snap.catalog_schema
-    if (previous.catalog, previous.schema) != (catalog, schema):
+def _same_location(snap: Snapshot, ctx: Context) -> None:
+    """A target keeps the catalog and schema its pipelines write to (as the workspace shows
+    them) unless the user says otherwise: a deploy to another one would leave every table where
+    it is, updated by no pipeline."""
+    if snap.moved_from:
+        key, old = sorted(snap.moved_from.items())[0]
+        catalog, schema = snap.catalog_schema
         raise InputError(
-            f"target '{ctx.target.name}' was deployed to {previous.catalog}.{previous.schema}, "
-            f"and this render writes to {catalog}.{schema}: its pipelines would start new tables "
-            "there and leave the ones in the old schema, updated by no pipeline.",
+            f"target '{ctx.target.name}' is deployed to {old} (pipeline {key} and "
+            f"{len(snap.moved_from) - 1} more write there), and this render writes to "
+            f"{catalog}.{schema}: its pipelines would start new tables there and leave the ones "
+            "in the old schema, updated by no pipeline.",
             fix="render with the catalog and schema you deployed (or pass --var), or pass "
             "--new-location to move the target on purpose (the old tables stay).",
+        )
+
+
+def _shared_files(snap: Snapshot) -> None:
+    """Never write a file a pipeline outside this deployment reads as its definition."""
+    if snap.read_by_others:
+        path, names = sorted(snap.read_by_others.items())[0]
+        raise InputError(
+            f"{path} is the source file of pipeline(s) {', '.join(sorted(names))}, outside this "
+            "deployment (another target?): writing it would change what they define.",
+            fix="give each target its own workspace folder (drop --workspace-path, or pass "
+            "another one).",
         )
 
 
@@ -164,7 +179,7 @@ def _can_hand_over(
             + ".",
             fix="deploy as that user or service principal, or make the pipelines run as you.",
         )
-    if warehouse_id and not dry_run:
+    if warehouse_id:
         path = f"/api/2.0/sql/warehouses/{warehouse_id}"
         if api.maybe(f"read warehouse {warehouse_id}", "GET", path) is None:
             raise InputError(
@@ -189,12 +204,19 @@ def _run(
 ) -> DeployReport:
     report = DeployReport()
     api = Api(client, report.done)
+    unknown = sorted(set(overrides or {}) - set(rendered.variables))
+    if unknown:
+        raise InputError(
+            f"--var names variable(s) databricks.yml does not define: {', '.join(unknown)}.",
+            fix=f"use one of: {', '.join(sorted(rendered.variables))}.",
+        )
     ctx = context(api, rendered, target, overrides, workspace_path)
     previous = read_own_state(rendered.folder, ctx.identity)
     snap = observe(api, ctx, every_job=options.prune, previous=previous)
     desired = snap.desired
-    if previous is not None and not empty and not new_location:
-        _same_location(previous, snap, ctx)
+    if not empty and not new_location:
+        _same_location(snap, ctx)
+    _shared_files(snap)
     if empty:  # undeploy: nothing is wanted, so everything of this deployment goes
         from dataclasses import replace
 
@@ -205,7 +227,17 @@ def _run(
     catalog, schema = snap.catalog_schema
     report.where = f"{catalog}.{schema}"
     mode = "development, " if ctx.target.development else ""
-    echo(f"target {ctx.target.name} ({mode}as {ctx.user}): tables and event logs in {report.where}")
+    elsewhere = sorted(
+        {f"{t.catalog}.{t.schema}" for w in snap.desired.pipelines for t in w.tables}
+        - {report.where}
+    )
+    also = (
+        f" (tables with a destination of their own in {', '.join(elsewhere)})" if elsewhere else ""
+    )
+    echo(
+        f"target {ctx.target.name} ({mode}as {ctx.user}): tables and event logs in "
+        f"{report.where}{also}"
+    )
     if dry_run:
         for n, step in enumerate(report.migration.steps, start=1):
             echo(f"{n}. would {step.describe(ctx.pipeline_ids)}")
@@ -224,6 +256,8 @@ def _run(
         report.pipeline_ids = dict(ctx.pipeline_ids)
         return report
     state = _state(ctx, snap)
+    state.restart = sorted(snap.observed.restart)  # still owed by an interrupted run
+    state.paused = sorted(snap.observed.resume)
     if empty:
         state.pipelines, state.jobs, state.event_logs = {}, {}, {}
     executor = Executor(api, ctx, snap, state, rendered.folder, warehouse_id, echo, sleep)

@@ -65,7 +65,16 @@ class Executor:
             if step.kind == "hand_over" and not self.warehouse_id:
                 self._record(complete=False)
                 raise HandOverNeeded(self._pending_text(steps[n:]), done=tuple(self.api.done))
-            getattr(self, f"_{step.kind}")(step)
+            try:
+                getattr(self, f"_{step.kind}")(step)
+            except KeyboardInterrupt:
+                self._record(complete=False)
+                raise RemoteError(
+                    f"interrupted during: {step.describe(self.ctx.pipeline_ids)}. Done before: "
+                    f"{'; '.join(self.api.done) or 'nothing'}. Run the same deploy again: it "
+                    "reads the workspace and continues.",
+                    done=tuple(self.api.done),
+                ) from None
             self.state.done.append(step.key)
             self._record(complete=False)
             self.api.did(step.describe(self.ctx.pipeline_ids), self.echo)
@@ -83,8 +92,10 @@ class Executor:
         return (
             "stopped before the first hand-over: moving a table to another pipeline takes an "
             "ALTER statement on a SQL warehouse, and no --warehouse-id was given. The source "
-            f"pipeline(s) {', '.join(sources)} are stopped, and nothing that can start them "
-            "again defines a table it does not own. Run on a SQL warehouse:\n"
+            f"pipeline(s) {', '.join(sources)} are stopped and the schedules of the pipelines "
+            "involved paused, so nothing starts them; a pipeline that receives tables may "
+            "already name them, so do not start one by hand until deploy has finished. Run on "
+            "a SQL warehouse:\n"
             f"{statements}\n"
             "then run the same `balancer deploy` again (it reads the workspace and continues), "
             "or run it again with --warehouse-id ID to have it run them."
@@ -179,6 +190,9 @@ class Executor:
             "job_id": int(step.ident),
             "new_settings": {"schedule": {**schedule, "pause_status": "PAUSED"}},
         }
+        if step.ident not in self.state.paused:  # owed its schedule back, even if this run stops
+            self.state.paused.append(step.ident)
+            self._record(complete=False)
         self.api.call(
             f"pause job {step.name} ({step.ident})", "POST", "/api/2.2/jobs/update", body=body
         )
@@ -247,9 +261,13 @@ class Executor:
         )
 
     def _update_job(self, step: Step) -> None:
-        settings = merge_job(job_settings(self.api, step.ident), self.ctx.job_body(step.subject))
+        settings = merge_job(
+            job_settings(self.api, step.ident), self.ctx.job_body(step.subject), step.resume
+        )
         body = {"job_id": int(step.ident), "new_settings": settings}
         self.api.call(
             f"reset job {step.name} ({step.ident})", "POST", "/api/2.2/jobs/reset", body=body
         )
         self.state.jobs[step.subject] = step.ident
+        if step.ident in self.state.paused:
+            self.state.paused.remove(step.ident)

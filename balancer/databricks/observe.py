@@ -32,7 +32,7 @@ from balancer.databricks.workspace import (
     volume_file,
     workspace_file,
 )
-from balancer.deployment import ID_TAG, TARGET_TAG, TableRef
+from balancer.deployment import ID_TAG, TARGET_TAG, TableRef, name_key
 from balancer.errors import InputError, RemoteError
 from balancer.planning.migration import Desired, Found, Observed, WantedJob, WantedPipeline
 from balancer.planning.naming import slug
@@ -53,6 +53,10 @@ class Snapshot:
     uploads: dict[str, bytes] = field(default_factory=dict)
     catalog_schema: tuple[str, str] = ("", "")
     run_as: dict[str, str] = field(default_factory=dict)  # pipeline id -> its run-as user
+    # pipeline key -> the catalog.schema its deployed twin writes to, where the render moves it
+    moved_from: dict[str, str] = field(default_factory=dict)
+    # workspace path -> names of pipelines outside this deployment whose library it is
+    read_by_others: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -133,6 +137,13 @@ def observe(
             if view is not None:
                 views[owners[key]] = view
     found = _pipelines(api, ctx, desired, views, bodies, definition_files)
+    seen_names = {str(_dict(v.get("spec")).get("name") or "") for v in views.values()}
+    recorded: dict[str, str] = {}
+    for w in desired.pipelines:  # renamed since the last deploy: found by the recorded id
+        pid = previous.pipelines.get(w.key, "") if previous else ""
+        if pid in views and w.name not in seen_names:
+            recorded[w.key] = pid
+            ctx.pipeline_ids[w.key] = pid
     found_jobs = _jobs(api, ctx, desired, every_job)
     uploads = _uploads(api, ctx)
     owed = frozenset(previous.restart) & set(views) if previous else frozenset()
@@ -149,10 +160,40 @@ def observe(
         tuple(uploads),
         owed,
         defined,
+        frozenset(previous.paused) if previous else frozenset(),
+        recorded,
     )
     where = (ctx.variables.get("catalog", ""), ctx.variables.get("schema", ""))
     run_as = {pid: str(v.get("run_as_user_name") or "") for pid, v in views.items()}
-    return Snapshot(desired, observed, bodies, definition_files, uploads, where, run_as)
+    moved_from: dict[str, str] = {}
+    for key, pid in ctx.pipeline_ids.items():
+        spec = _dict(views.get(pid, {}).get("spec"))
+        old = (str(spec.get("catalog") or ""), str(spec.get("schema") or ""))
+        new = (str(bodies[key].get("catalog") or ""), str(bodies[key].get("schema") or ""))
+        if all(old) and name_key(".".join(old)) != name_key(".".join(new)):
+            moved_from[key] = ".".join(old)
+    ours = set(ctx.pipeline_ids.values())
+    read_by: dict[str, list[str]] = {}
+    for pid, view in views.items():
+        if pid in ours:
+            continue
+        spec = _dict(view.get("spec"))
+        for library in spec.get("libraries") or []:
+            path = str(_dict(_dict(library).get("file")).get("path") or "")
+            if path:
+                read_by.setdefault(path, []).append(str(spec.get("name") or pid))
+    written = {path for files in definition_files.values() for path in files} | set(uploads)
+    return Snapshot(
+        desired,
+        observed,
+        bodies,
+        definition_files,
+        uploads,
+        where,
+        run_as,
+        moved_from,
+        {path: names for path, names in read_by.items() if path in written},
+    )
 
 
 def _defines(ctx: Context, spec: dict[str, Any]) -> list[TableRef]:

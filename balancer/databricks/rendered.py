@@ -23,11 +23,13 @@ from typing import Any
 import yaml
 
 from balancer.deployment import (
+    BUNDLE_SCHEMA,
     ID_TAG,
     MANIFEST_PATH,
     TARGET_TAG,
     Manifest,
     TableRef,
+    digest,
     target_identity,
 )
 from balancer.errors import InputError, Location
@@ -103,10 +105,20 @@ def load_rendered(folder: str | Path) -> Rendered:
             fix="render it with `balancer render PLAN -o DIR` (renders made by an older "
             "version need rendering again).",
         )
-    doc = _load_file(main, "YAML")
     manifest = Manifest.from_dict(
         _load_file(root / MANIFEST_PATH, "JSON"), str(root / MANIFEST_PATH)
     )
+    for rel, expected in manifest.digests:
+        path = root / rel
+        if not path.is_file() or digest(_read_bytes(path)) != expected:
+            raise InputError(
+                "the render was changed after it was written (this file differs from what "
+                "render wrote, or is gone): deploy sends only what render wrote, because it plans "
+                "each table's hand-over from the render.",
+                where=Location(str(path)),
+                fix="change the plan or the render options and render again.",
+            )
+    doc = _load_file(main, "YAML")
     variables = {
         str(k): str((v or {}).get("default", "")) if isinstance(v, dict) else str(v)
         for k, v in (doc.get("variables") or {}).items()
@@ -172,7 +184,7 @@ class Context:
         self.file_path = workspace_path or f"{self.resolve(root, 'the target root_path')}/files"
         self.values["workspace.file_path"] = self.file_path
         self.pipeline_ids: dict[str, str] = {}
-        self.identity = target_identity(target.name, target.development, self.short_name)
+        self.identity = target_identity(target.name, target.development, user)
         self.name_prefix = f"[dev {self.short_name}] " if target.development else ""
 
     def name(self, name: str) -> str:
@@ -207,10 +219,16 @@ class Context:
             return {k: self.resolve(v, where) for k, v in value.items()}
         return value
 
+    def own_schema(self, schema: str) -> str:
+        """A development target writes a table with a schema of its own to that schema's
+        per-user twin (`<schema>_dev_<user>`), as it writes the others to its own schema."""
+        return f"{schema}_dev_{self.short_name}" if self.target.development else schema
+
     def table(self, ref: TableRef, where: str) -> TableRef:
-        return TableRef(
-            self._sub(ref.catalog, where), self._sub(ref.schema, where), self._sub(ref.name, where)
-        )
+        schema = self._sub(ref.schema, where)
+        if ref.schema != BUNDLE_SCHEMA:
+            schema = self.own_schema(schema)
+        return TableRef(self._sub(ref.catalog, where), schema, self._sub(ref.name, where))
 
     def tags(self, body: Mapping[str, Any]) -> dict[str, str]:
         tags = {**(body.get("tags") or {}), TARGET_TAG: self.identity}
@@ -220,7 +238,23 @@ class Context:
 
     def pipeline_body(self, key: str) -> dict[str, Any]:
         body = self.rendered.pipelines[key]
-        out: dict[str, Any] = self.resolve(body, self.rendered.manifest.pipeline(key).body)
+        entry = self.rendered.manifest.pipeline(key)
+        out: dict[str, Any] = self.resolve(body, entry.body)
+        if self.target.development and any(t.schema != BUNDLE_SCHEMA for t in entry.tables):
+            objects = (out.get("ingestion_definition") or {}).get("objects")
+            if objects is None:
+                raise InputError(
+                    f"pipeline {key} has tables with a destination schema of their own, and a "
+                    "development target cannot move those in workspace-files mode (their "
+                    "destinations are in the ingest file).",
+                    fix="deploy this plan to one target only, render --mode managed (its dev "
+                    "target writes them to <schema>_dev_<user>), or drop the per-table "
+                    "destinations.",
+                )
+            for raw, obj in zip(body["ingestion_definition"]["objects"], objects, strict=True):
+                if raw["table"].get("destination_schema") != BUNDLE_SCHEMA:
+                    table = obj["table"]
+                    table["destination_schema"] = self.own_schema(table["destination_schema"])
         out["name"] = self.name(out["name"])
         if self.target.development:
             out["development"] = True

@@ -9,7 +9,8 @@ merges the same way (`build_bare_pipeline_body(..., base=...)`).
 Owned, per pipeline: the fields a render writes. `tags` and `configuration` merge key by key
 (the render's keys win); `environment` keeps its other keys; fields the balancer wrote and
 the render no longer has (`root_path`, `libraries`, `development`, its own configuration
-keys) are removed. Per job: name, schedule, max_concurrent_runs, tags (merged), and the
+keys) are removed. Per job: name, schedule (but its pause status: the operator's once the job
+exists), max_concurrent_runs, tags (merged), and the
 tasks and environments it renders, merged by `task_key` / `environment_key` with the
 fetched ones (task defaults the server added, such as `run_if` or `timeout_seconds`, stay).
 
@@ -72,6 +73,8 @@ def merge_pipeline(fetched: Mapping[str, Any], wanted: Mapping[str, Any]) -> dic
     for key in REMOVABLE:
         if key not in wanted:
             out.pop(key, None)
+    if wanted.get("serverless"):  # a serverless pipeline has no clusters (PipelineSpec.serverless)
+        out.pop("clusters", None)
     if "environment" not in wanted and isinstance(out.get("environment"), dict):
         out["environment"].pop("dependencies", None)
     for key in _stale_configuration(fetched, wanted):
@@ -84,14 +87,33 @@ def pipeline_current(fetched: Mapping[str, Any], wanted: Mapping[str, Any]) -> b
         return False
     if any(fetched.get(k) and k not in wanted for k in REMOVABLE):
         return False
+    if wanted.get("serverless") and fetched.get("clusters"):
+        return False
     env = fetched.get("environment") or {}
     if "environment" not in wanted and env.get("dependencies"):
         return False
     return not _stale_configuration(fetched, wanted)
 
 
-def merge_job(fetched: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+def _keep_pause(fetched: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """`wanted` with the fetched job's pause status: once a job exists, whether it is paused is
+    the operator's call (an incident, a maintenance window), not the render's."""
+    have = fetched.get("schedule")
+    want = wanted.get("schedule")
+    if not (isinstance(have, dict) and isinstance(want, dict) and "pause_status" in have):
+        return dict(wanted)
+    return {**wanted, "schedule": {**want, "pause_status": have["pause_status"]}}
+
+
+def merge_job(
+    fetched: Mapping[str, Any], wanted: Mapping[str, Any], resume: bool = False
+) -> dict[str, Any]:
+    """The job's settings for a reset: the fetched ones with the render's laid over, its pause
+    status kept (or, with `resume`, unpaused: a hand-over paused it)."""
     out = copy.deepcopy(dict(fetched))
+    wanted = _keep_pause(fetched, wanted)
+    if resume and isinstance(wanted.get("schedule"), dict):
+        wanted = {**wanted, "schedule": {**wanted["schedule"], "pause_status": "UNPAUSED"}}
     for key, value in wanted.items():
         if key == "tags":
             out[key] = {**(out.get(key) or {}), **value}
@@ -103,6 +125,7 @@ def merge_job(fetched: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str
 
 
 def job_current(fetched: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    wanted = _keep_pause(fetched, wanted)
     for key, value in wanted.items():
         if key in KEYED_LISTS:
             have = {i.get(KEYED_LISTS[key]): i for i in fetched.get(key) or []}

@@ -37,6 +37,7 @@ class DeploymentState:
     done: list[str] = field(default_factory=list)  # step keys of the last apply
     complete: bool = False
     restart: list[str] = field(default_factory=list)  # pipeline ids stopped, to start again
+    paused: list[str] = field(default_factory=list)  # job ids paused for a hand-over
 
     def to_json(self) -> str:
         doc = {"format": 1, "tool": "lakeflow-balancer", **self.__dict__}
@@ -93,6 +94,7 @@ def read_state(folder: str | Path, target: str | None = None) -> DeploymentState
             done=[str(s) for s in doc.get("done", [])],
             complete=bool(doc.get("complete", False)),
             restart=[str(s) for s in doc.get("restart", [])],
+            paused=[str(s) for s in doc.get("paused", [])],
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(

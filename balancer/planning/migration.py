@@ -29,7 +29,9 @@ The steps, in order:
     hand-over per pair of pipelines (`ALTER STREAMING TABLE ... SET TBLPROPERTIES
     ('pipelines.pipelineId' = ...)`), update the existing destinations, delete pruned
     sources, restart what was running;
- 4. jobs: create or update (a job paused for the hand-over gets its schedule back);
+ 4. jobs: create or update (a job paused for the hand-over, by this run or an interrupted
+    one, gets its schedule back; otherwise a job's pause status is the operator's: it is set
+    when the job is created and never changed by an update);
  5. prune: the remaining jobs, then their pipelines.
 The runbook of a rebalance is a view of the same steps (`runbook.runbook`).
 """
@@ -107,8 +109,16 @@ def _twin(
         f"a {kind} named '{name}' ({f.ident}) exists and was not created by this plan "
         f"(its lakeflow_balancer_id tag is {f.deployment_id or 'missing'}, this plan's is "
         f"{desired.deployment_id}).",
-        fix=f"rename or remove that {kind}, or pass --adopt to take it over.",
+        fix=f"if it is the deployment of an earlier plan of yours (its tables changed), solve "
+        "with `--current <that plan.json>` to keep its identity; else rename or remove that "
+        f"{kind}, or pass --adopt to take it over.",
     )
+
+
+def _recorded(found: Found | None, desired: Desired) -> list[Found]:
+    """The pipeline the last deploy made for a key, when its name changed since (renamed by
+    hand): still this deployment's, so it is updated (and named again) rather than doubled."""
+    return [found] if found is not None and is_ours(found, desired) else []
 
 
 def _by_name(found: Sequence[Found]) -> dict[str, list[Found]]:
@@ -131,8 +141,16 @@ class _Planner:
     def __init__(self, desired: Desired, observed: Observed, options: MigrationOptions) -> None:
         self.desired, self.observed, self.options = desired, observed, options
         names = _by_name(observed.pipelines)
+        by_ident = {f.ident: f for f in observed.pipelines}
         self.twins = {
-            w.key: _twin("pipeline", w.name, names.get(w.name, []), desired, options.adopt)
+            w.key: _twin(
+                "pipeline",
+                w.name,
+                names.get(w.name)
+                or _recorded(by_ident.get(observed.recorded.get(w.key, "")), desired),
+                desired,
+                options.adopt,
+            )
             for w in desired.pipelines
         }
         job_names = _by_name(observed.jobs)
@@ -182,6 +200,17 @@ class _Planner:
         handovers: dict[tuple[str, str], list[TableRef]] = {}
         conflicts: list[str] = []
         owners = self.observed.owners
+        seen: dict[str, str] = {}
+        for w in self.desired.pipelines:
+            for t in (*w.tables, w.event_log):
+                if t.key in seen:
+                    raise InputError(
+                        f"{t.full_name} is defined twice ({seen[t.key]} and {w.key}): Unity "
+                        "Catalog compares names without case, so these are one table.",
+                        fix="give the tables distinct destination_table names in tables.csv "
+                        "and solve again.",
+                    )
+                seen[t.key] = w.key
         for w in self.desired.pipelines:
             mine = self.ident_of.get(w.key)
             for t in w.tables:
@@ -213,18 +242,25 @@ class _Planner:
                 f"event log(s) {', '.join(orphan_logs[:6])} are left from pipelines deleted "
                 "earlier (a prune keeps every table): a new pipeline of the same key cannot "
                 "publish its event log there.",
-                fix="if you do not need those old event logs, drop them by name (DROP TABLE "
-                "...; they hold only the deleted pipelines' events) and deploy again.",
+                fix="keep their run history under another name (ALTER TABLE ... RENAME TO "
+                "..._old; `balancer history --event-log-table` still reads it) and deploy again.",
             )
         if conflicts:
+            conflicts = list(dict.fromkeys(conflicts))
+            tables = {
+                c.split(" ")[2] if c.startswith("event log ") else c.split(" ", 1)[0]
+                for c in conflicts
+            }
             raise InputError(
-                f"{len(conflicts)} table(s) this render defines belong to pipelines outside this "
+                f"{len(tables)} table(s) this render defines belong to pipelines outside this "
                 f"deployment (target '{self.desired.target}'): "
                 + "; ".join(conflicts[:8])
                 + ("; ..." if len(conflicts) > 8 else "")
                 + ". A table is updated by one pipeline only, so these pipelines would fail.",
-                fix="deploy this target to a catalog or schema of its own (--var schema=...), "
-                "hand the tables over yourself, or remove them from the plan.",
+                fix="deploy this target to a catalog or schema of its own (--var schema=...; "
+                "tables with a destination of their own are the same in every target: deploy "
+                "such a plan to one target), hand the tables over yourself, or remove them "
+                "from the plan.",
             )
         if self.doomed and not self.options.prune:
             gone = ", ".join(f"'{f.name}' ({f.ident})" for f in self.doomed)
@@ -319,8 +355,13 @@ class _Planner:
             twin_job = self.job_twins[j.key]
             if twin_job is None:
                 self.steps.append(Step("create_job", j.key, j.name))
-            elif not twin_job.up_to_date or j.key in self.paused:
-                self.steps.append(Step("update_job", j.key, j.name, twin_job.ident))
+            elif (
+                not twin_job.up_to_date
+                or j.key in self.paused
+                or twin_job.ident in self.observed.resume
+            ):
+                resume = j.key in self.paused or twin_job.ident in self.observed.resume
+                self.steps.append(Step("update_job", j.key, j.name, twin_job.ident, resume=resume))
             else:
                 self.unchanged.append(f"job {j.name}")
 

@@ -81,6 +81,8 @@ class Observed:
     # TableRef.key -> ids of pipelines whose current definition names the table (read from
     # their specs: a table two pipelines define is owned by whichever runs first)
     defined: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    resume: frozenset[str] = frozenset()  # jobs an earlier run paused for a hand-over
+    recorded: Mapping[str, str] = field(default_factory=dict)  # key -> id the last deploy made
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Step:
     source: str = ""
     source_name: str = ""
     destination: str = ""
+    resume: bool = False  # update_job: give back the schedule a hand-over paused
 
     @property
     def key(self) -> str:

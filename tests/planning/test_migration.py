@@ -205,6 +205,7 @@ class Model:
     running: set[str] = field(default_factory=set)  # pipelines with an active update
     ids: dict[str, str] = field(default_factory=dict)  # key -> id
     restart: set[str] = field(default_factory=set)  # stopped by a run that owes a start
+    resume: set[str] = field(default_factory=set)  # jobs paused by a run that owes them
 
     def check_runnable(self) -> None:
         """A pipeline whose job can trigger it defines only tables it owns (or no one does)."""
@@ -228,19 +229,18 @@ class Model:
             )
             for pid, d in sorted(self.defines.items())
         )
-        jobs = tuple(
-            Found(
-                jid,
-                f"{key_of[pid]} job",
-                DEP,
-                TARGET,
-                up_to_date=not paused,
-                paused=paused,
-                runs=pid,
-            )
+        jobs = tuple(  # a job's pause status is not the render's: paused or not, it is current
+            Found(jid, f"{key_of[pid]} job", DEP, TARGET, up_to_date=True, paused=paused, runs=pid)
             for jid, (pid, paused) in sorted(self.jobs.items())
         )
-        return Observed(pipelines, jobs, dict(self.owners), {}, restart=frozenset(self.restart))
+        return Observed(
+            pipelines,
+            jobs,
+            dict(self.owners),
+            {},
+            restart=frozenset(self.restart),
+            resume=frozenset(self.resume),
+        )
 
 
 def replay(model: Model, steps: tuple[Step, ...], want: Desired, upto: int | None = None) -> None:
@@ -257,6 +257,7 @@ def replay(model: Model, steps: tuple[Step, ...], want: Desired, upto: int | Non
         elif step.kind == "pause_job":
             jid = f"job-{job_of[step.subject]}"
             model.jobs[jid] = (model.jobs[jid][0], True)
+            model.resume.add(jid)
         elif step.kind == "stop_pipeline":
             if step.ident in model.running and step.ident in restarting:
                 model.restart.add(step.ident)
@@ -281,9 +282,14 @@ def replay(model: Model, steps: tuple[Step, ...], want: Desired, upto: int | Non
             del model.defines[step.ident]
             model.running.discard(step.ident)
             model.ids = {k: v for k, v in model.ids.items() if v != step.ident}
-        elif step.kind in ("create_job", "update_job"):
+        elif step.kind == "create_job":
             key = job_of[step.subject]
             model.jobs[f"job-{key}"] = (model.ids[str(key)], False)
+        elif step.kind == "update_job":
+            key = job_of[step.subject]
+            paused = model.jobs[step.ident][1] and not step.resume  # its pause kept, or given back
+            model.jobs[step.ident] = (model.ids[str(key)], paused)
+            model.resume.discard(step.ident)
         model.check_runnable()
 
 
@@ -355,6 +361,6 @@ def test_every_migration_loses_no_table_and_never_runs_a_pipeline_on_a_table_it_
         model.ids[k] for k in after
     }
     kept_running = {pid for pid in was_running if pid in model.defines}
-    assert kept_running <= model.running and not model.restart
+    assert kept_running <= model.running and not model.restart and not model.resume
     final = plan_migration(want, model.observed(want), MigrationOptions(prune=prune))
     assert final.steps == ()  # converged: a third run has nothing to do
