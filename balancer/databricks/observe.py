@@ -123,27 +123,10 @@ def observe(
     schemas = sorted(
         {(t.catalog, t.schema) for w in desired.pipelines for t in (*w.tables, w.event_log)}
     )
-    views = {}
-    known = set(previous.pipelines.values()) if previous else set()
-    for pid in sorted(set(pipeline_ids_like(api, slug(manifest.plan_name))) | known):
-        view = get_pipeline(api, pid)
-        if view is not None:
-            views[pid] = view
     owners, names = _owners(api, schemas)
-    wanted_keys = {t.key for w in desired.pipelines for t in (*w.tables, w.event_log)}
-    for key in sorted(wanted_keys & set(owners)):  # who owns what the render wants
-        if owners[key] not in views:
-            view = get_pipeline(api, owners[key])
-            if view is not None:
-                views[owners[key]] = view
+    views = _views(api, ctx, desired, owners, previous)
     found = _pipelines(api, ctx, desired, views, bodies, definition_files)
-    seen_names = {str(_dict(v.get("spec")).get("name") or "") for v in views.values()}
-    recorded: dict[str, str] = {}
-    for w in desired.pipelines:  # renamed since the last deploy: found by the recorded id
-        pid = previous.pipelines.get(w.key, "") if previous else ""
-        if pid in views and w.name not in seen_names:
-            recorded[w.key] = pid
-            ctx.pipeline_ids[w.key] = pid
+    recorded = _renamed(ctx, desired, views, previous)
     found_jobs = _jobs(api, ctx, desired, every_job)
     uploads = _uploads(api, ctx)
     owed = frozenset(previous.restart) & set(views) if previous else frozenset()
@@ -165,13 +148,7 @@ def observe(
     )
     where = (ctx.variables.get("catalog", ""), ctx.variables.get("schema", ""))
     run_as = {pid: str(v.get("run_as_user_name") or "") for pid, v in views.items()}
-    moved_from: dict[str, str] = {}
-    for key, pid in ctx.pipeline_ids.items():
-        spec = _dict(views.get(pid, {}).get("spec"))
-        old = (str(spec.get("catalog") or ""), str(spec.get("schema") or ""))
-        new = (str(bodies[key].get("catalog") or ""), str(bodies[key].get("schema") or ""))
-        if all(old) and name_key(".".join(old)) != name_key(".".join(new)):
-            moved_from[key] = ".".join(old)
+    moved_from = _moved_from(ctx, views, bodies)
     ours = set(ctx.pipeline_ids.values())
     read_by: dict[str, list[str]] = {}
     for pid, view in views.items():
@@ -194,6 +171,60 @@ def observe(
         moved_from,
         {path: names for path, names in read_by.items() if path in written},
     )
+
+
+def _views(
+    api: Api,
+    ctx: Context,
+    desired: Desired,
+    owners: dict[str, str],
+    previous: DeploymentState | None,
+) -> dict[str, dict[str, Any]]:
+    """Every pipeline that matters, read one by one (the list shows no specs or tags): those
+    whose name holds the plan's, those the last deploy recorded, and every owner of a table
+    the render wants."""
+    manifest = ctx.rendered.manifest
+    known = set(previous.pipelines.values()) if previous else set()
+    wanted_keys = {t.key for w in desired.pipelines for t in (*w.tables, w.event_log)}
+    ids = set(pipeline_ids_like(api, slug(manifest.plan_name))) | known
+    ids |= {owners[key] for key in wanted_keys & set(owners)}
+    views = {}
+    for pid in sorted(ids):
+        view = get_pipeline(api, pid)
+        if view is not None:
+            views[pid] = view
+    return views
+
+
+def _renamed(
+    ctx: Context,
+    desired: Desired,
+    views: dict[str, dict[str, Any]],
+    previous: DeploymentState | None,
+) -> dict[str, str]:
+    """Key -> id of pipelines renamed since the last deploy (found by the recorded id)."""
+    seen_names = {str(_dict(v.get("spec")).get("name") or "") for v in views.values()}
+    recorded: dict[str, str] = {}
+    for w in desired.pipelines:
+        pid = previous.pipelines.get(w.key, "") if previous else ""
+        if pid in views and w.name not in seen_names:
+            recorded[w.key] = pid
+            ctx.pipeline_ids[w.key] = pid
+    return recorded
+
+
+def _moved_from(
+    ctx: Context, views: dict[str, dict[str, Any]], bodies: dict[str, dict[str, Any]]
+) -> dict[str, str]:
+    """Key -> catalog.schema its deployed pipeline writes to, where the render moves it."""
+    moved: dict[str, str] = {}
+    for key, pid in ctx.pipeline_ids.items():
+        spec = _dict(views.get(pid, {}).get("spec"))
+        old = (str(spec.get("catalog") or ""), str(spec.get("schema") or ""))
+        new = (str(bodies[key].get("catalog") or ""), str(bodies[key].get("schema") or ""))
+        if all(old) and name_key(".".join(old)) != name_key(".".join(new)):
+            moved[key] = ".".join(old)
+    return moved
 
 
 def _defines(ctx: Context, spec: dict[str, Any]) -> list[TableRef]:
