@@ -154,7 +154,6 @@ def _can_hand_over(
     snap: Snapshot,
     migration: Migration,
     warehouse_id: str | None,
-    dry_run: bool,
 ) -> None:
     """Before the first write: a hand-over needs a warehouse that exists and must run as the
     run-as user of both pipelines ("The user account or service principal running the
@@ -223,7 +222,7 @@ def _run(
         desired = replace(desired, pipelines=(), jobs=())
         ctx.pipeline_ids.clear()
     report.migration = plan_migration(desired, snap.observed, options)
-    _can_hand_over(api, ctx, snap, report.migration, warehouse_id, dry_run)
+    _can_hand_over(api, ctx, snap, report.migration, warehouse_id)
     catalog, schema = snap.catalog_schema
     report.where = f"{catalog}.{schema}"
     mode = "development, " if ctx.target.development else ""

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from balancer.databricks.answers import obj
 from balancer.databricks.observe import Snapshot
 from balancer.databricks.rendered import Context
 from balancer.databricks.specs import merge_job, merge_pipeline
@@ -27,16 +28,10 @@ from balancer.databricks.workspace import (
 )
 from balancer.errors import RemoteError
 from balancer.planning.migration import Step
-from balancer.planning.runbook import alter_statement
+from balancer.planning.runbook import hand_over_sql
 
 IDLE_TIMEOUT_S = 1200.0
 STATEMENT_TIMEOUT_S = 600.0
-
-
-def _status(resp: Any) -> dict[str, Any]:
-    """The `status` object of a statement answer ({} when the answer has none)."""
-    status = resp.get("status") if isinstance(resp, dict) else None
-    return status if isinstance(status, dict) else {}
 
 
 class HandOverNeeded(RemoteError):
@@ -87,7 +82,9 @@ class Executor:
 
     def _pending_text(self, rest: Sequence[Step]) -> str:
         handovers = [s for s in rest if s.kind == "hand_over"]
-        statements = "\n".join(line for s in handovers for line in self._statements(s))
+        statements = "\n".join(
+            line for s in handovers for line in hand_over_sql(s, self.ctx.pipeline_ids)
+        )
         sources = sorted({s.source_name for s in handovers})
         return (
             "stopped before the first hand-over: moving a table to another pipeline takes an "
@@ -100,10 +97,6 @@ class Executor:
             "then run the same `balancer deploy` again (it reads the workspace and continues), "
             "or run it again with --warehouse-id ID to have it run them."
         )
-
-    def _statements(self, step: Step) -> list[str]:
-        dest = self.ctx.pipeline_ids.get(step.destination, f"<id of pipeline {step.destination}>")
-        return [alter_statement(t.catalog, t.schema, t.name, dest) for t in step.tables]
 
     # --- one function per kind of step ------------------------------------------------
 
@@ -148,8 +141,7 @@ class Executor:
     def _update_pipeline(self, step: Step) -> None:
         self._definition_files(step.subject)
         view = get_pipeline(self.api, step.ident) or {}
-        fetched: dict[str, Any] = view["spec"] if isinstance(view.get("spec"), dict) else {}
-        body = merge_pipeline(fetched, self.snap.pipeline_bodies[step.subject])
+        body = merge_pipeline(obj(view.get("spec")), self.snap.pipeline_bodies[step.subject])
         for key in ("run_as", "parameters"):  # beside the spec; a PUT without them drops them
             if isinstance(view.get(key), dict) and key not in body:
                 body[key] = view[key]
@@ -199,7 +191,7 @@ class Executor:
 
     def _hand_over(self, step: Step) -> None:
         self._stop(step.source, step.source_name)  # a job may have started it since
-        for statement in self._statements(step):
+        for statement in hand_over_sql(step, self.ctx.pipeline_ids):
             self._sql(statement)
 
     def _sql(self, statement: str) -> None:
@@ -208,7 +200,7 @@ class Executor:
         resp: Any = self.api.call(what, "POST", "/api/2.0/sql/statements", body=body)
         sid = str(field(resp, "statement_id", str, what))
         waited = 0.0
-        while _status(resp).get("state") in ("PENDING", "RUNNING"):
+        while obj(obj(resp).get("status")).get("state") in ("PENDING", "RUNNING"):
             if waited >= STATEMENT_TIMEOUT_S:
                 raise RemoteError(
                     f"{what}: still running after {waited:.0f} s.", done=tuple(self.api.done)
@@ -217,7 +209,7 @@ class Executor:
                 self.sleep(2.0)
             waited += 2.0
             resp = self.api.call(what, "GET", f"/api/2.0/sql/statements/{sid}")
-        status = _status(resp)
+        status = obj(obj(resp).get("status"))
         if status.get("state") != "SUCCEEDED":
             error = status.get("error")
             message = error.get("message", "") if isinstance(error, dict) else str(error or "")

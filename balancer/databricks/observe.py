@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from balancer.databricks.answers import library_paths, obj
 from balancer.databricks.rendered import Context
 from balancer.databricks.specs import job_current, pipeline_current
 from balancer.databricks.state import DeploymentState
@@ -59,13 +60,8 @@ class Snapshot:
     read_by_others: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    """A field the API documents as an object; anything else reads as empty."""
-    return value if isinstance(value, dict) else {}
-
-
 def _found(ident: str, name: str, tags: Any, **kw: Any) -> Found:
-    tags = _dict(tags)
+    tags = obj(tags)
     return Found(ident, name, str(tags.get(ID_TAG) or ""), str(tags.get(TARGET_TAG) or ""), **kw)
 
 
@@ -102,8 +98,7 @@ def desired_of(ctx: Context) -> tuple[Desired, dict[str, dict[str, Any]]]:
 def _definition_path(ctx: Context, body: dict[str, Any], name: str) -> str:
     """Where the pipeline reads its file `name` (a library path of its body), by default
     under the target's workspace folder."""
-    for library in body.get("libraries") or []:
-        path = str(_dict(_dict(library).get("file")).get("path") or "")
+    for path in library_paths(body):
         if path.rsplit("/", 1)[-1] == name:
             return path
     return f"{ctx.file_path}/src/{name}"
@@ -132,7 +127,7 @@ def observe(
     owed = frozenset(previous.restart) & set(views) if previous else frozenset()
     defined: dict[str, tuple[str, ...]] = {}
     for pid, view in sorted(views.items()):
-        for ref in _defines(ctx, _dict(view.get("spec"))):
+        for ref in _defines(ctx, obj(view.get("spec"))):
             defined[ref.key] = (*defined.get(ref.key, ()), pid)
     observed = Observed(
         tuple(found),
@@ -154,11 +149,9 @@ def observe(
     for pid, view in views.items():
         if pid in ours:
             continue
-        spec = _dict(view.get("spec"))
-        for library in spec.get("libraries") or []:
-            path = str(_dict(_dict(library).get("file")).get("path") or "")
-            if path:
-                read_by.setdefault(path, []).append(str(spec.get("name") or pid))
+        spec = obj(view.get("spec"))
+        for path in library_paths(spec):
+            read_by.setdefault(path, []).append(str(spec.get("name") or pid))
     written = {path for files in definition_files.values() for path in files} | set(uploads)
     return Snapshot(
         desired,
@@ -203,7 +196,7 @@ def _renamed(
     previous: DeploymentState | None,
 ) -> dict[str, str]:
     """Key -> id of pipelines renamed since the last deploy (found by the recorded id)."""
-    seen_names = {str(_dict(v.get("spec")).get("name") or "") for v in views.values()}
+    seen_names = {str(obj(v.get("spec")).get("name") or "") for v in views.values()}
     recorded: dict[str, str] = {}
     for w in desired.pipelines:
         pid = previous.pipelines.get(w.key, "") if previous else ""
@@ -219,7 +212,7 @@ def _moved_from(
     """Key -> catalog.schema its deployed pipeline writes to, where the render moves it."""
     moved: dict[str, str] = {}
     for key, pid in ctx.pipeline_ids.items():
-        spec = _dict(views.get(pid, {}).get("spec"))
+        spec = obj(views.get(pid, {}).get("spec"))
         old = (str(spec.get("catalog") or ""), str(spec.get("schema") or ""))
         new = (str(bodies[key].get("catalog") or ""), str(bodies[key].get("schema") or ""))
         if all(old) and name_key(".".join(old)) != name_key(".".join(new)):
@@ -231,18 +224,18 @@ def _defines(ctx: Context, spec: dict[str, Any]) -> list[TableRef]:
     """The tables a pipeline's current definition names, as far as its spec tells: every
     object of a managed pipeline; for a workspace-files pipeline of this plan (any target),
     the tables of its key in this render, placed by its own configuration."""
-    definition = _dict(spec.get("ingestion_definition"))
+    definition = obj(spec.get("ingestion_definition"))
     if definition:
         out = []
-        for obj in definition.get("objects") or []:
-            t = _dict(_dict(obj).get("table"))
+        for item in definition.get("objects") or []:
+            t = obj(obj(item).get("table"))
             name = t.get("destination_table") or t.get("source_table")
             if t.get("destination_catalog") and t.get("destination_schema") and name:
                 out.append(
                     TableRef(str(t["destination_catalog"]), str(t["destination_schema"]), str(name))
                 )
         return out
-    conf = _dict(spec.get("configuration"))
+    conf = obj(spec.get("configuration"))
     name = str(spec.get("name") or "")
     key = name.split("] ", 1)[1] if name.startswith("[dev ") and "] " in name else name
     entry = next((p for p in ctx.rendered.manifest.pipelines if p.name == key), None)
@@ -287,7 +280,7 @@ def _pipelines(
     wanted_by_name = {w.name: w for w in desired.pipelines}
     found = []
     for pid, view in sorted(views.items()):
-        spec: dict[str, Any] = view["spec"] if isinstance(view.get("spec"), dict) else {}
+        spec = obj(view.get("spec"))
         name = str(spec.get("name") or view.get("name") or "")
         up_to_date = False
         w = wanted_by_name.get(name)
@@ -316,20 +309,20 @@ def _jobs(api: Api, ctx: Context, desired: Desired, every_job: bool) -> list[Fou
         if not isinstance(listed_settings, dict):
             raise RemoteError(f"the answer to list jobs has no valid settings: {j!r:.200}.")
         name = str(listed_settings.get("name") or "")
-        tags = _dict(listed_settings.get("tags"))
+        tags = obj(listed_settings.get("tags"))
         w = wanted.get(name)
         if w is None and tags.get(ID_TAG) != desired.deployment_id:
             continue
         settings = job_settings(api, str(j["job_id"]))
         tasks = settings.get("tasks") if isinstance(settings.get("tasks"), list) else []
-        task = _dict(_dict(tasks[0] if tasks else None).get("pipeline_task"))
+        task = obj(obj(tasks[0] if tasks else None).get("pipeline_task"))
         found.append(
             _found(
                 str(j["job_id"]),
                 name,
                 settings.get("tags") or tags,
                 up_to_date=w is not None and job_current(settings, bodies[w.key]),
-                paused=_dict(settings.get("schedule")).get("pause_status") == "PAUSED",
+                paused=obj(settings.get("schedule")).get("pause_status") == "PAUSED",
                 runs=str(task.get("pipeline_id") or ""),
             )
         )

@@ -189,13 +189,7 @@ def exists(api: Api, what: str, path: str) -> bool:
 
 def volume_file(api: Api, path: str) -> bytes | None:
     """A volume file's bytes, or None when it is missing."""
-    from databricks.sdk.errors import NotFound
-
-    with refused(f"read {path}", api.done):
-        try:
-            got = api.client.api_client.do("GET", f"/api/2.0/fs/files{quote(path)}", raw=True)
-        except NotFound:
-            return None
+    got = api.maybe(f"read {path}", "GET", f"/api/2.0/fs/files{quote(path)}", raw=True)
     contents = got.get("contents") if isinstance(got, dict) else None
     return contents.read() if contents is not None else None
 

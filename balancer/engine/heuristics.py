@@ -274,7 +274,8 @@ def _apply_if_lower(
 def best_heuristic(problem: PoolProblem, target: int = 0) -> Assignment | None:
     """The best of LPT and KK (or the constrained greedy), each improved by local search."""
     candidates: list[Assignment] = []
-    if restricted(problem):
+    side = restricted(problem)  # the rules limit where items go: the greedy that asks them
+    if side:
         start = greedy(problem)
         if start is not None:
             candidates.append(start)
@@ -290,12 +291,7 @@ def best_heuristic(problem: PoolProblem, target: int = 0) -> Assignment | None:
             best, best_key = improved, key
         if best_key[0] <= target:
             break
-    if (
-        best is not None
-        and best_key is not None
-        and best_key[0] > target
-        and not restricted(problem)
-    ):
+    if best is not None and best_key is not None and best_key[0] > target and not side:
         best = kick(problem, best, target)
     return best
 

@@ -26,6 +26,7 @@ from balancer.planning.migration import (
     Found,
     Migration,
     Observed,
+    Step,
     WantedJob,
     WantedPipeline,
     plan_migration,
@@ -120,14 +121,14 @@ def migration_of(
     return plan_migration(desired, observed)
 
 
+def hand_over_sql(step: Step, ids: Mapping[str, str]) -> list[str]:
+    """The ALTER statements of one hand-over step (placeholders for ids not known yet)."""
+    dest = pipeline_id_of(step.destination, ids)
+    return [alter_statement(t.catalog, t.schema, t.name, dest) for t in step.tables]
+
+
 def _statements(migration: Migration, ids: Mapping[str, str]) -> list[list[str]]:
-    return [
-        [
-            alter_statement(t.catalog, t.schema, t.name, pipeline_id_of(s.destination, ids))
-            for t in s.tables
-        ]
-        for s in migration.of("hand_over")
-    ]
+    return [hand_over_sql(s, ids) for s in migration.of("hand_over")]
 
 
 def runbook(migration: Migration, ids: Mapping[str, str], deploy_command: str) -> str:
