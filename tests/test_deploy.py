@@ -114,6 +114,15 @@ def in_prod(tmp_path: Path, pipelines: str) -> tuple[Path, Path]:
     return plan, folder
 
 
+def drifted_in_prod(ws: FakeWorkspace, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """README's drift scenario with its plan deployed to prod and run once:
+    (plan, drifted history, render folder)."""
+    plan, drift = drift_scenario(tmp_path)
+    folder = render(tmp_path, plan)
+    deploy_and_run(ws, folder, "--target", "prod")
+    return plan, drift, folder
+
+
 def apply_rebalance(plan: Path, drift: Path, out: Path, folder: Path) -> Result:
     """`rebalance --apply` on the deployed render: the proposal in `out`, the plan replaced."""
     result = cli(
@@ -290,9 +299,7 @@ def test_a_plan_under_another_name_is_refused_naming_the_tables_it_would_take(
 
 
 def test_a_rebalance_is_deployed_as_a_hand_over(ws: FakeWorkspace, tmp_path: Path) -> None:
-    plan, drift = drift_scenario(tmp_path)
-    folder = render(tmp_path, plan)
-    deploy_and_run(ws, folder, "--target", "prod")
+    plan, drift, folder = drifted_in_prod(ws, tmp_path)
     proposal = tmp_path / "proposal"
     apply_rebalance(plan, drift, proposal, folder)
     moves = json.loads((proposal / "plan.json").read_text())["moves"]
@@ -363,9 +370,7 @@ def test_settings_an_admin_added_survive_a_deploy_that_changes_those_objects(
 def test_a_hand_over_the_caller_cannot_run_is_refused_before_any_write(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
-    plan, drift = drift_scenario(tmp_path)
-    folder = render(tmp_path, plan)
-    deploy_and_run(ws, folder, "-t", "prod")
+    plan, drift, folder = drifted_in_prod(ws, tmp_path)
     for p in ws.pipelines.values():
         p["run_as"] = {"service_principal_name": "sp-ingest"}
     apply_rebalance(plan, drift, tmp_path / "p", folder)
@@ -749,9 +754,7 @@ def test_history_pull_writes_every_chunk_of_a_result_too_big_for_inline(
 def test_a_running_source_is_stopped_for_its_hand_over_and_restarted(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
-    plan, drift = drift_scenario(tmp_path)
-    folder = render(tmp_path, plan)
-    deploy_and_run(ws, folder, "--target", "prod")
+    plan, drift, folder = drifted_in_prod(ws, tmp_path)
     before = read_state(folder, "prod").pipelines
     apply_rebalance(plan, drift, tmp_path / "p", folder)
     source = json.loads((tmp_path / "p" / "plan.json").read_text())["moves"][0]["from"]
