@@ -54,6 +54,11 @@ def check_plan(plan: Plan, tables: Sequence[Table]) -> list[str]:
     splits = category_splits([by_name[t].category_label for t in p.tables] for p in plan.pipelines)
     if splits != plan.category_splits:
         out.append(f"category splits are {splits}, plan says {plan.category_splits}")
-    for rule in RULES:
-        out += rule.violations(plan, by_name)
-    return out
+    return out + rule_violations(plan, tables)
+
+
+def rule_violations(plan: Plan, tables: Sequence[Table]) -> list[str]:
+    """What the plan's pipelines break of the registered rules (pins, schedules, groups,
+    table cap, schedule fit, ...), given that every table is in exactly one pipeline."""
+    by_name = {t.source_table: t for t in tables}
+    return [v for rule in RULES for v in rule.violations(plan, by_name)]
