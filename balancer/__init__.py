@@ -88,8 +88,10 @@ if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a te
         discover,
         write_tables_csv,
     )
-    from balancer.io.planio import (
+    from balancer.io.plan_check import (
         read_plan,
+    )
+    from balancer.io.planio import (
         write_plan,
     )
     from balancer.model import (
@@ -119,7 +121,7 @@ _EXPORTS: dict[str, str] = {
     "Settings": "balancer.model",
     "Plan": "balancer.model",
     "Table": "balancer.model",
-    "read_plan": "balancer.io.planio",
+    "read_plan": "balancer.io.plan_check",
     "write_plan": "balancer.io.planio",
     "WhatIf": "balancer.analysis.whatif",
     "Scenario": "balancer.analysis.whatif",

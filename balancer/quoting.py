@@ -21,17 +21,22 @@ def quote_string(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _visible(text: str) -> str:
-    """Control characters as escapes (\\n, \\x1b, ...), everything else as is."""
+def visible(text: str, keep: str = "") -> str:
+    """Characters that are not printable (control characters C0 and C1, DEL, format
+    characters such as bidi overrides and zero-width marks, line and paragraph separators)
+    as escapes (\\n, \\x1b, \\u202e, ...); spaces, printable characters and those in
+    `keep` as they are."""
     return "".join(
-        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        ch
+        if ch.isprintable() or ch == " " or ch in keep
+        else ch.encode("unicode_escape").decode("ascii")
         for ch in text
     )
 
 
 def md_code(name: str) -> str:
     """A name as a Markdown code span that stays on its line and in its table cell."""
-    text = _visible(name).replace("|", "\\|")
+    text = visible(name).replace("|", "\\|")
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
     return f"{fence}{pad}{text}{pad}{fence}"

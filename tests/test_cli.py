@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from balancer.cli import main
 from balancer.engine.checker import check_plan
 from balancer.io import read_tables
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from tests.helpers import EXAMPLES, drift_scenario
 
 OSIPI = EXAMPLES / "osipi"

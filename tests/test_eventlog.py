@@ -69,7 +69,7 @@ def test_several_event_log_tables_are_all_read() -> None:
 
 
 def test_the_plans_published_event_logs_are_the_default_source(osipi_plan: Path) -> None:
-    from balancer.io.planio import read_plan
+    from balancer.io.plan_check import read_plan
 
     result = CliRunner().invoke(
         main,

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from balancer.cli import main
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from tests.helpers import (
     EXAMPLES,
     render_cli,

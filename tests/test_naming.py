@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from balancer.model import PipelinePlan
 from balancer.planning.naming import keep_keys, schedule_slug
 from tests.helpers import EXAMPLES, plan_of, table

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from balancer.cli import main
 from balancer.engine.checker import check_plan
 from balancer.errors import InputError
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from balancer.model import Plan, Table
 from balancer.planning.rebalance import RebalanceOptions, rebalance
 from balancer.planning.runbook import alter_statement

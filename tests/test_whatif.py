@@ -11,7 +11,7 @@ import balancer
 from balancer.analysis.whatif import NewTable, Scenario, WhatIf, apply
 from balancer.cli import main
 from balancer.errors import InputError
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from balancer.model import Settings
 from tests.helpers import EXAMPLES, catalog, table
 

@@ -10,6 +10,7 @@ from typing import Any
 from balancer.model import Plan
 from balancer.plan_metrics import PlanMetrics, plan_metrics
 from balancer.schedules import describe
+from balancer.terminal import console
 from balancer.units import format_duration
 
 _SOURCES = {
@@ -140,9 +141,7 @@ def k_line(plan: Plan) -> str:
 def print_plan(plan: Plan, out: Any = None) -> None:
     """Print a plan's table and figures (to a rich console; stdout by default)."""
     if out is None:
-        from rich.console import Console
-
-        out = Console(width=140)
+        out = console()
     m = plan_metrics(plan)
     out.print(pipelines_table(plan, m))
     for line in summary_lines(plan, m):

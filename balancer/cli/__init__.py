@@ -9,10 +9,16 @@ the workspace; the engine below them is handed values and does no I/O.
 from __future__ import annotations
 
 import importlib
+import io
 import signal
+import sys
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 import click
+
+from balancer.terminal import say
 
 # name -> (module, attribute): a command's module is imported only when it runs (or when
 # help lists it), so `balancer solve` does not pay for rendering, deploying, ...
@@ -40,6 +46,33 @@ class LazyGroup(click.Group):
         module, attr = COMMANDS[cmd_name]
         command: click.Command = getattr(importlib.import_module(module), attr)
         return command
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """As click's, but click's own messages (an unknown option, a bad value: text the user
+        typed) reach the terminal cleaned, as every other message does."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            if args is not None and any("\x00" in arg for arg in args):
+                # no command line can carry one (C strings); only a caller in Python can
+                raise click.UsageError("an argument holds a NUL byte, which no path or value can.")
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            shown = io.StringIO()
+            exc.show(file=shown)
+            say(shown.getvalue().rstrip("\n"), err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            say("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def _terminate(signum: int, frame: object) -> None:

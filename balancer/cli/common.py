@@ -19,6 +19,8 @@ import click
 
 from balancer.errors import BalancerError, InputError, Location
 from balancer.schedules import cron_problem
+from balancer.terminal import console as console  # the commands' console, re-exported
+from balancer.terminal import say
 
 P = ParamSpec("P")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,7 +115,7 @@ def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
         try:
             command(*args, **kwargs)
         except BalancerError as exc:
-            click.echo(f"error: {exc}", err=True)
+            say(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
 
     return run
@@ -202,10 +204,3 @@ class NullStatus:
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-def console(width: int = 140) -> Any:
-    """A rich console on stdout: full width on a terminal, `width` columns otherwise."""
-    from rich.console import Console
-
-    return Console(width=None if sys.stdout.isatty() else width)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from balancer.cli.common import handle_errors, pairs
+from balancer.terminal import say
 
 
 @click.command("deploy")
@@ -78,18 +79,18 @@ def deploy_cmd(
         dry_run=dry_run,
         adopt=adopt,
         warehouse_id=warehouse_id,
-        echo=click.echo,
+        echo=say,
         new_location=new_location,
     )
     moved = f", {report.handed_over} table(s) handed over" if report.handed_over else ""
     if dry_run:
-        click.echo(
+        say(
             f"dry run: {len(report.steps)} step(s): {report.created} to create, {report.updated} "
             f"to update, {report.deleted} to delete{moved}; {report.unchanged} unchanged; nothing "
             "was changed"
         )
     else:
-        click.echo(
+        say(
             f"deployed: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.deleted} deleted{moved}"
         )

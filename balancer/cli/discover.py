@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from balancer.cli.common import handle_errors, json_object, schedule_overrides
+from balancer.terminal import say
 
 
 @click.command()
@@ -54,5 +55,5 @@ def discover(
     )
     write_tables_csv(output, tables, schedules)
     for w in warnings:
-        click.echo(f"warning: {w}", err=True)
-    click.echo(f"wrote {len(tables)} tables to {output}")
+        say(f"warning: {w}", err=True)
+    say(f"wrote {len(tables)} tables to {output}")

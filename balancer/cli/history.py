@@ -10,6 +10,7 @@ from balancer.cli.common import handle_errors, with_options
 from balancer.cli.deployed import DEPLOYMENT_OPTIONS, deployed
 from balancer.errors import InputError
 from balancer.io.csvout import csv_text
+from balancer.terminal import say
 
 
 @click.group()
@@ -33,7 +34,7 @@ def history_source(
     tables = list(event_log_tables)
     plan = None
     if plan_path:
-        from balancer.io.planio import read_plan
+        from balancer.io.plan_check import read_plan
 
         plan = read_plan(plan_path)
     found = deployed(deployment, deployment_target, plan)
@@ -101,7 +102,7 @@ RUNS_OUTPUT = click.option(
 @handle_errors
 def history_sql_cmd(**sources: Any) -> None:
     """Print the SQL that turns event logs into runs.csv."""
-    click.echo(history_source(**sources))
+    say(history_source(**sources))
 
 
 @history.command("pull")
@@ -117,7 +118,7 @@ def history_pull_cmd(warehouse_id: str, output: str, **sources: Any) -> None:
     from balancer.databricks.workspace import workspace_client
 
     count = pull_to_csv(workspace_client(), warehouse_id, history_source(**sources), output)
-    click.echo(f"wrote {count} runs to {output}")
+    say(f"wrote {count} runs to {output}")
 
 
 @history.command("from-events")
@@ -152,4 +153,4 @@ def history_from_events(
             )
     header = ["table", "start_time", "duration_s", "rows_written", "status", "run_id"]
     write_file(output, csv_text(header, rows))
-    click.echo(f"wrote {history.n_runs} runs to {output}")
+    say(f"wrote {history.n_runs} runs to {output}")

@@ -102,7 +102,8 @@ def rebalance(
 
     from balancer.io import read_history
     from balancer.io.atomic import write_file, write_tree
-    from balancer.io.planio import dumps, read_plan
+    from balancer.io.plan_check import read_plan
+    from balancer.io.planio import dumps
     from balancer.planning.rebalance import proposal_files, summary_text
     from balancer.planning.rebalance import rebalance as propose
 

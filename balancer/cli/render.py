@@ -10,6 +10,7 @@ import click
 from balancer.cli.common import handle_errors
 from balancer.errors import InputError, Location
 from balancer.model import Wheel
+from balancer.terminal import say
 from render.options import MODES, Mode
 
 
@@ -126,7 +127,7 @@ def render(
 ) -> None:
     """Write the deployable folder for a plan: pipeline bodies, bundle, ingest files, wheels."""
     from balancer.io.atomic import write_tree
-    from balancer.io.planio import read_plan
+    from balancer.io.plan_check import read_plan
     from render import RenderOptions, render_files
     from render.quartz import CronError
 
@@ -175,7 +176,7 @@ def render(
             where=Location(plan_path),
         ) from None
     write_tree(output_dir, files)
-    click.echo(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
+    say(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
 
 
 def _refuse_plan_inside(plan_path: str, output_dir: str) -> None:

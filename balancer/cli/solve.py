@@ -137,13 +137,11 @@ def solve(
     **planning: Any,
 ) -> None:
     """Balance the tables and write plan.json."""
-    from rich.console import Console
-
     from balancer.io.atomic import write_file
     from balancer.io.planio import dumps
     from balancer.planning.planner import make_plan
 
-    err, out = Console(stderr=True), console()
+    err, out = console(None, stderr=True), console()
     if tables_path is None:
         tables_path = tables_beside_history(history_path)
         if not quiet:
@@ -201,7 +199,7 @@ def solve(
 def _report(plan: Plan, current: Plan | None, current_path: str | None, err: Any, out: Any) -> None:
     """Warnings, the plan's table and figures, and the moves from the plan in use."""
     for w in plan.warnings:
-        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        err.print(f"warning: {w}", style="yellow", highlight=False)
     print_plan(plan, out)
     if current is not None:
         out.print(
@@ -218,7 +216,7 @@ def _inputs(
     """tables.csv, the run history and the plan in use, read and checked, and the schedule
     each table had before the --schedule-* options changed it."""
     from balancer.io import read_history, read_tables
-    from balancer.io.planio import read_plan
+    from balancer.io.plan_check import read_plan
 
     catalog = read_tables(tables_path, overrides)
     recorded: dict[str, str] = {}

@@ -21,6 +21,7 @@ from balancer.errors import BalancerError
 from balancer.io.csvout import csv_text
 from balancer.model import History
 from balancer.planning.rebalance import RebalanceOptions
+from balancer.terminal import say
 
 
 def history_from_spark(
@@ -44,7 +45,7 @@ def history_from_spark(
 def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
     from balancer.io import read_history
     from balancer.io.atomic import write_tree
-    from balancer.io.planio import read_plan
+    from balancer.io.plan_check import read_plan
     from balancer.planning.rebalance import proposal_files, rebalance
 
     ap = argparse.ArgumentParser(prog="balancer.databricks.rebalance_job")
@@ -86,9 +87,9 @@ def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
         files = proposal_files(proposal, plan, (args.catalog, args.schema), ids)
         write_tree(args.output, files)
         summary = files["diff.md"]
-        print(summary)
+        say(summary)
     except BalancerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", err=True)
         return exc.exit_code
     return 0
 

@@ -12,11 +12,19 @@ and is refused as well.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from balancer.engine.checker import check_plan, rule_violations
 from balancer.errors import InputError, Location
+from balancer.io import planio
 from balancer.model import Plan
 
 SHOWN = 3
+
+
+def read_plan(path: str | Path) -> Plan:
+    """plan.json, parsed (`planio`: JSON, fields, names, the tables' checksum) and checked."""
+    return checked(planio.read_plan(path), str(path))
 
 
 def checked(plan: Plan, path: str) -> Plan:

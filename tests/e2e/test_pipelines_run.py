@@ -32,7 +32,7 @@ from click.testing import CliRunner
 
 from balancer.cli import main
 from balancer.databricks.packages import connector_wheels
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from tests.helpers import EXAMPLES, run_ingest_file
 
 SRC = os.environ.get("LAKEFLOW_CONNECTORS_SRC", "")

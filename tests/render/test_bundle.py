@@ -12,7 +12,7 @@ import yaml
 from balancer.databricks.packages import balancer_wheel
 from balancer.errors import InputError
 from balancer.io.atomic import MANIFEST, write_tree
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from balancer.model import Wheel
 from render import RenderOptions, render_files
 from tests.helpers import (
