@@ -30,6 +30,7 @@ COMMANDS = {
     "rebalance": ("balancer.cli.rebalance", "rebalance"),
     "history": ("balancer.cli.history", "history"),
     "deploy": ("balancer.cli.deploy", "deploy_cmd"),
+    "explain": ("balancer.cli.explain", "explain_cmd"),
     "undeploy": ("balancer.cli.undeploy", "undeploy_cmd"),
     "whatif": ("balancer.cli.whatif", "whatif"),
 }
