@@ -227,7 +227,9 @@ def test_tables_unity_catalog_cannot_tell_apart_are_refused_naming_both_rows(
         read_tables(path)
     err = info.value
     assert (err.where.file, err.where.row, err.where.column) == (str(path), row, column)
-    assert words in err.problem and f"(row {other})" in err.problem and f"(row {row})" in err.problem
+    assert (
+        words in err.problem and f"(row {other})" in err.problem and f"(row {row})" in err.problem
+    )
     assert "one table to Unity Catalog" in err.problem and err.fix
 
 
