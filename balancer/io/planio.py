@@ -236,6 +236,11 @@ def plan_problem(plan: Plan) -> str | None:
     for p in plan.pipelines:
         if not isinstance(p.name, str) or not p.name.isprintable() or len(p.name) > 200:
             return f"pipeline {p.key}'s name {p.name!r} holds control characters or is too long"
+        if "${" in p.name:
+            return (
+                f"pipeline {p.key}'s name {shown(p.name)} holds '${{', which a bundle reads as "
+                "a reference"
+            )
         if not all(isinstance(t, str) for t in p.tables):
             return f"pipeline {p.key} lists something that is not a table name"
     for t in plan.tables:

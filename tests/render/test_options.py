@@ -77,6 +77,10 @@ def _key(doc: dict[str, Any], value: str) -> None:
     doc["pipelines"][0]["key"] = value
 
 
+def _pipeline_name(doc: dict[str, Any], value: str) -> None:
+    doc["pipelines"][0]["name"] = value
+
+
 def _destination(doc: dict[str, Any], value: str) -> None:
     doc["tables"][0]["destination_table"] = value
     _redigest(doc)
@@ -96,6 +100,8 @@ BAD_PLANS = [
     (_name, "x" * 101, "settings.name"),
     (_key, "../p_01", "pipeline key"),
     (_key, "p.01", "pipeline key"),
+    (_pipeline_name, "${workspace.current_user.userName}", "reference"),
+    (_pipeline_name, "p\nname: x", "control characters"),
     (_destination, "a.b", "period"),
     (_destination, "a b", "space"),
     (_destination, "x" * 256, "256 characters"),
