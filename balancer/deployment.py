@@ -15,12 +15,12 @@ each of those tables in Unity Catalog.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from balancer.errors import InputError, Location
 from balancer.model import Table
+from balancer.names import plain_name_problem, relative_path_problem, shown, uc_key
 
 ID_TAG = "lakeflow_balancer_id"  # the plan's deployment id
 NAME_TAG = "lakeflow_balancer"  # the plan's name (for people; never used to decide)
@@ -42,9 +42,7 @@ def target_identity(target: str, development: bool, user: str) -> str:
     return f"{target}.{user}" if development else target
 
 
-def name_key(name: str) -> str:
-    """How Unity Catalog compares a name: case-insensitively, after Unicode NFC."""
-    return unicodedata.normalize("NFC", name).casefold()
+name_key = uc_key  # how Unity Catalog compares a name (`balancer.names`)
 
 
 @dataclass(frozen=True)
@@ -159,6 +157,42 @@ class Manifest:
     @staticmethod
     def from_dict(doc: Any, where: str) -> Manifest:
         """The manifest in `doc`; an InputError naming `where` when it is not one."""
+        manifest = Manifest._parse(doc, where)
+        problem = manifest.path_problem()
+        if problem:
+            raise InputError(
+                f"the manifest names {problem}: deploy reads and uploads only files inside the "
+                "render and its bundle folder.",
+                where=Location(where),
+                fix="render the folder again from its plan.",
+            )
+        return manifest
+
+    def path_problem(self) -> str | None:
+        """What names a path outside the render or its workspace folder (`balancer.names`:
+        plain names), or None."""
+        checks: list[tuple[str, str, str | None]] = [
+            ("the bundle", self.bundle, plain_name_problem(self.bundle)),
+            ("the plan", self.plan_name, plain_name_problem(self.plan_name, dots=False)),
+        ]
+        for p in self.pipelines:
+            checks += [("pipeline", p.key, plain_name_problem(p.key, dots=False))]
+            checks += [("file", f, relative_path_problem(f)) for f in (p.body, *p.files)]
+        for j in self.jobs:
+            checks += [("job", j.key, plain_name_problem(j.key, dots=False))]
+            checks += [("file", j.body, relative_path_problem(j.body))]
+        checks += [("file", f, relative_path_problem(f)) for f in self.files]
+        checks += [("file", f, relative_path_problem(f)) for f, _ in self.digests]
+        checks += [("wheel", w, plain_name_problem(w)) for w in self.wheels]
+        checks += [
+            ("variable", v, plain_name_problem(v, dots=False)) for v in self.volume_variables
+        ]
+        return next(
+            (f"{what} {shown(name)}, which {why}" for what, name, why in checks if why), None
+        )
+
+    @staticmethod
+    def _parse(doc: Any, where: str) -> Manifest:
         try:
             if not isinstance(doc, dict) or doc.get("format") != FORMAT:
                 raise ValueError(f"format {doc.get('format') if isinstance(doc, dict) else '?'}")

@@ -20,6 +20,7 @@ from typing import Any
 from balancer.deployment import MANIFEST_PATH, digest
 from balancer.errors import InputError
 from balancer.model import Plan
+from balancer.names import relative_path_problem, shown
 from render.bundle import databricks_yml, rebalance_job_yml, resource_yml
 from render.ingest import render_ingest
 from render.manifest import manifest
@@ -96,6 +97,13 @@ def render_files(plan: Plan, options: RenderOptions) -> dict[str, str | bytes]:
         files["src/plan.json"] = dumps(plan)
     for wheel in options.wheels:
         files[f"wheels/{wheel.file_name}"] = wheel.data
+    for path in files:  # every name that became a path was checked where it entered
+        problem = relative_path_problem(path)
+        if problem:
+            raise InputError(
+                f"the render would write {shown(path)}, which {problem}.",
+                fix="rename the wheel file, or solve the plan again (its names make the paths).",
+            )
     digests = tuple(
         (path, digest(data if isinstance(data, bytes) else data.encode("utf-8")))
         for path, data in sorted(files.items())

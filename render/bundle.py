@@ -20,7 +20,9 @@ from typing import Any
 
 import yaml
 
+from balancer.errors import InputError, Location
 from balancer.model import Plan
+from balancer.names import plain_name_problem, shown
 from render.options import RenderOptions
 from render.resources import (
     Paths,
@@ -63,7 +65,17 @@ def _dump(doc: dict[str, Any]) -> str:
 
 
 def bundle_name(plan: Plan, options: RenderOptions) -> str:
-    return f"{plan.settings.name}_balanced{options.bundle_suffix}"
+    """The bundle's name: it names the bundle's workspace folder, so it is a plain name."""
+    name = f"{plan.settings.name}_balanced{options.bundle_suffix}"
+    problem = plain_name_problem(name)
+    if problem:
+        raise InputError(
+            f"the bundle name {shown(name)} (the plan's name, '_balanced' and --bundle-suffix) "
+            f"{problem}.",
+            fix="pass a shorter --bundle-suffix of letters, digits and '_'.",
+            where=Location(column="--bundle-suffix"),
+        )
+    return name
 
 
 def variables(options: RenderOptions) -> dict[str, dict[str, str]]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from balancer.errors import InputError, Location
 from balancer.model import Wheel
+from balancer.names import plain_name_problem, shown, uc_problem
 from balancer.table_options import IngestionControls
 
 Mode = Literal["managed", "workspace"]
@@ -44,6 +46,34 @@ class RenderOptions:
     timezone: str = "UTC"
     rebalance_job: bool = False
     rebalance_schedule: str = "0 6 * * 1"
+
+    def __post_init__(self) -> None:
+        """The names that become paths, bundle names and Unity Catalog names are checked
+        here, once, for every way a render is asked for (`balancer.names`)."""
+        checks = (
+            ("--source-name", self.source_name, plain_name_problem(self.source_name)),
+            (
+                "--bundle-suffix",
+                self.bundle_suffix,
+                plain_name_problem(self.bundle_suffix, part=True),
+            ),
+            ("--catalog", self.catalog, uc_problem(self.catalog)),
+            ("--schema", self.schema, uc_problem(self.schema)),
+            ("--connection-name", self.connection_name, uc_problem(self.connection_name)),
+        )
+        for flag, value, problem in checks:
+            if problem:
+                raise InputError(
+                    f"{flag} {shown(str(value))} {problem}.",
+                    fix="give a name of letters, digits and '_' (it becomes a "
+                    + (
+                        "workspace path"
+                        if flag in ("--source-name", "--bundle-suffix")
+                        else "Unity Catalog name"
+                    )
+                    + ").",
+                    where=Location(column=flag),
+                )
 
     @property
     def volume_path(self) -> str:

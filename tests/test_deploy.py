@@ -441,8 +441,13 @@ def test_tables_with_their_own_destination_are_never_defined_by_two_targets(
 def test_destinations_that_are_one_table_to_unity_catalog_are_refused(
     ws: FakeWorkspace, tmp_path: Path
 ) -> None:
+    """tables.csv refuses two destinations in one schema that differ only by case; a table
+    with a schema of its own that is the schema a render gives the others is seen at deploy."""
     tables = tmp_path / "dup.csv"
-    tables.write_text("source_table,destination_table,weight\na,Points,10\nb,points,10\nc,,10\n")
+    tables.write_text(
+        "source_table,destination_table,destination_schema,weight\n"
+        "a,Points,sch,10\nb,points,,10\nc,,,10\n"
+    )
     plan = solve(tmp_path, "1", "dup", "--tables", str(tables), "--no-schedule-fit")
     folder = render(tmp_path, plan, "dup")
     result = cli("deploy", str(folder), "-t", "prod")

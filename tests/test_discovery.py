@@ -141,3 +141,60 @@ def test_a_connector_that_needs_pyspark_says_which_extra_to_install(
     assert result.exit_code == 2
     assert "needs 'pyspark'" in result.output and "pip install '.[discover]'" in result.output
     assert not (tmp_path / "t.csv").exists()
+
+
+LISTING = """
+class LakeflowConnect:
+    pass
+
+
+class Lister(LakeflowConnect):
+    def __init__(self, options):
+        pass
+
+    def list_tables(self):
+        return {names!r}
+
+    def read_table_metadata(self, name, options):
+        return {{"ingestion_type": "snapshot"}}
+"""
+
+
+def _listing(tmp_path: Path, names: list[str]) -> Path:
+    path = tmp_path / "lister" / "lister.py"
+    path.parent.mkdir()
+    path.write_text(LISTING.format(names=names), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("names", "words"),
+    [
+        (["Orders", "orders"], ["item 2 'orders'", "item 1 'Orders'", "differ only in case"]),
+        (["caf\u00e9", "cafe\u0301"], ["item 2", "item 1", "Unicode form"]),
+        (["a", "b", "B"], ["item 3 'B'", "item 2 'b'"]),
+        (["sales.orders"], ["'sales.orders'", "period", "'sales_orders'"]),
+        (["sales/orders"], ["slash"]),
+        (["my orders"], ["space"]),
+        (["x" * 256], ["256 characters"]),
+        (["x" * 1025], ["not a table name", "1025 characters"]),
+        (["a\x00b"], ["not a table name", "NUL"]),
+        (["\x1b[31mred"], ["not a table name", "'\\x1b[31mred'"]),
+    ],
+)
+def test_names_unity_catalog_cannot_hold_or_tell_apart_are_refused(
+    tmp_path: Path, names: list[str], words: list[str]
+) -> None:
+    out = tmp_path / "tables.csv"
+    result = CliRunner().invoke(main, ["discover", str(_listing(tmp_path, names)), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert all(w in result.output for w in words), result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_names_unity_catalog_can_hold_are_written(tmp_path: Path) -> None:
+    out = tmp_path / "tables.csv"
+    names = ["Orders_2", "表", "o'brien", "a-b"]
+    result = CliRunner().invoke(main, ["discover", str(_listing(tmp_path, names)), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [t.source_table for t in read_tables(out).tables] == names

@@ -97,6 +97,36 @@ def test_bad_scenarios_say_why(scenario: Scenario, words: str) -> None:
         costs(scenario)
 
 
+ADDED_NAMES = [
+    ("a.b", "period"),
+    ("a b", "space"),
+    ("a/b", "slash"),
+    ("x" * 256, "256 characters"),
+    ("", "empty"),
+    ("a\x00b", "NUL"),
+    ("SNAP", "differ only in case"),  # the base's 'snap'
+    ("Snap", "--add-table 'Snap' and source_table 'snap'"),  # names both
+    ("cafe\u0301", ""),  # apart from every base table: accepted
+]
+
+
+@pytest.mark.parametrize(("name", "words"), ADDED_NAMES)
+def test_added_tables_follow_the_unity_catalog_rules(name: str, words: str) -> None:
+    scenario = Scenario("s", add_tables=(NewTable(name, weight=5),))
+    if not words:
+        assert name in costs(scenario)
+        return
+    with pytest.raises(InputError) as info:
+        costs(scenario)
+    assert words in str(info.value) and info.value.where.column in ("--add-table", "source_table")
+
+
+def test_added_tables_unity_catalog_cannot_tell_apart_are_refused_together() -> None:
+    twins = (NewTable("new_t", weight=5), NewTable("NEW_T", weight=5))
+    with pytest.raises(InputError, match=r"'NEW_T' and --add-table 'new_t'"):
+        costs(Scenario("s", add_tables=twins))
+
+
 def test_sweep_and_compare() -> None:
     b = WhatIf.load(OSIPI / "tables.csv", OSIPI / "runs.csv", time_limit_s=2.0)
     plans = b.sweep_pipelines(range(3, 6))
@@ -157,6 +187,8 @@ def test_cli_prints_and_writes_csv_and_html(tmp_path: Path) -> None:
         (["--add-table", "x:snapshot"], "NAME:INGESTION_TYPE"),
         (["--pin", "nokey"], "KEY=VALUE"),
         (["--add-table", "x:snapshot:lots"], "not a number"),
+        (["--add-table", "a.b:snapshot:10"], "period"),
+        (["--add-table", "PI_POINTS:snapshot:10"], "one table to Unity Catalog"),
     ],
 )
 def test_cli_bad_scenarios_exit_2(args: list[str], words: str) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from balancer.errors import InfeasibleError, InputError
+from balancer.errors import InfeasibleError, InputError, Location
 from balancer.history.estimator import estimate_costs, for_schedule, scaled
 from balancer.model import (
     INGESTION_TYPES,
@@ -31,6 +31,7 @@ from balancer.model import (
     Settings,
     Table,
 )
+from balancer.names import collision_text, table_collision, table_name_problem
 from balancer.planning.planner import make_plan
 from balancer.schedules import cron_problem, normalize
 
@@ -141,6 +142,34 @@ class WhatIf:
         return self.sweep(ks)[0]
 
 
+def _check_added_names(scenario: Scenario, tables: list[Table]) -> None:
+    """A hypothetical table's name is a destination in Unity Catalog like any other: one
+    Unity Catalog takes, and not one table to it with another (`balancer.names`)."""
+    added = {new.name for new in scenario.add_tables}
+    for t in tables:
+        named = table_name_problem(t) if t.source_table in added else None
+        if named:
+            raise InputError(
+                f"scenario '{scenario.name}' adds a table whose {named.problem}",
+                fix=named.fix,
+                where=Location(column="--add-table"),
+            )
+
+    def where(t: Table, column: str) -> Location:
+        if t.source_table in added:
+            return Location(column="--add-table")
+        return Location(row=t.row or None, column=column)
+
+    pair = table_collision(tables, where)
+    if pair:
+        raise InputError(
+            f"scenario '{scenario.name}' adds a table Unity Catalog cannot tell from another: "
+            + collision_text(pair),
+            fix="name the hypothetical table so it differs from every table by more than case.",
+            where=pair[1].where,
+        )
+
+
 def apply(
     scenario: Scenario, tables: Iterable[Table], history: History | None, settings: Settings
 ) -> tuple[list[Table], dict[str, CostEstimate]]:
@@ -171,6 +200,7 @@ def apply(
                 new.weight,
             )
         )
+    _check_added_names(scenario, out)
     categories = {t.category for t in out}
     for target, cron in scenario.schedules.items():
         known = names | categories | set(INGESTION_TYPES) | {n.name for n in scenario.add_tables}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import cast
 
@@ -84,7 +85,12 @@ from render.options import MODES, Mode
     help="One scheduled job per pipeline.",
 )
 @click.option("--pause-jobs", is_flag=True, help="Render the job schedules paused.")
-@click.option("--bundle-suffix", default="", help="Appended to the bundle name.")
+@click.option(
+    "--bundle-suffix",
+    default="",
+    help="Appended to the bundle name (letters, digits, '_', '-', '.', '+'; it names the "
+    "bundle's workspace folder).",
+)
 @click.option(
     "--common-table-config-json", default="{}", help="Options for every table (a table's own win)."
 )
@@ -145,15 +151,13 @@ def render(
         common_table_config_json, Location(column="--common-table-config-json")
     )
     source = source_name or plan.settings.name
-    wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
-    options = RenderOptions(
+    options = RenderOptions(  # checks the names first: the source name is a path in a checkout
         source_name=source,
         connection_name=connection_name or f"{source}_connection",
         catalog=catalog,
         schema=schema,
         mode=cast(Mode, mode),
         connector_root=connector_root,
-        wheels=wheels,
         dependencies=tuple(dependencies),
         packages_volume_path=packages_volume_path,
         ingest_files_path=ingest_files_path,
@@ -167,6 +171,8 @@ def render(
         rebalance_job=rebalance_job,
         rebalance_schedule=rebalance_schedule,
     )
+    wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
+    options = dataclasses.replace(options, wheels=wheels)
     try:
         files = render_files(plan, options)
     except CronError as exc:

@@ -93,6 +93,37 @@ def _read_bytes(path: Path) -> bytes:
         ) from None
 
 
+def _check_named_files(root: Path, manifest: Manifest) -> None:
+    """Every file deploy reads is one render wrote, inside the folder: the manifest names
+    paths of plain names (`Manifest.from_dict`), each with its checksum, none through a link
+    out of the folder."""
+    named = {
+        "databricks.yml",
+        *(p.body for p in manifest.pipelines),
+        *(j.body for j in manifest.jobs),
+        *(
+            f"src/{f}"
+            for f in {f for p in manifest.pipelines for f in p.files} | set(manifest.files)
+        ),
+        *(f"wheels/{w}" for w in manifest.wheels),
+    }
+    recorded = dict(manifest.digests)
+    inside = root.resolve()
+    for rel in sorted(named | set(recorded)):
+        path = root / rel
+        if rel not in recorded:
+            problem = "the manifest names it without the checksum render records for every file"
+        elif path.exists() and not path.resolve().is_relative_to(inside):
+            problem = "it leads out of the render folder (a link render never writes)"
+        else:
+            continue
+        raise InputError(
+            f"{problem}: deploy sends only what render wrote.",
+            where=Location(str(path)),
+            fix="render the folder again from its plan.",
+        )
+
+
 def load_rendered(folder: str | Path) -> Rendered:
     """Read databricks.yml, the manifest and what it names (bodies, src/ files, wheels)."""
     root = Path(folder)
@@ -108,6 +139,7 @@ def load_rendered(folder: str | Path) -> Rendered:
     manifest = Manifest.from_dict(
         _load_file(root / MANIFEST_PATH, "JSON"), str(root / MANIFEST_PATH)
     )
+    _check_named_files(root, manifest)
     for rel, expected in manifest.digests:
         path = root / rel
         if not path.is_file() or digest(_read_bytes(path)) != expected:

@@ -22,6 +22,15 @@ from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.model import INGESTION_TYPES
+from balancer.names import (
+    Named,
+    collision_text,
+    shown,
+    source_problem,
+    uc_collision,
+    uc_problem,
+    uc_suggestion,
+)
 
 
 @dataclass(frozen=True)
@@ -244,18 +253,45 @@ def _table_names(answer: Any, connector: str) -> list[str]:
         )
     names = list(answer)
     for name in names:
-        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+        problem = source_problem(name)
+        if problem:
             raise InputError(
-                f"connector {connector}.list_tables() answered {name!r}, which is not a table name.",
-                fix="fix the connector's list_tables() to return non-empty names.",
+                f"connector {connector}.list_tables() answered {shown(str(name))}, which is not "
+                f"a table name: it {problem}.",
+                fix="fix the connector's list_tables() to return printable, non-empty names.",
             )
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise InputError(
-            f"connector {connector}.list_tables() lists '{twice[0]}' twice.",
+            f"connector {connector}.list_tables() lists {shown(twice[0])} twice.",
             fix="fix the connector's list_tables() to list each table once.",
         )
+    _check_destinations(names, connector)
     return names
+
+
+def _check_destinations(names: list[str], connector: str) -> None:
+    """tables.csv gets no destination_table: each name is its table's destination in Unity
+    Catalog, so it must be one Unity Catalog takes, and no two may be one table to it."""
+    lists = f"connector {connector}.list_tables()"
+    for name in names:
+        problem = uc_problem(name)
+        if problem:
+            raise InputError(
+                f"{lists} lists {shown(name)}, which would be the table's destination in Unity "
+                f"Catalog, and it {problem}.",
+                fix="fix the connector's names, or write tables.csv by hand with a "
+                f"destination_table for it (e.g. {shown(uc_suggestion(name))}).",
+            )
+    pair = uc_collision(
+        Named(n, Location(column=f"{lists} item {k}"), n) for k, n in enumerate(names, 1)
+    )
+    if pair:
+        raise InputError(
+            collision_text(pair),
+            fix="fix the connector's names, or write tables.csv by hand with a "
+            "destination_table of its own for one of them.",
+        )
 
 
 def tables_csv(tables: list[DiscoveredTable], schedules: Mapping[str, str] | None = None) -> str:

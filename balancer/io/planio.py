@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,13 @@ from balancer.model import (
     Settings,
     Table,
     deployment_id,
+)
+from balancer.names import (
+    collision_text,
+    plain_name_problem,
+    shown,
+    table_collision,
+    table_name_problem,
 )
 from balancer.plan_metrics import PipelineMetrics, plan_metrics
 
@@ -208,35 +214,45 @@ def tables_digest(tables: Sequence[Table]) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")
-
-
 def plan_problem(plan: Plan) -> str | None:
-    """What makes a plan (a file anyone can edit) unusable, or None: keys that could not name
-    a pipeline or a file, names with control characters, pipelines or tables twice, tables
-    in no pipeline or in none of the plan's tables."""
+    """What makes a plan (a file anyone can edit) unusable, or None: a name or key that could
+    not name a bundle, a pipeline or a file (`balancer.names`: plain names), table names the
+    connector or Unity Catalog cannot hold or cannot tell apart, pipelines or tables twice,
+    tables in no pipeline or in none of the plan's tables."""
+    problem = plain_name_problem(plan.settings.name, dots=False)
+    if problem:
+        return (
+            f"the plan's name (settings.name) {shown(str(plan.settings.name))} {problem} "
+            "(it names the bundle, its workspace folder and the rebalancing job)"
+        )
     keys = [p.key for p in plan.pipelines]
     for key in keys:
-        if not isinstance(key, str) or not KEY.fullmatch(key):
-            return (
-                f"pipeline key {key!r} is not a name of letters, digits, '_' and '-' "
-                "(at most 100, not starting with '-')"
-            )
+        problem = plain_name_problem(key, dots=False)
+        if problem:
+            return f"pipeline key {shown(str(key))} {problem} (it names files and bundle keys)"
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:
         return f"pipeline key {twice[0]!r} is used by two pipelines"
     for p in plan.pipelines:
         if not isinstance(p.name, str) or not p.name.isprintable() or len(p.name) > 200:
             return f"pipeline {p.key}'s name {p.name!r} holds control characters or is too long"
+        if "${" in p.name:
+            return (
+                f"pipeline {p.key}'s name {shown(p.name)} holds '${{', which a bundle reads as "
+                "a reference"
+            )
         if not all(isinstance(t, str) for t in p.tables):
             return f"pipeline {p.key} lists something that is not a table name"
     for t in plan.tables:
-        for name in (t.source_table, t.destination_table):
-            if not isinstance(name, str) or not name.isprintable():
-                return f"table name {name!r} holds control characters"
+        named = table_name_problem(t)
+        if named:
+            return named.problem.rstrip(".")
     names = [t.source_table for t in plan.tables]
     if len(set(names)) != len(names):
         return f"table {sorted({n for n in names if names.count(n) > 1})[0]!r} is listed twice"
+    pair = table_collision(plan.tables, lambda t, column: Location(column=column))
+    if pair:
+        return collision_text(pair).rstrip(".")
     placed = [t for p in plan.pipelines for t in p.tables]
     if len(set(placed)) != len(placed):
         return (

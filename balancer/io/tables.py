@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
 from balancer.errors import InputError, Location
 from balancer.io.files import csv_rows, digest, read_bytes
 from balancer.model import INGESTION_TYPES, MAX_RUN_S, Catalog, Table
+from balancer.names import collision_text, plain_name_problem, table_collision, table_name_problem
 from balancer.schedules import cron_problem, default_schedule, normalize
 from balancer.table_options import options_from_json
 
@@ -41,7 +41,6 @@ SEED = (
     "pipeline_group",
     "table_options_json",
 )
-PIN_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")
 
 
 def read_tables(path: str | Path, schedules: dict[str, str] | None = None) -> Catalog:
@@ -63,6 +62,14 @@ def read_tables(path: str | Path, schedules: dict[str, str] | None = None) -> Ca
             )
         first_row[t.source_table] = number
         tables.append(t)
+    pair = table_collision(tables, lambda t, column: Location(path, t.row, column))
+    if pair:
+        raise InputError(
+            collision_text(pair),
+            fix="give one of the two rows another destination_table (tables Unity Catalog "
+            "cannot tell apart would be one table, written by two flows).",
+            where=pair[1].where,
+        )
     if not tables:
         raise InputError(
             "the tables file has a header but no tables.",
@@ -125,14 +132,10 @@ def _table(
             fix="name the table or delete the row.",
             where=at("source_table"),
         )
-    for column in ("source_table", "destination_table"):
-        bad = next((ch for ch in cell(column) if not ch.isprintable()), None)
-        if bad is not None:
-            raise InputError(
-                f"the name holds the control character {bad!r}; no catalog takes such a name.",
-                fix="remove it (a quoted CSV cell can hide a line break).",
-                where=at(column),
-            )
+    extra = tuple((k, cell(k)) for k in SEED if k in col and k != "table_options_json" and cell(k))
+    named = table_name_problem(Table(name, cell("destination_table") or name, extra=extra))
+    if named:
+        raise InputError(named.problem, fix=named.fix, where=at(named.column))
     itype = cell("ingestion_type").lower() or "unknown"
     if itype not in INGESTION_TYPES and itype != "unknown":
         raise InputError(
@@ -179,9 +182,7 @@ def _table(
         pin=_pin(cell("pin"), at("pin")),
         together=cell("together") or None,
         apart=tuple(sorted({a.strip() for a in cell("apart").split(";") if a.strip()})),
-        extra=tuple(
-            (k, cell(k)) for k in SEED if k in col and k != "table_options_json" and cell(k)
-        ),
+        extra=extra,
         row=row.row or 0,
     )
 
@@ -231,9 +232,10 @@ def _keys(text: str, where: Location) -> tuple[str, ...]:
 def _pin(text: str, where: Location) -> str | None:
     if not text:
         return None
-    if not PIN_PATTERN.fullmatch(text):
+    problem = plain_name_problem(text, dots=False)
+    if problem:
         raise InputError(
-            f"pin '{text}' cannot name a pipeline: use letters, digits, '_' and '-' "
+            f"pin '{text}' cannot name a pipeline: it {problem} "
             "(it becomes the pipeline's key in the bundle).",
             fix="rename the pin, e.g. 'timeseries_hot'.",
             where=where,

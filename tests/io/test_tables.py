@@ -196,3 +196,81 @@ def test_connector_catalogs_load() -> None:
     sap = read_tables(EXAMPLES / "sap_successfactors" / "tables.csv")
     types = [t.ingestion_type for t in sap.tables]
     assert (len(types), types.count("cdc"), types.count("snapshot")) == (250, 163, 87)
+
+
+NFC, NFD = "caf\u00e9", "cafe\u0301"
+
+# (tables.csv, the row and column the error names, words, the other row it names)
+COLLIDING = [
+    ("source_table\nOrders\norders\n", 3, "source_table", "differ only in case", 2),
+    (f"source_table\n{NFC}\n{NFD}\n", 3, "source_table", "Unicode form", 2),
+    ("source_table,destination_table\na,d\nb,d\n", 3, "destination_table", "same name", 2),
+    ("source_table,destination_table\na,D\nb,d\n", 3, "destination_table", "in case", 2),
+    ("source_table,destination_table\na,orders\norders,o2\n", 3, "source_table", "same", 2),
+    ("source_table,destination_table\norders,\nb,ORDERS\n", 3, "destination_table", "case", 2),
+    (
+        "source_table,destination_table,destination_schema\na,d,s\nb,D,S\n",
+        3,
+        "destination_table",
+        "case",
+        2,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "row", "column", "words", "other"), COLLIDING)
+def test_tables_unity_catalog_cannot_tell_apart_are_refused_naming_both_rows(
+    tmp_path: Path, text: str, row: int, column: str, words: str, other: int
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        read_tables(path)
+    err = info.value
+    assert (err.where.file, err.where.row, err.where.column) == (str(path), row, column)
+    assert (
+        words in err.problem and f"(row {other})" in err.problem and f"(row {row})" in err.problem
+    )
+    assert "one table to Unity Catalog" in err.problem and err.fix
+
+
+BAD_NAMES = [
+    ("source_table\na.b\n", "source_table", "period"),
+    ("source_table\nsales/orders\n", "source_table", "slash"),
+    ("source_table\nmy orders\n", "source_table", "space"),
+    ("source_table,destination_table\nok,a.b\n", "destination_table", "period"),
+    ("source_table,destination_table\nok,a/b\n", "destination_table", "slash"),
+    ('source_table,destination_table\nok,"a b"\n', "destination_table", "space"),
+    (f"source_table\n{'x' * 256}\n", "source_table", "256 characters"),
+    (f"source_table,destination_table\nok,{'x' * 256}\n", "destination_table", "256 characters"),
+    (f"source_table,destination_table\n{'x' * 1025},ok\n", "source_table", "1025 characters"),
+    ("source_table,destination_table\nok,${var.catalog}\n", "destination_table", "period"),
+    ("source_table,destination_table\nok,${x}\n", "destination_table", "reference"),
+    ("source_table,destination_schema\nok,a.b\n", "destination_schema", "period"),
+    ("source_table,destination_catalog\nok,a b\n", "destination_catalog", "space"),
+    ('source_table\n"a\x00b"\n', "source_table", "NUL"),
+]
+
+
+@pytest.mark.parametrize(("text", "column", "words"), BAD_NAMES)
+def test_names_unity_catalog_cannot_hold_are_refused(
+    tmp_path: Path, text: str, column: str, words: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        read_tables(path)
+    err = info.value
+    assert (err.where.row, err.where.column) == (2, column) and words in err.problem, err
+    assert err.fix and err.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "source_table,destination_table\nsales.orders,sales_orders\n",  # the connector's name
+        "source_table,destination_table\nOrders,o1\norders,o2\n",  # apart in Unity Catalog
+        "source_table,destination_table,destination_schema\na,d,x\nb,d,y\n",  # two schemas
+        "source_table,destination_table\nOrders,orders\n",  # one table's own two names
+    ],
+)
+def test_names_unity_catalog_can_hold_are_read(tmp_path: Path, text: str) -> None:
+    assert read_tables(write(tmp_path, text)).tables

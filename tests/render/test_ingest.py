@@ -32,6 +32,8 @@ FRAGMENTS = [
     "{% if %}",
 ]
 nasty = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.characters()), max_size=12).map("".join)
+# the source name is a path in a connectors checkout: RenderOptions takes plain names only
+plain = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.+-]{0,20}", fullmatch=True)
 
 
 def assigned_literal(source: str, name: str) -> object:
@@ -55,7 +57,7 @@ CONF = "lakeflow_balancer."
         max_size=4,
         unique_by=lambda x: x[0],
     ),
-    nasty,
+    plain,
     nasty,
     nasty,
     st.booleans(),

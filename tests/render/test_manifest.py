@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -88,3 +89,80 @@ def test_dev_writes_to_a_schema_of_its_own_and_the_bundle_uploads_its_wheels(
     params = job["tasks"][0]["spark_python_task"]["parameters"]
     given = [params[i + 1] for i, p in enumerate(params) if p == "--pipeline-id"]
     assert given == [f"{p.key}=${{resources.pipelines.{p.key}.id}}" for p in plan.pipelines]
+
+
+def _manifest_edits() -> list[tuple[str, Any, str]]:
+    def pipeline(key: str, value: Any) -> Any:
+        def edit(doc: dict[str, Any]) -> None:
+            doc["pipelines"][0][key] = value
+
+        return edit
+
+    def top(key: str, value: Any) -> Any:
+        def edit(doc: dict[str, Any]) -> None:
+            doc[key] = value
+
+        return edit
+
+    def job_key(doc: dict[str, Any]) -> None:
+        doc["jobs"][0]["key"] = "a.b"
+
+    def digest_outside(doc: dict[str, Any]) -> None:
+        doc["digests"]["../../outside.txt"] = "0" * 64
+
+    def no_digest(doc: dict[str, Any]) -> None:
+        del doc["digests"]["databricks.yml"]
+
+    return [
+        ("bundle", top("bundle", "../../../../Shared/evil"), "the bundle"),
+        ("bundle with YAML", top("bundle", "x\nbundle: y"), "the bundle"),
+        ("plan name", top("plan_name", "../x"), "the plan"),
+        ("body", pipeline("body", "../../outside.json"), "file '../../outside.json'"),
+        ("absolute body", pipeline("body", "/etc/passwd"), "file '/etc/passwd'"),
+        ("src file", pipeline("files", ["../../../x.py"]), "file '../../../x.py'"),
+        ("pipeline key", pipeline("key", "../p"), "pipeline '../p'"),
+        ("job key", job_key, "job 'a.b'"),
+        ("wheel", top("wheels", ["../w.whl"]), "wheel '../w.whl'"),
+        ("digest", digest_outside, "file '../../outside.txt'"),
+        ("volume variable", top("volume_variables", ["a.b"]), "variable 'a.b'"),
+        ("no checksum", no_digest, "without the checksum"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "edit", "words"), _manifest_edits(), ids=[e[0] for e in _manifest_edits()]
+)
+def test_a_manifest_naming_paths_outside_its_folder_is_refused(
+    osipi_plan: Path, tmp_path: Path, kind: str, edit: Any, words: str
+) -> None:
+    from balancer.databricks.rendered import load_rendered
+    from tests.helpers import render_cli
+
+    folder = tmp_path / "out"
+    result = render_cli(osipi_plan, folder, "--mode", "workspace", "--connector-root", "/W/x")
+    assert result.exit_code == 0, result.output
+    load_rendered(folder)  # as written, it loads
+    path = folder / MANIFEST_PATH
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_rendered(folder)
+    assert words in str(info.value), kind
+    assert info.value.exit_code == 2
+
+
+def test_a_file_linked_out_of_the_render_is_refused(osipi_plan: Path, tmp_path: Path) -> None:
+    from balancer.databricks.rendered import load_rendered
+    from tests.helpers import render_cli
+
+    folder = tmp_path / "out"
+    result = render_cli(osipi_plan, folder, "--mode", "workspace", "--connector-root", "/W/x")
+    assert result.exit_code == 0, result.output
+    ingest = sorted((folder / "src").glob("ingest_*.py"))[0]
+    outside = tmp_path / "outside.py"
+    outside.write_bytes(ingest.read_bytes())  # the same bytes: the checksum alone would pass
+    ingest.unlink()
+    ingest.symlink_to(outside)
+    with pytest.raises(InputError, match="leads out of the render folder"):
+        load_rendered(folder)
