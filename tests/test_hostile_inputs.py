@@ -189,7 +189,7 @@ def test_an_edited_plan_is_refused_everywhere_it_is_read(
     ("content", "words"),
     [
         (b'{"format": 1, "name": "caf\xe9"}', "not UTF-8"),
-        (b"", "not valid JSON"),
+        (b"", "is empty"),
         (b'{"format": 1,', "not valid JSON"),
         (b"\xff\xfe{}", "not UTF-8"),
     ],
@@ -499,7 +499,7 @@ EVENT_EXPORTS = [
         b'"origin": {"update_id": "u"}, "details": {}}\n',
         "ISO-8601",
     ),
-    (b"{not json\n", "not JSON"),
+    (b"{not json\n", "not valid JSON"),
 ]
 
 

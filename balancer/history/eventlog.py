@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 from balancer.errors import InputError, Location
 from balancer.io.files import digest, read_bytes
 from balancer.io.runs import iso_seconds
+from balancer.jsondoc import MAX_VALUE_BYTES, load_json
 from balancer.model import History, Run
 from balancer.quoting import quote_identifier
 
@@ -136,20 +136,23 @@ ORDER BY start_time, table
 """
 
 
-def _json_field(value: Any) -> dict[str, Any]:
+def _json_field(value: Any, where: Location) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
     if value in (None, ""):
         return {}
-    parsed = json.loads(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{where.column} is a {type(value).__name__}, not an object")
+    parsed = load_json(value, where, what=f"{where.column} JSON", max_bytes=MAX_VALUE_BYTES)
     return parsed if isinstance(parsed, dict) else {}
 
 
 def _event_parts(ev: Mapping[str, Any], where: Location) -> tuple[dict[str, Any], Any, float]:
     """(origin, flow_progress details, time) of one event; InputError naming the row if odd."""
     try:
-        origin = _json_field(ev.get("origin"))
-        details = _json_field(ev.get("details")).get("flow_progress", {})
+        origin = _json_field(ev.get("origin"), Location(where.file, where.row, "origin"))
+        details = _json_field(ev.get("details"), Location(where.file, where.row, "details"))
+        details = details.get("flow_progress", {})
     except (ValueError, TypeError) as exc:
         raise InputError(
             f"cannot read this event: {exc}.",
@@ -250,15 +253,8 @@ def read_event_log_export(path: str | Path) -> History:
         for n, text_line in enumerate(text.splitlines(), start=1):
             if not text_line.strip():
                 continue
-            try:
-                rows.append(json.loads(text_line))
-                numbers.append(n)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"line is not JSON: {exc.msg}.",
-                    where=Location(path, n),
-                    fix="export one JSON object per line.",
-                ) from None
+            rows.append(load_json(text_line, Location(path, n), what="line"))
+            numbers.append(n)
     else:
         rows = list(csv.DictReader(io.StringIO(text)))
     runs = runs_from_events(rows, path, numbers)

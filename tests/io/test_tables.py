@@ -32,7 +32,7 @@ def write(tmp_path: Path, text: str) -> Path:
             'source_table,table_configuration_json\na,"{bad json"\n',
             2,
             "table_configuration_json",
-            "JSON is not valid",
+            "not valid JSON",
         ),
         (
             'source_table,table_configuration_json\na,"[1,2]"\n',
