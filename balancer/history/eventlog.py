@@ -27,7 +27,7 @@ from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.io.files import digest, read_bytes
-from balancer.io.runs import iso_seconds
+from balancer.io.runvalues import MAX_ROWS, check_window, iso_seconds, status_warnings
 from balancer.jsondoc import MAX_VALUE_BYTES, load_json
 from balancer.model import History, Run
 from balancer.quoting import quote_identifier
@@ -201,14 +201,18 @@ def runs_from_events(
         )
         status = str(details.get("status", "")).upper()
         if status in STARTED and (g["start"] is None or ts < g["start"]):
-            g["start"] = ts
+            g["start"], g["row"] = ts, n
         if status in TERMINAL and (g["end"] is None or ts > g["end"]):
             g["end"] = ts
         if ts >= g["last"]:
             g["last"], g["status"] = ts, status
         rows = details.get("metrics", {}).get("num_output_rows")
         if rows is not None:
-            if isinstance(rows, bool) or not isinstance(rows, (int, float)) or not rows >= 0:
+            if (
+                isinstance(rows, bool)
+                or not isinstance(rows, (int, float))
+                or not 0 <= rows <= MAX_ROWS
+            ):
                 raise InputError(
                     f"num_output_rows is {rows!r}, not a count.",
                     where=Location(path, n, "details"),
@@ -216,10 +220,11 @@ def runs_from_events(
                 )
             g["rows"] += float(rows)
             g["has_rows"] = True
-    runs = []
+    runs, rows_of = [], []
     for (update_id, flow), g in sorted(groups.items()):
         if g["start"] is None or g["end"] is None:
             continue
+        rows_of.append(g["row"])
         runs.append(
             Run(
                 table=table_of_flow(flow),
@@ -231,6 +236,7 @@ def runs_from_events(
                 rows_written=g["rows"] if g["has_rows"] else None,
             )
         )
+    check_window([r.start for r in runs], rows_of, path, "timestamp")
     return runs
 
 
@@ -264,4 +270,5 @@ def read_event_log_export(path: str | Path) -> History:
             where=Location(path),
             fix="export event_type = 'flow_progress' events with their details.",
         )
-    return History.from_runs(runs, path=path, digest=digest(data))
+    warnings = tuple(status_warnings((r.status for r in runs), path))
+    return History.from_runs(runs, path=path, digest=digest(data), warnings=warnings)
