@@ -163,7 +163,7 @@ def _laid_out(expr: str) -> list[int] | None:
         return None
     if fields[3] != ["*"]:
         return None
-    minutes, hours, doms, months, dows = ([] if f == ["*"] else [int(v) for v in f] for f in fields)
+    minutes, hours, doms, months, dows = ([] if "*" in f else [int(v) for v in f] for f in fields)
     offsets = sorted(h * 3600 + m * 60 for h in hours or range(24) for m in minutes or range(60))
     week_days = {d % 7 for d in dows}
     fires: list[int] = []
