@@ -147,6 +147,7 @@ def whatif(
     data age, batch window, longest run, moves."""
     from balancer.analysis.whatif import Scenario, WhatIf, compare
 
+    factors = _category_growth(category_growth)
     tables_path = tables_path or tables_beside_history(history_path)
     lo, hi, _ = parse_pipelines(sweep_pipelines)
     settings = settings_from(planning, history_path, time_limit_s=time_limit_s)
@@ -164,7 +165,6 @@ def whatif(
             plans[name] = outcome
         else:
             refused[name] = outcome.message
-    factors = _category_growth(category_growth)
     scenario = Scenario(
         name="scenario",
         pipelines=None if pipelines is None else parse_pipelines(pipelines)[:2],
