@@ -15,10 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from balancer.errors import InputError, Location
-from balancer.io import planread
 from balancer.io.atomic import write_file
 from balancer.io.fields import Fields
 from balancer.io.files import read_bytes
+from balancer.io.planread import (
+    read_estimate,
+    read_k_result,
+    read_move,
+    read_pipeline,
+    read_settings,
+    read_status,
+    read_table,
+)
 from balancer.jsondoc import load_json
 from balancer.model import (
     Plan,
@@ -143,25 +151,25 @@ def plan_from_dict(data: Any, path: str = "") -> Plan:
 
 
 def _plan(doc: Fields) -> Plan:
-    settings = planread.read_settings(doc.object("settings"))
+    settings = read_settings(doc.object("settings"))
     summary, solver = doc.object("summary"), doc.object("solver")
     inputs = doc.text_pairs("inputs")
     return Plan(
         settings=settings,
-        pipelines=tuple(planread.read_pipeline(p) for p in doc.objects("pipelines")),
-        estimates=tuple(planread.read_estimate(e) for e in doc.objects("estimates")),
+        pipelines=tuple(read_pipeline(p) for p in doc.objects("pipelines")),
+        estimates=tuple(read_estimate(e) for e in doc.objects("estimates")),
         makespan_s=summary.integer("makespan_s"),
         lower_bound_s=summary.integer("lower_bound_s"),
         spread_s=summary.integer("spread_s"),
         category_splits=summary.integer("category_splits"),
-        status=planread.read_status(solver),
+        status=read_status(solver),
         deterministic_time=solver.number("deterministic_time_s"),
-        k_results=tuple(planread.read_k_result(k) for k in solver.objects("k_sweep", [])),
+        k_results=tuple(read_k_result(k) for k in solver.objects("k_sweep", [])),
         inputs=inputs,
         warnings=doc.texts("warnings", ()),
-        moves=tuple(planread.read_move(m) for m in doc.objects("moves", [])),
+        moves=tuple(read_move(m) for m in doc.objects("moves", [])),
         tool=doc.text("tool", ""),
-        tables=tuple(planread.read_table(t) for t in doc.objects("tables", [])),
+        tables=tuple(read_table(t) for t in doc.objects("tables", [])),
         deployment_id=doc.text("deployment_id", "")
         or deployment_id(settings.name, str(dict(inputs).get("tables", ""))),
     )

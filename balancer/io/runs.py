@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from balancer.errors import InputError, Location
-from balancer.io import runs_arrow as arrow
 from balancer.io.files import csv_rows, digest, read_bytes
+from balancer.io.runs_arrow import NotClean, columnar, csv_table, parquet_rows, parquet_table
 from balancer.io.runvalues import (
     LIMITS,
     MAX_BYTES,
@@ -55,16 +55,16 @@ def read_history(path: str | Path) -> History:
     path = str(path)
     data = read_bytes(path, "run history")
     parquet = data[:4] == b"PAR1" or path.endswith((".parquet", ".pq"))
-    table = arrow.parquet_table(data, path) if parquet else None
+    table = parquet_table(data, path) if parquet else None
     try:
         runs = _columnar(path, data, table)
-    except arrow.NotClean:
+    except NotClean:
         runs = None
     if runs is not None:
         header, by_table, statuses = runs
     else:
         if table is not None:
-            header, rows = arrow.parquet_rows(table)
+            header, rows = parquet_rows(table)
         else:
             header, rows = csv_rows(data, path, "run history")
         by_table, statuses = _row_by_row(path, header, rows)
@@ -186,7 +186,7 @@ def _columnar(
     importing pyarrow, which alone takes about 0.2 s."""
     if len(data) < COLUMNAR_BYTES:
         return None
-    table = arrow.csv_table(data) if table is None else table
+    table = csv_table(data) if table is None else table
     _check_header(path, [n.strip().lower() for n in table.column_names])
-    runs: tuple[list[str], dict[str, TableRuns], list[str]] = arrow.columnar(table)
+    runs: tuple[list[str], dict[str, TableRuns], list[str]] = columnar(table)
     return runs
