@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import accumulate
 from typing import Any
 
 from balancer.errors import InputError, Location
@@ -33,22 +34,15 @@ MAX_VALUE_BYTES = 1024 * 1024
 # scan stays linear whatever the input.
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def nesting_depth(text: str) -> int:
     """How deeply arrays and objects nest in `text` (brackets inside strings do not count);
-    iterative, linear in the text."""
+    iterative and linear in the text. Past a close bracket with no open one the text is no
+    JSON (the parser stops there), so the running count need not be clamped at 0."""
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    if brackets.count("[") + brackets.count("{") <= 1:
-        return min(1, len(brackets))
-    depth = deepest = 0
-    for ch in brackets:
-        if ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth = max(0, depth - 1)
-    return deepest
+    return max(0, max(accumulate(map(_STEP.__getitem__, brackets)), default=0))
 
 
 class _Refused(ValueError):

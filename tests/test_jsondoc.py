@@ -31,7 +31,8 @@ WHERE = Location("in.json")
         ('{"a": {"b": "]]]{{{"}}', 2),
         ('["\\"[[["]', 1),
         ('"unterminated [[[', 0),
-        ("]]]]", 1),
+        ("]]]]", 0),  # no JSON: the parser stops at the first "]"
+        ("[]][[[", 2),
         (DEEP, 5000),
         (DEEP_OBJECT, 5000),
     ],
