@@ -19,6 +19,7 @@ from balancer.io.atomic import write_file
 from balancer.io.fields import Fields
 from balancer.io.files import read_bytes
 from balancer.io.planread import (
+    check_estimates,
     read_estimate,
     read_k_result,
     read_move,
@@ -132,7 +133,9 @@ def plan_from_dict(data: Any, path: str = "") -> Plan:
             fix="produce it with `balancer solve`.",
             where=where,
         )
-    plan = _plan(Fields(data, path, "", "regenerate it with `balancer solve`."))
+    doc = Fields(data, path, "", "regenerate it with `balancer solve`.")
+    plan = _plan(doc)
+    check_estimates(plan, doc)
     recorded = data.get("tables_digest")
     if recorded is not None and recorded != tables_digest(plan.tables):
         raise InputError(

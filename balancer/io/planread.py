@@ -17,6 +17,7 @@ from balancer.model import (
     CostSource,
     KResult,
     PipelinePlan,
+    Plan,
     PlanStatus,
     Settings,
     SolveStatus,
@@ -123,3 +124,16 @@ def read_table(doc: Fields) -> Table:
 
 def read_status(doc: Fields) -> PlanStatus:
     return cast(PlanStatus, doc.text("status", choices=PLAN_STATUSES))
+
+
+def check_estimates(plan: Plan, doc: Fields) -> None:
+    """Every table a pipeline holds has one estimate (costs, metrics and moves read them)."""
+    seen: set[str] = set()
+    for k, e in enumerate(plan.estimates):
+        if e.table in seen:
+            doc.refuse(f"estimates[{k}].table", f"repeats the estimate of {e.table[:80]!r}")
+        seen.add(e.table)
+    for p in plan.pipelines:
+        missing = next((t for t in p.tables if t not in seen), None)
+        if missing is not None:
+            doc.refuse("estimates", f"has no estimate of {missing[:80]!r} (in pipeline {p.key})")

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from balancer.cli import main
 from balancer.errors import InputError
@@ -201,3 +203,59 @@ def test_the_issues_plans_end_in_exit_2_on_rebalance(
     assert result.exit_code == 2, result.output
     assert str(plan) in result.output and at in result.output and words in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+def _paths(node: Any, at: str = "") -> list[str]:
+    """Every field path of a document (objects' keys, lists' first items)."""
+    out: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{at}.{key}" if at else key
+            out += [here, *_paths(value, here)]
+    elif isinstance(node, list) and node:
+        out += [f"{at}[0]", *_paths(node[0], f"{at}[0]")]
+    return out
+
+
+_ANY_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats()
+    | st.text(max_size=10)
+    | st.sampled_from(["0 0 L * *", "*/5 * * * *", "OPTIMAL", "history", "snapshot"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_field_given_any_value_reads_or_names_plan_json(
+    document: dict[str, Any], data: st.DataObject
+) -> None:
+    """Property: replacing any one field of a plan with any JSON value (or nan, inf) gives a
+    plan or an InputError naming plan.json, never another exception."""
+    at = data.draw(st.sampled_from(_paths(document)))
+    value = data.draw(_ANY_JSON | st.just(MISSING))
+    try:
+        plan = plan_from_dict(_edit(document, at, value), "plan.json")
+    except InputError as exc:
+        assert exc.where.file == "plan.json"
+        return
+    assert dumps(plan)  # what was read writes back
+
+
+def test_every_placed_table_has_one_estimate(document: dict[str, Any]) -> None:
+    with pytest.raises(InputError) as info:
+        plan_from_dict(_edit(document, "estimates[0]", MISSING), "plan.json")
+    assert info.value.where.column == "estimates" and "has no estimate of" in info.value.problem
+    twice = copy.deepcopy(document)
+    twice["estimates"].append(twice["estimates"][0])
+    with pytest.raises(InputError) as info:
+        plan_from_dict(twice, "plan.json")
+    assert info.value.where.column == f"estimates[{len(twice['estimates']) - 1}].table"
