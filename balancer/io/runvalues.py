@@ -51,7 +51,7 @@ def _when(seconds: float) -> str:
         moment = datetime.fromtimestamp(round(seconds), timezone.utc)
         return moment.isoformat().replace("+00:00", "Z")
     except (OverflowError, ValueError, OSError):
-        return f"{seconds:.0f} s after 1970"
+        return f"in about the year {1970 + seconds / 31_556_952:.0f}"
 
 
 def iso_seconds(value: Any, where: Location) -> float:
