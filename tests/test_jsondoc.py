@@ -119,7 +119,16 @@ def _tables_with_deep_cell(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("where", ["plan", "pipeline-ids", "cell", "events", "common-config"])
+def _tables_with_deep_keys(tmp_path: Path) -> Path:
+    path = tmp_path / "keys.csv"
+    path.write_text(f"source_table,primary_keys\na,{DEEP}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["plan", "pipeline-ids", "pipeline-ids-file", "cell", "keys", "events", "common-config"],
+)
 def test_deep_json_in_every_input_ends_in_exit_2_naming_it(
     tmp_path: Path, osipi_plan: Path, where: str
 ) -> None:
@@ -132,9 +141,25 @@ def test_deep_json_in_every_input_ends_in_exit_2_naming_it(
             ["rebalance", "--plan", str(osipi_plan), "--pipeline-ids-json", DEEP, "-o", str(out)],
             "--pipeline-ids-json",
         ),
+        "pipeline-ids-file": (
+            [
+                "rebalance",
+                "--plan",
+                str(osipi_plan),
+                "--pipeline-ids-json",
+                str(deep),
+                "-o",
+                str(out),
+            ],
+            f"{deep}, column '--pipeline-ids-json'",
+        ),
         "cell": (
             ["solve", "--tables", str(_tables_with_deep_cell(tmp_path)), "-o", str(out)],
             "table_configuration_json",
+        ),
+        "keys": (
+            ["solve", "--tables", str(_tables_with_deep_keys(tmp_path)), "-o", str(out)],
+            "row 2, column 'primary_keys'",
         ),
         "events": (["history", "from-events", str(deep), "-o", str(out)], str(deep)),
         "common-config": (
