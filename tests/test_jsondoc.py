@@ -194,3 +194,20 @@ def test_json_on_the_command_line_is_bounded_in_size(tmp_path: Path, osipi_plan:
 def test_the_examples_read_unchanged() -> None:
     text = (EXAMPLES / "github" / "category_prefix_map.json").read_text(encoding="utf-8")
     assert load_json(text, WHERE) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [(DEEP, "5000 deep"), ('{"deployment_id": NaN}', "NaN"), ('{"a": 1, "a": 1}', "twice")],
+)
+def test_a_hostile_deployment_record_is_an_input_error(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    from balancer.databricks.state import read_state, state_path
+
+    path = state_path(tmp_path, "prod")
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_state(tmp_path, "prod")
+    assert words in info.value.problem and info.value.where.file == str(path)
