@@ -139,8 +139,18 @@ class Run(NamedTuple):
     bytes_written: float | None = None
 
 
+# The statuses a run can have (pipeline update, flow progress and job run states, and their
+# usual spellings). Only a succeeded run measures a table's cost; a failed, cancelled or
+# unfinished one does not, and neither does one of any status not listed (readers warn).
+SUCCEEDED_STATUSES = frozenset({"", "COMPLETED", "SUCCESS", "SUCCEEDED"})
 FAILED_STATUSES = frozenset(
-    {"FAILED", "ERROR", "CANCELED", "CANCELLED", "ABORTED", "TIMEDOUT", "SKIPPED"}
+    {
+        *("FAILED", "FAILURE", "ERROR", "ERRORED", "INTERNAL_ERROR", "UPSTREAM_FAILED"),
+        *("CANCELED", "CANCELLED", "UPSTREAM_CANCELED", "ABORTED", "TIMEDOUT", "TIMED_OUT"),
+        *("SKIPPED", "EXCLUDED", "STOPPED", "MAXIMUM_CONCURRENT_RUNS_REACHED"),
+        *("QUEUED", "CREATED", "WAITING_FOR_RESOURCES", "INITIALIZING", "RESETTING"),
+        *("SETTING_UP_TABLES", "PLANNING", "STARTING", "RUNNING", "STOPPING", "IDLE"),
+    }
 )
 
 
@@ -188,7 +198,7 @@ class History:
                 table=table,
                 start=np.array([r.start for r in rs], dtype=np.float64),
                 duration_s=np.array([r.duration_s for r in rs], dtype=np.float64),
-                ok=np.array([r.status not in FAILED_STATUSES for r in rs], dtype=bool),
+                ok=np.array([r.status in SUCCEEDED_STATUSES for r in rs], dtype=bool),
                 rows_written=np.array(
                     [np.nan if r.rows_written is None else r.rows_written for r in rs],
                     dtype=np.float64,

@@ -18,20 +18,97 @@ from balancer.model import DEFAULT_SCHEDULES
 
 _ANCHOR = datetime(2024, 1, 1, tzinfo=timezone.utc)
 _FIELDS = ("minute", "hour", "day-of-month", "month", "day-of-week")
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 
 
 def default_schedule(ingestion_type: str) -> str:
     return DEFAULT_SCHEDULES.get(ingestion_type, DEFAULT_SCHEDULES["unknown"])
 
 
+class CronError(ValueError):
+    """A cron field this tool does not take; the message says why."""
+
+
+@dataclass(frozen=True)
+class CronField:
+    """One field of a 5-field cron: its name, values and the names its values may take."""
+
+    name: str
+    lo: int
+    hi: int
+    names: tuple[str, ...] = ()
+    names_start: int = 0
+
+
+MINUTE = CronField("minute", 0, 59)
+HOUR = CronField("hour", 0, 23)
+DAY_OF_MONTH = CronField("day-of-month", 1, 31)
+MONTH = CronField("month", 1, 12, MONTHS, 1)
+DAY_OF_WEEK = CronField("day-of-week", 0, 7, DAYS, 0)
+CRON_FIELDS = (MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK)
+
+
+def _value(text: str, f: CronField) -> int:
+    upper = text.upper()
+    if f.names and upper in f.names:
+        return f.names.index(upper) + f.names_start
+    if not text.isascii() or not text.isdigit():
+        raise CronError(f"'{text[:20]}' is not a valid {f.name} value")
+    v = int(text)
+    if not f.lo <= v <= f.hi:
+        raise CronError(f"{f.name} value {v} is outside {f.lo}-{f.hi}")
+    return v
+
+
+def expand(text: str, f: CronField) -> set[int]:
+    """All values a Unix cron field selects (day-of-week 7 folded onto 0): the one grammar of
+    crons, which validation and the Quartz conversion of render share. Numbers, names,
+    '*', ranges, lists and steps; no 'L', 'W', '?', '#' or '@daily' (Quartz has no
+    equivalent of every one, and a cron is checked where it is written: tables.csv, a flag)."""
+    out: set[int] = set()
+    for part in text.split(","):
+        if not part:
+            raise CronError(f"empty item in {f.name} field '{text[:40]}'")
+        base, _, step_text = part.partition("/")
+        step = 1
+        if step_text:
+            if not step_text.isascii() or not step_text.isdigit() or int(step_text) == 0:
+                raise CronError(
+                    f"step '{step_text[:20]}' in {f.name} field must be a whole number >= 1"
+                )
+            step = int(step_text)
+        if base == "*":
+            lo, hi = f.lo, (6 if f is DAY_OF_WEEK else f.hi)
+        elif "-" in base:
+            a, _, b = base.partition("-")
+            lo, hi = _value(a, f), _value(b, f)
+            if lo > hi:
+                raise CronError(f"range {base} in {f.name} field runs backwards")
+        else:
+            lo = _value(base, f)
+            hi = (6 if f is DAY_OF_WEEK else f.hi) if step_text else lo
+        out.update(range(lo, hi + 1, step))
+    if f is DAY_OF_WEEK:
+        out = {v % 7 for v in out}
+    return out
+
+
 def cron_problem(expr: str) -> str | None:
-    """Why `expr` is not a valid 5-field cron, or None when it is."""
+    """Why `expr` is not a 5-field cron this tool can plan with and render as a Databricks
+    (Quartz) schedule, or None when it is. The one validator of crons: tables.csv, the
+    --schedule flags and plan.json all ask it, so a cron is refused where it was written."""
     fields = expr.split()
     if len(fields) != 5:
         return (
-            f"cron '{expr}' has {len(fields)} fields; it needs 5 "
+            f"cron '{expr[:80]}' has {len(fields)} fields; it needs 5 "
             f"({' '.join(_FIELDS)}), e.g. '0 0 * * *'."
         )
+    try:
+        for text, f in zip(fields, CRON_FIELDS, strict=True):
+            expand(text, f)
+    except CronError as exc:
+        return f"cron '{expr}' is not valid: {exc}."
     if fields[2] != "*" and fields[4] != "*":
         return (
             f"cron '{expr}' restricts both day-of-month and day-of-week; cron runs when either "
@@ -86,7 +163,7 @@ def _laid_out(expr: str) -> list[int] | None:
         return None
     if fields[3] != ["*"]:
         return None
-    minutes, hours, doms, months, dows = ([] if f == ["*"] else [int(v) for v in f] for f in fields)
+    minutes, hours, doms, months, dows = ([] if "*" in f else [int(v) for v in f] for f in fields)
     offsets = sorted(h * 3600 + m * 60 for h in hours or range(24) for m in minutes or range(60))
     week_days = {d % 7 for d in dows}
     fires: list[int] = []

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from balancer.errors import InputError, Location
+from balancer.jsondoc import MAX_VALUE_BYTES, load_json
 
 SCD_TYPES = ("SCD_TYPE_1", "SCD_TYPE_2", "APPEND_ONLY")
 CONTROL_KEYS = ("scd_type", "primary_keys", "sequence_by", "cluster_by")
@@ -45,10 +46,7 @@ def _columns(key: str, value: Any, where: Location) -> tuple[str, ...]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError:
-                value = None
+            value = load_json(text, where, what=f"'{key}' list", max_bytes=MAX_VALUE_BYTES)
         else:
             return tuple(c.strip() for c in text.split(",") if c.strip())
     if (
@@ -109,15 +107,7 @@ def options_from_json(
     """`split_options` of a JSON object given as text (a tables.csv cell or a flag)."""
     if not text.strip():
         return IngestionControls(), ()
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"the JSON is not valid: {exc.msg} at character {exc.pos}.",
-            fix='write a JSON object such as {"maxCount": "1000"}; in CSV double the quotes inside '
-            "a quoted cell.",
-            where=where,
-        ) from None
+    value = load_json(text, where, what="table configuration", max_bytes=MAX_VALUE_BYTES)
     if not isinstance(value, dict):
         raise InputError(
             f"the JSON must be an object of option names to values, not {type(value).__name__}.",

@@ -5,75 +5,27 @@ Quartz fields: second minute hour day-of-month month day-of-week (1-7, 1 Sunday)
 exactly one of the two day fields is `?`. Unix runs a job when either restricted day field
 matches; Quartz cannot say that, so a cron restricting both is rejected with the reason.
 Each field is expanded to its set of values and written back compactly, so names, ranges,
-lists and steps all convert the same way.
+lists and steps all convert the same way. The grammar of a field is balancer.schedules'
+(`expand`), the one the validator of crons (`cron_problem`) uses too: a cron it accepts
+converts here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from balancer.schedules import (
+    DAY_OF_MONTH,
+    DAY_OF_WEEK,
+    DAYS,
+    HOUR,
+    MINUTE,
+    MONTH,
+    MONTHS,
+    CronError,
+    expand,
+)
 
-MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
-
-
-class CronError(ValueError):
-    """The cron cannot be converted; the message says why."""
-
-
-@dataclass(frozen=True)
-class _Field:
-    name: str
-    lo: int
-    hi: int
-    names: tuple[str, ...] = ()
-    names_start: int = 0
-
-
-_MINUTE = _Field("minute", 0, 59)
-_HOUR = _Field("hour", 0, 23)
-_DOM = _Field("day-of-month", 1, 31)
-_MONTH = _Field("month", 1, 12, tuple(MONTHS), 1)
-_DOW = _Field("day-of-week", 0, 7, tuple(DAYS), 0)
-
-
-def _value(text: str, f: _Field) -> int:
-    upper = text.upper()
-    if f.names and upper in f.names:
-        return f.names.index(upper) + f.names_start
-    if not text.isdigit():
-        raise CronError(f"'{text}' is not a valid {f.name} value")
-    v = int(text)
-    if not f.lo <= v <= f.hi:
-        raise CronError(f"{f.name} value {v} is outside {f.lo}-{f.hi}")
-    return v
-
-
-def expand(text: str, f: _Field) -> set[int]:
-    """All values a Unix cron field selects (day-of-week 7 folded onto 0)."""
-    out: set[int] = set()
-    for part in text.split(","):
-        if not part:
-            raise CronError(f"empty item in {f.name} field '{text}'")
-        base, _, step_text = part.partition("/")
-        step = 1
-        if step_text:
-            if not step_text.isdigit() or int(step_text) == 0:
-                raise CronError(f"step '{step_text}' in {f.name} field must be a whole number >= 1")
-            step = int(step_text)
-        if base == "*":
-            lo, hi = f.lo, (6 if f is _DOW else f.hi)
-        elif "-" in base:
-            a, _, b = base.partition("-")
-            lo, hi = _value(a, f), _value(b, f)
-            if lo > hi:
-                raise CronError(f"range {base} in {f.name} field runs backwards")
-        else:
-            lo = _value(base, f)
-            hi = (6 if f is _DOW else f.hi) if step_text else lo
-        out.update(range(lo, hi + 1, step))
-    if f is _DOW:
-        out = {v % 7 for v in out}
-    return out
+__all__ = ["DAYS", "MONTHS", "CronError", "expand", "to_quartz"]
+_MINUTE, _HOUR, _DOM, _MONTH, _DOW = MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK
 
 
 def _compact(values: set[int], lo: int, hi: int) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from balancer.costs import pipeline_runtime
 from balancer.history.estimator import (
@@ -150,3 +152,47 @@ def test_estimates_do_not_depend_on_the_clock() -> None:
     first = estimate_costs([Table("a")], hist, Settings())
     second = estimate_costs([Table("a")], hist, Settings())
     assert first == second
+
+
+# Issue 18: recency weights never vanish, however old a table's runs or short the half-life.
+@pytest.mark.parametrize(
+    ("age_days", "half_life"),
+    [(0, 7.0), (3650, 7.0), (3650, 0.01), (30, 1e-6), (1, 1e-300), (40_000, 7.0), (3650, 3650)],
+)
+def test_old_runs_and_short_half_lives_still_estimate(age_days: float, half_life: float) -> None:
+    old = [Run("a", k * 3600.0, 100.0 + k % 5, "COMPLETED", f"r{k}") for k in range(30)]
+    now = old[-1].start + age_days * DAY
+    est = estimate_table(columns(old), now, half_life)
+    assert est is not None and math.isfinite(est.seconds)
+    assert 100.0 <= est.p50 <= 104.0 and 100.0 / 2 <= est.seconds <= 104.0 * 2
+
+
+def test_a_table_whose_runs_are_years_older_than_the_newest_is_estimated() -> None:
+    history = History.from_runs(
+        [Run("a", 0.0, 10.0, "COMPLETED"), Run("a", DAY, 12.0, "COMPLETED")]
+        + [Run("b", 9 * 365 * DAY + k * DAY, 50.0, "COMPLETED") for k in range(8)]
+    )
+    est = estimate_costs([Table("a"), Table("b")], history, Settings(half_life_days=0.5))
+    assert est["a"].source == "history" and 10.0 <= est["a"].seconds <= 12.0
+    assert est["b"].seconds == pytest.approx(50.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 3650 * DAY), st.floats(0.001, 7 * DAY)), min_size=1, max_size=30
+    ),
+    st.floats(0, 3650 * DAY),
+    st.floats(1e-300, 3650),
+)
+def test_any_history_gives_a_finite_estimate_within_its_runs(
+    points: list[tuple[float, float]], lead: float, half_life: float
+) -> None:
+    """Property: the estimate lies within the runs' range, widened by the growth cap (x2)."""
+    rs = [Run("a", s, d, "COMPLETED") for s, d in points]
+    now = max(s for s, _ in points) + lead
+    est = estimate_table(columns(rs), now, half_life)
+    assert est is not None
+    low, high = min(d for _, d in points), max(d for _, d in points)
+    for value in (est.seconds, est.p50, est.p90):
+        assert math.isfinite(value) and low / 2 - 1e-3 <= value <= high * 2 + 1e-3

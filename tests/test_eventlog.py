@@ -201,3 +201,84 @@ def test_history_sql_command_prints_the_query() -> None:
         and "FROM `main`.`ops`.`log`" in result.output
         and "14 DAYS" in result.output
     )
+
+
+# Issue 18: event exports are read by the same reader layer as runs.csv.
+def _export(tmp_path: Path, lines: list[dict]) -> Path:
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in lines), encoding="utf-8")
+    return path
+
+
+def _at(event: dict, when: str) -> dict:
+    return {**event, "timestamp": when}
+
+
+@pytest.mark.parametrize(
+    ("edit", "row", "column", "words"),
+    [
+        (lambda e: _at(e[1], "9999-01-01T00:00:00Z"), 2, "timestamp", "outside the years"),
+        (lambda e: _at(e[1], "1970-01-01T00:00:00Z"), 2, "timestamp", "outside the years"),
+        (
+            lambda e: {**e[1], "details": '{"a": ' + "[" * 5000 + "]" * 5000 + "}"},
+            2,
+            "details",
+            "5001 deep",
+        ),
+        (lambda e: {**e[1], "origin": "[" * 100 + "]" * 100}, 2, "origin", "100 deep"),
+        (
+            lambda e: {
+                **e[1],
+                "details": json.dumps(
+                    {"flow_progress": {"status": "COMPLETED", "metrics": {"num_output_rows": 1e16}}}
+                ),
+            },
+            2,
+            "details",
+            "not a count",
+        ),
+        (lambda e: {**e[1], "details": '{"flow_progress": {"status": NaN}}'}, 2, "details", "NaN"),
+    ],
+)
+def test_hostile_events_are_refused_naming_the_line(
+    tmp_path: Path, edit: object, row: int, column: str, words: str
+) -> None:
+    lines = events("u1", "source_a_append_flow", 0, [(0, "RUNNING", None), (30, "COMPLETED", 5)])
+    lines[1] = edit(lines)  # type: ignore[operator]
+    with pytest.raises(InputError) as info:
+        read_event_log_export(_export(tmp_path, lines))
+    assert words in info.value.problem
+    assert (info.value.where.row, info.value.where.column) == (row, column)
+
+
+def test_runs_decades_apart_in_an_export_are_refused(tmp_path: Path) -> None:
+    new = events("u2", "source_a_append_flow", 0, [(0, "RUNNING", None), (30, "COMPLETED", 5)])
+    old = [_at(e, e["timestamp"].replace("2026", "2001")) for e in new]
+    old = [{**e, "origin": e["origin"].replace("u2", "u1")} for e in old]
+    with pytest.raises(InputError) as info:
+        read_event_log_export(_export(tmp_path, new + old))
+    assert "within ten years" in info.value.problem and info.value.where.row == 3
+
+
+@pytest.mark.parametrize(
+    ("last", "ok", "warned"),
+    [
+        ("COMPLETED", True, False),
+        ("FAILED", False, False),
+        ("STOPPED", False, False),
+        ("CANCELED", False, False),
+        ("WEIRD", False, True),
+    ],
+)
+def test_the_last_status_of_a_run_is_classified(
+    tmp_path: Path, last: str, ok: bool, warned: bool
+) -> None:
+    lines = events(
+        "u1",
+        "source_a_append_flow",
+        0,
+        [(0, "RUNNING", None), (30, "COMPLETED", 5), (40, last, None)],
+    )
+    history = read_event_log_export(_export(tmp_path, lines))
+    assert history.runs["a"].ok.tolist() == [ok]
+    assert any("WEIRD" in w and "counted as failed" in w for w in history.warnings) is warned

@@ -189,7 +189,7 @@ def test_an_edited_plan_is_refused_everywhere_it_is_read(
     ("content", "words"),
     [
         (b'{"format": 1, "name": "caf\xe9"}', "not UTF-8"),
-        (b"", "not valid JSON"),
+        (b"", "is empty"),
         (b'{"format": 1,', "not valid JSON"),
         (b"\xff\xfe{}", "not UTF-8"),
     ],
@@ -499,7 +499,7 @@ EVENT_EXPORTS = [
         b'"origin": {"update_id": "u"}, "details": {}}\n',
         "ISO-8601",
     ),
-    (b"{not json\n", "not JSON"),
+    (b"{not json\n", "not valid JSON"),
 ]
 
 
@@ -533,7 +533,9 @@ def test_impossible_durations_are_refused(tmp_path: Path, runs: str, words: str)
     assert not out.exists()
 
 
-def test_a_history_from_1970_to_today_is_fine(tmp_path: Path) -> None:
+def test_a_history_from_1970_to_today_is_refused_stating_the_window(tmp_path: Path) -> None:
+    """Issue 18: runs decades apart are refused (they once crashed the estimator) with the
+    rule in the message; within the window the same history solves."""
     (tmp_path / "tables.csv").write_text("source_table\na\nb\nc\nd\n")
     rows = "a,1970-01-01T00:00:00Z,10\na,2026-01-01T00:00:00Z,100\nb,2026-01-01T00:00:00Z,5\n"
     (tmp_path / "runs.csv").write_text("table,start_time,duration_s\n" + rows)
@@ -546,6 +548,12 @@ def test_a_history_from_1970_to_today_is_fine(tmp_path: Path) -> None:
         "-o",
         str(tmp_path / "p.json"),
     ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "row 2, column 'start_time'" in result.output
+    assert "within ten years" in result.output and not (tmp_path / "p.json").exists()
+    (tmp_path / "runs.csv").write_text(
+        "table,start_time,duration_s\n" + rows.replace("1970", "2017")
+    )
     assert CliRunner().invoke(main, args).exit_code == 0
 
 

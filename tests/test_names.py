@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from balancer.deployment import name_key
 from balancer.errors import Location
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from balancer.model import Plan, Table
 from balancer.names import (
     Named,

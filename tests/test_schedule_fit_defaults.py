@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from balancer.cli import main
 from balancer.costs import runtime_cap
 from balancer.engine.checker import check_plan
-from balancer.io.planio import read_plan
+from balancer.io.plan_check import read_plan
 from balancer.plan_metrics import plan_metrics
 from tests.helpers import EXAMPLES
 

@@ -268,3 +268,37 @@ def test_whatif_prints_the_plan_solve_would_make_first(tmp_path: Path) -> None:
     row = next(r for r in csv.DictReader(out_csv.open()) if r["scenario"] == name)
     assert int(row["makespan_s"]) == solved.makespan_s
     assert int(row["category_splits"]) == solved.category_splits  # same budget, same plan
+
+
+@pytest.mark.parametrize(
+    ("factor", "words"),
+    [
+        ("nan", "not a finite number"),
+        ("inf", "not a finite number"),
+        ("1e308", "must be <= 1000"),
+        ("0", "must be > 0"),
+        ("-2", "must be > 0"),
+        ("fast", "not a number"),
+    ],
+)
+def test_category_growth_is_a_finite_bounded_factor(
+    tmp_path: Path, factor: str, words: str
+) -> None:
+    """Issue 18: --category-growth nan / 1e308 were a traceback; each factor is checked as
+    --growth is, before anything is solved or written."""
+    out = tmp_path / "c.csv"
+    result = CliRunner().invoke(
+        main,
+        [
+            "whatif",
+            "--history",
+            str(OSIPI / "runs.csv"),
+            "--category-growth",
+            f"discovery_inventory={factor}",
+            "--csv",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "--category-growth" in result.output and words in result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -7,7 +7,6 @@ InfeasibleError) exit 2, SolverError 3, RemoteError 4, each with one `error:` li
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 import sys
@@ -152,21 +151,31 @@ def pairs(items: tuple[str, ...], flag: str) -> dict[str, str]:
 
 def json_object(text: str | None, flag: str, allow_file: bool = False) -> dict[str, str]:
     """A JSON object of strings given as text (or, with allow_file, a file holding it)."""
+    from balancer.io.files import read_bytes
+    from balancer.jsondoc import MAX_VALUE_BYTES, load_json
+
     if not text:
         return {}
-    source = text
-    if allow_file and not text.lstrip().startswith("{") and Path(text).is_file():
-        source = Path(text).read_text(encoding="utf-8")
-    try:
-        value = json.loads(source)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{flag} is not valid JSON: {exc.msg} at character {exc.pos}.",
-            fix='write a JSON object such as {"key": "value"}.',
-        ) from None
+    where = Location(column=flag)
+    source: str | bytes = text
+    if allow_file and not text.lstrip().startswith(("{", "[")) and _is_file(text):
+        source, where = read_bytes(text, f"{flag} JSON"), Location(text, column=flag)
+    value = load_json(source, where, what=f"{flag} value", max_bytes=MAX_VALUE_BYTES)
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise InputError(f"{flag} must be a JSON object of strings.")
+        raise InputError(
+            f"{flag} must be a JSON object of strings.",
+            fix='write a JSON object such as {"key": "value"}.',
+            where=where,
+        )
     return {str(k): v for k, v in value.items()}
+
+
+def _is_file(text: str) -> bool:
+    """Whether `text` names a file (not when it cannot be a path: too long, a NUL byte)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def schedule_overrides(snapshot: str | None, append: str | None, cdc: str | None) -> dict[str, str]:

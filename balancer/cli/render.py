@@ -11,6 +11,7 @@ import click
 from balancer.cli.common import handle_errors
 from balancer.errors import InputError, Location
 from balancer.model import Wheel
+from balancer.schedules import cron_problem
 from balancer.terminal import say
 from render.options import MODES, Mode
 
@@ -138,6 +139,9 @@ def render(
     from render.quartz import CronError
 
     _refuse_plan_inside(plan_path, output_dir)
+    problem = cron_problem(rebalance_schedule)
+    if problem:
+        raise InputError(problem, where=Location(column="--rebalance-schedule"))
     plan = read_plan(plan_path)
     if not plan.tables:
         raise InputError(

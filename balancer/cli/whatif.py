@@ -20,13 +20,31 @@ from balancer.cli.common import (
     time_limit_option,
 )
 from balancer.cli.planning_options import planning_options, settings_from
-from balancer.errors import InputError
+from balancer.errors import InputError, Location
 from balancer.model import MAX_RUN_S, Plan, Settings
 from balancer.schedules import cron_problem, describe
 from balancer.units import format_duration
 
 if TYPE_CHECKING:
     from balancer.analysis.whatif import NewTable, Scenario
+
+
+GROWTH = Finite(0, 1000, open_low=True)  # a factor on costs: finite, above 0, at most 1000
+
+
+def _category_growth(items: tuple[str, ...]) -> dict[str, float]:
+    """--category-growth CATEGORY=FACTOR, each factor checked as --growth is."""
+    out: dict[str, float] = {}
+    for category, text in pairs(items, "--category-growth").items():
+        try:
+            out[category] = GROWTH.convert(text, None, None)
+        except click.BadParameter as exc:
+            raise InputError(
+                f"--category-growth {category}={text[:40]}: {exc.message}",
+                fix="give a factor above 0 and at most 1000, e.g. --category-growth sales=1.5.",
+                where=Location(column="--category-growth"),
+            ) from None
+    return out
 
 
 @click.command()
@@ -60,7 +78,7 @@ if TYPE_CHECKING:
 @planning_options
 @click.option(
     "--growth",
-    type=Finite(0, 1000, open_low=True),
+    type=GROWTH,
     default=None,
     help="Scenario: every table's cost times this.",
 )
@@ -129,6 +147,7 @@ def whatif(
     data age, batch window, longest run, moves."""
     from balancer.analysis.whatif import Scenario, WhatIf, compare
 
+    factors = _category_growth(category_growth)
     tables_path = tables_path or tables_beside_history(history_path)
     lo, hi, _ = parse_pipelines(sweep_pipelines)
     settings = settings_from(planning, history_path, time_limit_s=time_limit_s)
@@ -146,7 +165,6 @@ def whatif(
             plans[name] = outcome
         else:
             refused[name] = outcome.message
-    factors = {k: float(v) for k, v in pairs(category_growth, "--category-growth").items()}
     scenario = Scenario(
         name="scenario",
         pipelines=None if pipelines is None else parse_pipelines(pipelines)[:2],

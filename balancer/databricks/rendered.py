@@ -13,7 +13,6 @@ is `<schema>_dev_<user>`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ from balancer.deployment import (
     target_identity,
 )
 from balancer.errors import InputError, Location
+from balancer.io.files import read_bytes
+from balancer.jsondoc import load_json
 
 __all__ = ["ID_TAG", "Context", "Rendered", "Target", "load_rendered"]
 
@@ -72,11 +73,15 @@ class Rendered:
 
 def _load_file(path: Path, kind: str) -> dict[str, Any]:
     """A YAML or JSON file that must hold a mapping."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        doc = (yaml.safe_load(text) if kind == "YAML" else json.loads(text)) or {}
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read it as {kind}: {exc}.", where=Location(str(path))) from None
+    if kind == "JSON":
+        doc = load_json(read_bytes(path, "rendered"), Location(str(path)), what="file") or {}
+    else:
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, ValueError, RecursionError, yaml.YAMLError) as exc:
+            raise InputError(
+                f"cannot read it as {kind}: {exc}.", where=Location(str(path))
+            ) from None
     if not isinstance(doc, dict):
         raise InputError(f"it is not a {kind} mapping.", where=Location(str(path)))
     return doc

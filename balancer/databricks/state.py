@@ -19,6 +19,8 @@ from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.io.atomic import write_file
+from balancer.io.files import read_bytes
+from balancer.jsondoc import load_json
 
 FOLDER = ".lakeflow-balancer/state"
 
@@ -80,7 +82,9 @@ def read_state(folder: str | Path, target: str | None = None) -> DeploymentState
     """The record of `target` (a target name, or `dev.someone`; the only one when not given)."""
     path = state_path(folder, _recorded(folder, target))
     try:
-        doc: Any = json.loads(path.read_text(encoding="utf-8"))
+        doc: Any = load_json(
+            read_bytes(path, "deployment record"), Location(str(path)), what="deployment record"
+        )
         return DeploymentState(
             deployment_id=str(doc["deployment_id"]),
             target=str(doc["target"]),

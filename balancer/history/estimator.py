@@ -4,7 +4,8 @@ For a table with successful runs:
 1. failed runs are dropped; outliers are dropped on the log scale (beyond 4 robust standard
    deviations, from the median absolute deviation, floored so a level shift is kept);
 2. each run is weighted by recency, halving every `half_life_days` before the newest run in
-   the history (the history's own clock, never the machine's);
+   the history (the history's own clock, never the machine's); a table whose runs are all
+   so old that these weights would vanish is weighted from its own newest run;
 3. growth: a weighted least-squares trend of log(duration) over time, used when it is
    significant (|t| > 2) and capped at x2 / x0.5, brings older runs forward to the newest;
 4. the prediction is the weighted mean of the trend-adjusted runs; p50 and p90 are weighted
@@ -60,7 +61,7 @@ def estimate_table(
     dropped = int(len(logs) - keep.sum())
     ys = logs[keep]
     xs = (starts[keep] - now) / _DAY  # days relative to the newest run (<= 0)
-    weights = 0.5 ** (-xs / half_life_days)
+    weights = _recency_weights(xs, half_life_days)
     slope = _significant_slope(xs, ys, weights)
     shift = np.clip(-slope * xs, -math.log(_MAX_GROWTH), math.log(_MAX_GROWTH))
     adjusted = np.exp(ys + shift)
@@ -86,6 +87,21 @@ def estimate_table(
         growth_per_day=round(growth, 6),
         note="; ".join(notes),
     )
+
+
+# Below this, weights relative to the history's newest run are taken relative to the table's
+# own newest run instead (same ratios): products and squares of the weights stay far from
+# underflow, so no table's total weight can vanish however old its runs or short the half-life.
+_MIN_WEIGHT = 1e-100
+
+
+def _recency_weights(xs: np.ndarray, half_life_days: float) -> np.ndarray:
+    """Weights halving every `half_life_days` before the newest run (`xs` in days, <= 0);
+    the largest is never below _MIN_WEIGHT."""
+    weights: np.ndarray = 0.5 ** (-xs / half_life_days)
+    if not weights.max() >= _MIN_WEIGHT:
+        weights = 0.5 ** (-(xs - xs.max()) / half_life_days)
+    return weights
 
 
 def _significant_slope(xs: np.ndarray, ys: np.ndarray, ws: np.ndarray) -> float:

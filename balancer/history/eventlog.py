@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -28,7 +27,8 @@ from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.io.files import digest, read_bytes
-from balancer.io.runs import iso_seconds
+from balancer.io.runvalues import MAX_ROWS, check_window, iso_seconds, status_warnings
+from balancer.jsondoc import MAX_VALUE_BYTES, load_json
 from balancer.model import History, Run
 from balancer.quoting import quote_identifier
 
@@ -136,20 +136,23 @@ ORDER BY start_time, table
 """
 
 
-def _json_field(value: Any) -> dict[str, Any]:
+def _json_field(value: Any, where: Location) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
     if value in (None, ""):
         return {}
-    parsed = json.loads(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{where.column} is a {type(value).__name__}, not an object")
+    parsed = load_json(value, where, what=f"{where.column} JSON", max_bytes=MAX_VALUE_BYTES)
     return parsed if isinstance(parsed, dict) else {}
 
 
 def _event_parts(ev: Mapping[str, Any], where: Location) -> tuple[dict[str, Any], Any, float]:
     """(origin, flow_progress details, time) of one event; InputError naming the row if odd."""
     try:
-        origin = _json_field(ev.get("origin"))
-        details = _json_field(ev.get("details")).get("flow_progress", {})
+        origin = _json_field(ev.get("origin"), Location(where.file, where.row, "origin"))
+        details = _json_field(ev.get("details"), Location(where.file, where.row, "details"))
+        details = details.get("flow_progress", {})
     except (ValueError, TypeError) as exc:
         raise InputError(
             f"cannot read this event: {exc}.",
@@ -198,14 +201,18 @@ def runs_from_events(
         )
         status = str(details.get("status", "")).upper()
         if status in STARTED and (g["start"] is None or ts < g["start"]):
-            g["start"] = ts
+            g["start"], g["row"] = ts, n
         if status in TERMINAL and (g["end"] is None or ts > g["end"]):
             g["end"] = ts
         if ts >= g["last"]:
             g["last"], g["status"] = ts, status
         rows = details.get("metrics", {}).get("num_output_rows")
         if rows is not None:
-            if isinstance(rows, bool) or not isinstance(rows, (int, float)) or not rows >= 0:
+            if (
+                isinstance(rows, bool)
+                or not isinstance(rows, (int, float))
+                or not 0 <= rows <= MAX_ROWS
+            ):
                 raise InputError(
                     f"num_output_rows is {rows!r}, not a count.",
                     where=Location(path, n, "details"),
@@ -213,10 +220,11 @@ def runs_from_events(
                 )
             g["rows"] += float(rows)
             g["has_rows"] = True
-    runs = []
+    runs, rows_of = [], []
     for (update_id, flow), g in sorted(groups.items()):
         if g["start"] is None or g["end"] is None:
             continue
+        rows_of.append(g["row"])
         runs.append(
             Run(
                 table=table_of_flow(flow),
@@ -228,6 +236,7 @@ def runs_from_events(
                 rows_written=g["rows"] if g["has_rows"] else None,
             )
         )
+    check_window([r.start for r in runs], rows_of, path, "timestamp")
     return runs
 
 
@@ -250,15 +259,8 @@ def read_event_log_export(path: str | Path) -> History:
         for n, text_line in enumerate(text.splitlines(), start=1):
             if not text_line.strip():
                 continue
-            try:
-                rows.append(json.loads(text_line))
-                numbers.append(n)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"line is not JSON: {exc.msg}.",
-                    where=Location(path, n),
-                    fix="export one JSON object per line.",
-                ) from None
+            rows.append(load_json(text_line, Location(path, n), what="line"))
+            numbers.append(n)
     else:
         rows = list(csv.DictReader(io.StringIO(text)))
     runs = runs_from_events(rows, path, numbers)
@@ -268,4 +270,5 @@ def read_event_log_export(path: str | Path) -> History:
             where=Location(path),
             fix="export event_type = 'flow_progress' events with their details.",
         )
-    return History.from_runs(runs, path=path, digest=digest(data))
+    warnings = tuple(status_warnings((r.status for r in runs), path))
+    return History.from_runs(runs, path=path, digest=digest(data), warnings=warnings)

@@ -24,7 +24,7 @@ SHOWN = 3
 
 def read_plan(path: str | Path) -> Plan:
     """plan.json, parsed (`planio`: JSON, fields, names, the tables' checksum) and checked."""
-    return checked(planio.read_plan(path), str(path))
+    return checked(planio.parse_plan_file(path), str(path))
 
 
 def checked(plan: Plan, path: str) -> Plan:

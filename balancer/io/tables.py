@@ -9,12 +9,12 @@ ignored.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 from balancer.errors import InputError, Location
 from balancer.io.files import csv_rows, digest, read_bytes
+from balancer.jsondoc import MAX_VALUE_BYTES, load_json
 from balancer.model import INGESTION_TYPES, MAX_RUN_S, Catalog, Table
 from balancer.names import collision_text, plain_name_problem, table_collision, table_name_problem
 from balancer.schedules import cron_problem, default_schedule, normalize
@@ -211,14 +211,7 @@ def _keys(text: str, where: Location) -> tuple[str, ...]:
     if not text:
         return ()
     if text.startswith("["):
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"primary_keys is not valid JSON: {exc.msg} at character {exc.pos}.",
-                fix='write a JSON list such as ["id"].',
-                where=where,
-            ) from None
+        value = load_json(text, where, what="primary_keys list", max_bytes=MAX_VALUE_BYTES)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError(
                 "primary_keys must be a JSON list of column names.",

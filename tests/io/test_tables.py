@@ -25,14 +25,14 @@ def write(tmp_path: Path, text: str) -> Path:
         ("name,category\na,x\n", 1, "source_table", "required column 'source_table' is missing"),
         ("source_table\na\nb\na\n", 4, "source_table", "listed twice (first in row 2)"),
         ("source_table,ingestion_type\na,streaming\n", 2, "ingestion_type", "is not one of"),
-        ("source_table,schedule\na,99 99 * * *\n", 2, "schedule", "out of range"),
+        ("source_table,schedule\na,99 99 * * *\n", 2, "schedule", "outside 0-59"),
         ("source_table,schedule\na,0 0 * *\n", 2, "schedule", "4 fields"),
         ("source_table,schedule\na,0 0 * * 8\n", 2, "schedule", "not valid"),
         (
             'source_table,table_configuration_json\na,"{bad json"\n',
             2,
             "table_configuration_json",
-            "JSON is not valid",
+            "not valid JSON",
         ),
         (
             'source_table,table_configuration_json\na,"[1,2]"\n',

@@ -376,7 +376,7 @@ def test_a_failed_render_leaves_the_old_folder_untouched(tmp_path: Path) -> None
 
 
 def test_bad_common_config_exits_2(osipi_plan: Path, tmp_path: Path) -> None:
-    for text, words in (("{bad", "JSON is not valid"), ('{"primary_keys": 5}', "list of column")):
+    for text, words in (("{bad", "not valid JSON"), ('{"primary_keys": 5}', "list of column")):
         result = render_cli(
             osipi_plan,
             tmp_path / "x",
