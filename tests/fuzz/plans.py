@@ -1,0 +1,194 @@
+"""Hand-edited plan.json files: a plan solved once from a bundled example (with two pinned
+tables), then one field edited as a person or an attacker would, its tables' checksum
+recomputed or not.
+
+Edits: any field set to a wrong type, NaN, a huge list, deep JSON or a hostile string
+(`field_edit`), and the edits that keep the JSON well-formed but break a rule
+(`rule_edit`): a table moved to a pipeline of another schedule or out of its pin, a
+pipeline of more than 1,000 tables, names with `../`, settings out of range.
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+import hashlib
+import json
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from hypothesis import strategies as st
+
+from balancer.cli import main
+from tests.fuzz import values
+from tests.fuzz.files import deep_json, encode, example_csv, example_path
+
+Json = Any
+
+
+@lru_cache(maxsize=1)
+def _folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="fuzz-plans-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def pinned_tables() -> bytes:
+    """github's tables.csv with a `pin` column: its first and third tables pinned to 'hot'."""
+    base = example_csv("github", "tables.csv")
+    rows = tuple((*r, "hot" if k in (0, 2) else "") for k, r in enumerate(base.rows))
+    return encode(type(base)((*base.header, "pin"), rows))
+
+
+@lru_cache(maxsize=1)
+def base_plan() -> Json:
+    """The plan of github's example with two pinned tables (solved once per session)."""
+    folder = _folder()
+    tables = folder / "tables.csv"
+    tables.write_bytes(pinned_tables())
+    out = folder / "plan.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "solve",
+            "--tables",
+            str(tables),
+            "--history",
+            str(example_path("github", "runs.csv")),
+            "--time-limit",
+            "0.5",
+            "--name",
+            "gh",
+            "-o",
+            str(out),
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def resign(plan: Json) -> Json:
+    """The plan with its tables' checksum recomputed, as someone editing it could do."""
+    if isinstance(plan, dict) and isinstance(plan.get("tables"), list):
+        text = json.dumps(plan["tables"], sort_keys=True, ensure_ascii=False)
+        plan["tables_digest"] = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return plan
+
+
+def paths(value: Json, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value inside a JSON document (lists: their first two items)."""
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for k, v in enumerate(value[:2]):
+            out += paths(v, (*prefix, k))
+    return out
+
+
+def _put(doc: Json, path: tuple[Any, ...], value: Json) -> Json:
+    if not path:
+        return value
+    node = doc
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return doc
+
+
+DEEP = "\u2063deep-json\u2063"
+"""A marker `_dump` replaces with 5,000-level nested JSON (too deep for json.dumps)."""
+
+
+def hostile_json_value() -> st.SearchStrategy[Json]:
+    return st.one_of(
+        st.sampled_from((None, True, False, 0, -1, 10**40, 1e308, "60", "", [], {}, "not a cron")),
+        st.just(float("nan")),
+        st.just(float("inf")),
+        st.just(DEEP),
+        st.just(["t"] * 5000),
+        st.just({"k": "v"}),
+        values.text(),
+        values.cron(),
+        st.integers(),
+        st.floats(),
+    )
+
+
+@st.composite
+def field_edit(draw: st.DrawFn) -> Json:
+    """The base plan with one field (any depth) replaced by a hostile value."""
+    plan = copy.deepcopy(base_plan())
+    path = draw(st.sampled_from(paths(plan)[1:]))
+    return _put(plan, path, draw(hostile_json_value()))
+
+
+def _pipeline_of(plan: Json, table: str) -> Json:
+    return next(p for p in plan["pipelines"] if table in p["tables"])
+
+
+def _move(plan: Json, table: str, to: Json) -> Json:
+    _pipeline_of(plan, table)["tables"].remove(table)
+    to["tables"].append(table)
+    return plan
+
+
+def _big_pipeline(plan: Json, n: int) -> Json:
+    template = plan["tables"][0]
+    first = plan["pipelines"][0]
+    for i in range(n):
+        name = f"extra_{i:04d}"
+        plan["tables"].append(template | {"source_table": name, "destination_table": name})
+        first["tables"].append(name)
+    return plan
+
+
+@st.composite
+def rule_edit(draw: st.DrawFn) -> Json:
+    """The base plan edited so that it parses but breaks a rule (or the platform's limits)."""
+    plan = copy.deepcopy(base_plan())
+    kind = draw(st.sampled_from(("schedule", "pin", "big", "name", "key", "settings", "dest")))
+    pipes = plan["pipelines"]
+    if kind == "schedule":
+        src = draw(st.sampled_from([p for p in pipes if p["tables"]]))
+        other = [p for p in pipes if p["schedule"] != src["schedule"]]
+        if other:
+            _move(plan, draw(st.sampled_from(src["tables"])), draw(st.sampled_from(other)))
+    elif kind == "pin":
+        pinned = [t["source_table"] for t in plan["tables"] if t.get("pin")]
+        table = draw(st.sampled_from(pinned))
+        others = [p for p in pipes if table not in p["tables"]]
+        _move(plan, table, draw(st.sampled_from(others)))
+    elif kind == "big":
+        _big_pipeline(plan, draw(st.sampled_from((999, 1001, 1099))))
+    elif kind == "name":
+        plan["settings"]["name"] = draw(st.sampled_from(values.NAMES + values.TERMINAL))
+    elif kind == "key":
+        pipe = draw(st.sampled_from(pipes))
+        pipe[draw(st.sampled_from(("key", "name")))] = draw(values.text())
+    elif kind == "dest":
+        table = draw(st.sampled_from(plan["tables"]))
+        table["destination_table"] = draw(st.sampled_from(values.NAMES + values.TERMINAL))
+    else:
+        field = draw(st.sampled_from(sorted(plan["settings"])))
+        plan["settings"][field] = draw(hostile_json_value())
+    return plan
+
+
+def plan_bytes() -> st.SearchStrategy[bytes]:
+    """A hand-edited plan.json, re-signed or not, maybe written as NaN-bearing JSON."""
+    edited = st.one_of(field_edit(), rule_edit())
+    signed = st.tuples(edited, st.booleans()).map(lambda e: resign(e[0]) if e[1] else e[0])
+    return signed.map(lambda plan: _dump(plan).encode("utf-8"))
+
+
+def _dump(plan: Json) -> str:
+    return json.dumps(plan, ensure_ascii=False, indent=1).replace(
+        json.dumps(DEEP, ensure_ascii=False), deep_json(5000)
+    )
