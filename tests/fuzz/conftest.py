@@ -34,3 +34,11 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeWorkspac
             mp.delenv(var, raising=False)
         yield server
     server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def solved_plan() -> None:
+    """Solve the plans' base once, before any strategy draws from it."""
+    from tests.fuzz.plans import base_plan
+
+    base_plan()

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from hypothesis import strategies as st
 
 from tests.fuzz import values
+from tests.fuzz.sandbox import Sandbox
 from tests.helpers import EXAMPLES
 
 SMALL = ("github", "hubspot")
@@ -293,3 +294,10 @@ def events_of(runs: Csv) -> list[dict[str, Any]]:
 
 def example_path(example: str, name: str) -> Path:
     return EXAMPLES / example / name
+
+
+def example_inputs(box: Sandbox, example: str = "github") -> tuple[Path, Path]:
+    """The example's tables.csv and (the first 300 runs of its) runs.csv, as sandbox inputs."""
+    tables = box.input("in/tables.csv", encode(example_csv(example, "tables.csv")))
+    runs = box.input("in/runs.csv", encode(example_csv(example, "runs.csv", max_rows=300)))
+    return tables, runs

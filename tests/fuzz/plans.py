@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from balancer.cli import main
 from tests.fuzz import values
-from tests.fuzz.files import deep_json, encode, example_csv, example_path
+from tests.fuzz.files import deep_json, encode, example_csv, example_path, json_text
 
 Json = Any
 
@@ -192,3 +192,39 @@ def _dump(plan: Json) -> str:
     return json.dumps(plan, ensure_ascii=False, indent=1).replace(
         json.dumps(DEEP, ensure_ascii=False), deep_json(5000)
     )
+
+
+def base_state() -> Json:
+    """A deployment record of the base plan, as `balancer deploy` keeps it (target prod)."""
+    plan = base_plan()
+    keys = [p["key"] for p in plan["pipelines"]]
+    return {
+        "format": 1,
+        "tool": "lakeflow-balancer",
+        "deployment_id": plan["deployment_id"],
+        "target": "prod",
+        "identity": "prod",
+        "user": "someone@example.com",
+        "catalog": "main",
+        "schema": "bronze",
+        "pipelines": {k: f"0000-{n:04d}-abcd" for n, k in enumerate(keys)},
+        "jobs": {k: str(100 + n) for n, k in enumerate(keys)},
+        "event_logs": {k: f"main.bronze.{k}_event_log" for k in keys},
+        "done": [],
+        "complete": True,
+        "restart": [],
+        "paused": [],
+    }
+
+
+@st.composite
+def state_bytes(draw: st.DrawFn) -> bytes:
+    """A deployment record (`.lakeflow-balancer/state/prod.json`) edited by hand."""
+    if draw(st.integers(0, 3)) == 0:
+        return draw(json_text())
+    state = copy.deepcopy(base_state())
+    path = draw(st.sampled_from(paths(state)[1:]))
+    return _dump(_put(state, path, draw(hostile_json_value()))).encode("utf-8")
+
+
+STATE = ".lakeflow-balancer/state/prod.json"
