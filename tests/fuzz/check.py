@@ -104,7 +104,7 @@ def problems(run: Run, inputs: set[str], outputs: Sequence[str]) -> list[str]:
 
 
 def invoke(
-    box: Sandbox, args: Sequence[str | Path], command: click.Command = main
+    box: Sandbox, args: Sequence[object], command: click.Command = main
 ) -> tuple[Run, Result]:
     before = box.snapshot()
     with box.cwd():
@@ -118,7 +118,7 @@ def invoke(
 
 def check_run(
     box: Sandbox,
-    args: Sequence[str | Path],
+    args: Sequence[object],
     outputs: Sequence[str | Path] = (),
     command: click.Command = main,
 ) -> Run:

@@ -154,7 +154,8 @@ def mutated_csv(draw: st.DrawFn, base: Csv, focus: tuple[str, ...] = ()) -> Csv:
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from(("cell", "cell", "cell", "twin", "header", "rows", "dates")))
         if kind == "cell":
-            column = draw(st.sampled_from(focus)) if focus and draw(st.booleans()) else None
+            aimed = bool(focus) and draw(st.booleans())
+            column = draw(st.sampled_from(focus)) if aimed else None
             table = _set_cell(draw, table, column)
         elif kind == "twin":
             table = _twin_row(draw, table)

@@ -14,7 +14,7 @@ from tests.fuzz.check import invoke, problems
 from tests.fuzz.sandbox import Sandbox, sandbox
 
 
-def _toy(action: Callable[[Path], None]) -> click.Command:
+def _toy(action: Callable[[Path], object]) -> click.Command:
     @click.command()
     @click.argument("folder", type=click.Path(path_type=Path))
     def toy(folder: Path) -> None:
@@ -23,7 +23,7 @@ def _toy(action: Callable[[Path], None]) -> click.Command:
     return toy
 
 
-def _fail(code: int, text: str = "error: no.") -> Callable[[Path], None]:
+def _fail(code: int, text: str = "error: no.") -> Callable[[Path], object]:
     def act(folder: Path) -> None:
         click.echo(text, err=True)
         sys.exit(code)
@@ -40,13 +40,13 @@ def _relink(folder: Path) -> None:
     (folder / "out").write_text("x")
 
 
-CASES: list[tuple[str, Callable[[Path], None], str]] = [
+CASES: list[tuple[str, Callable[[Path], object], str]] = [
     ("clean", lambda f: (f / "out" / "a.txt").write_text("ok"), ""),
     ("outside", lambda f: (f / "stray.txt").write_text("x"), "written outside the outputs"),
     ("input bytes", lambda f: (f / "in.csv").write_text("changed"), "input in.csv was changed"),
     ("input mode", lambda f: (f / "in.csv").chmod(0o600), "input in.csv was changed"),
     ("input removed", lambda f: (f / "in.csv").unlink(), "input in.csv was removed"),
-    ("exit 2 wrote", lambda f: (_write(f), _fail(2)(f)), "exit code 2, yet the sandbox changed"),
+    ("exit 2 wrote", lambda f: _half_then_fail(f), "exit code 2, yet the sandbox changed"),
     ("exit 1", _fail(1), "exit code 1 is not one of"),
     ("no error line", _fail(3, "it failed"), "printed 0 'error:' lines"),
     ("two error lines", _fail(4, "error: a\nerror: b"), "printed 2 'error:' lines"),
@@ -62,8 +62,9 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
 ]
 
 
-def _write(folder: Path) -> None:
+def _half_then_fail(folder: Path) -> None:
     (folder / "out" / "half.txt").write_text("half")
+    _fail(2)(folder)
 
 
 def _box() -> Sandbox:
@@ -75,7 +76,7 @@ def _box() -> Sandbox:
 
 @pytest.mark.parametrize(("name", "action", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_each_rule_fails_on_a_run_that_breaks_it(
-    name: str, action: Callable[[Path], None], expected: str
+    name: str, action: Callable[[Path], object], expected: str
 ) -> None:
     box = _box()
     try:
