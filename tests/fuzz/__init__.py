@@ -12,7 +12,10 @@ check, run many more examples per test:
 
 (`FUZZ_EXAMPLES` replaces every test's count; add `HYPOTHESIS_PROFILE=dev` for a random,
 not derandomized, exploration.) A failure prints the command, the broken rules and the
-output, then hypothesis's minimal example and its reproduction blob.
+output, then the example and its reproduction blob. The default run does not shrink a
+failing example (a red run stays within its budget); long runs do, and `FUZZ_SHRINK=1` asks
+for it. `FUZZ_SURVEY=FILE` records every failing example as a JSON line instead of failing
+at the first of each test; `python -m tests.fuzz.survey FILE` groups them into families.
 
 Modules: `sandbox` (a folder per example and its snapshot), `check` (the rules),
 `values` (hostile scalars: text, numbers, dates, statuses, crons), `files` (hostile CSV,

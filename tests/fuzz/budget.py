@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 T = TypeVar("T", bound=Callable[..., Any])
 
@@ -18,10 +18,18 @@ def examples(default: int) -> int:
     return int(value) if value.strip().isdigit() and int(value) > 0 else default
 
 
+def shrinking() -> bool:
+    """Shrink failing examples only in long runs (FUZZ_EXAMPLES) or when FUZZ_SHRINK=1: in the
+    default run a failure is reported as found, so a red run stays within its budget."""
+    return bool(os.environ.get("FUZZ_EXAMPLES")) or os.environ.get("FUZZ_SHRINK") == "1"
+
+
 def fuzz(default: int) -> Callable[[T], T]:
     """Settings of one fuzz test: `default` examples unless FUZZ_EXAMPLES says otherwise."""
+    phases = tuple(p for p in Phase if shrinking() or p not in (Phase.shrink, Phase.explain))
     return settings(
         max_examples=examples(default),
+        phases=phases,
         deadline=None,
         suppress_health_check=[
             HealthCheck.too_slow,

@@ -137,7 +137,8 @@ def test_a_killed_render_loses_no_file_of_the_users(delay: float, sig: int) -> N
             "--connector-root",
             "/Workspace/r",
         ]
-        check_run(box, args, [out])
+        staging = [p for p in box.root.iterdir() if p.name.startswith(f".{out.name}.")]
+        check_run(box, args, [out, *staging])  # the killed run's staging: the tool's own
         users = sorted(p for p in box.inputs if p.startswith("out/mine/") or p == "out/src/mine.py")
         lost = [p for p in users if not box.path(p).is_file()]
         assert lost == [], f"{signal.Signals(sig).name} after {delay:.2f}s lost {lost}"
