@@ -13,7 +13,6 @@ import io
 import json
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,40 @@ from tests.helpers import EXAMPLES
 SMALL = ("github", "hubspot")
 
 
-@dataclass(frozen=True)
 class Csv:
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    """A CSV as header and rows, with notes of the mutations made to it (its repr: what a
+    failing example prints, so it names the mutations rather than every row)."""
+
+    __slots__ = ("header", "notes", "rows")
+
+    def __init__(
+        self,
+        header: tuple[str, ...],
+        rows: tuple[tuple[str, ...], ...],
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        self.header, self.rows, self.notes = header, rows, notes
+
+    def noted(self, note: str) -> Csv:
+        return Csv(self.header, self.rows, (*self.notes, note))
+
+    def __repr__(self) -> str:
+        return f"Csv({len(self.header)} columns, {len(self.rows)} rows, edits={list(self.notes)})"
+
+
+class Blob(bytes):
+    """The bytes of a hostile file, printed as what was done to them (and how they start)."""
+
+    what: str = ""
+
+    def __repr__(self) -> str:
+        return f"Blob({self.what!r}, {len(self)} bytes, starting {bytes(self[:60])!r})"
+
+
+def blob(data: bytes, what: str) -> Blob:
+    out = Blob(data)
+    out.what = what
+    return out
 
 
 @cache
@@ -61,7 +90,8 @@ def _set_cell(draw: st.DrawFn, table: Csv, column: str | None = None) -> Csv:
     row[c : c + 1] = [value]
     rows = list(table.rows)
     rows[r] = tuple(row)
-    return Csv(table.header, tuple(rows))
+    note = f"row {r + 2} {table.header[c]!r} = {value[:60]!r}"
+    return Csv(table.header, tuple(rows), table.notes).noted(note)
 
 
 def _value_for(column: str) -> st.SearchStrategy[str]:
@@ -97,7 +127,7 @@ def _twin_row(draw: st.DrawFn, table: Csv) -> Csv:
             )
         )
     )
-    return Csv(table.header, (*table.rows, (twin, *row[1:])))
+    return Csv(table.header, (*table.rows, (twin, *row[1:])), table.notes).noted(f"twin {twin!r}")
 
 
 def _header(draw: st.DrawFn, table: Csv) -> Csv:
@@ -115,7 +145,8 @@ def _header(draw: st.DrawFn, table: Csv) -> Csv:
         header[k] = header[k].upper()
     else:
         header[k] = draw(values.text()) if kind == "rename" else ""
-    return Csv(tuple(header), tuple(tuple(r) for r in rows))
+    out = Csv(tuple(header), tuple(tuple(r) for r in rows), table.notes)
+    return out.noted(f"header {kind} column {k}")
 
 
 def _shift_dates(draw: st.DrawFn, table: Csv) -> Csv:
@@ -129,7 +160,7 @@ def _shift_dates(draw: st.DrawFn, table: Csv) -> Csv:
         tuple(f"{year}{c[4:]}" if k in cols and n % share == 0 else c for k, c in enumerate(r))
         for n, r in enumerate(table.rows)
     ]
-    return Csv(table.header, tuple(rows))
+    return Csv(table.header, tuple(rows), table.notes).noted(f"1 run in {share} in year {year}")
 
 
 def _rows(draw: st.DrawFn, table: Csv) -> Csv:
@@ -143,8 +174,9 @@ def _rows(draw: st.DrawFn, table: Csv) -> Csv:
         k = draw(st.integers(0, len(rows) - 1))
         rows[k] = rows[k][:1] if kind == "short" else (*rows[k], "extra", "cells")
     elif kind == "many-columns":
-        return Csv((*table.header, *(f"c{i}" for i in range(2000))), table.rows)
-    return Csv(table.header, tuple(rows))
+        header = (*table.header, *(f"c{i}" for i in range(2000)))
+        return Csv(header, table.rows, table.notes).noted("2000 more columns")
+    return Csv(table.header, tuple(rows), table.notes).noted(f"rows {kind}")
 
 
 @st.composite
@@ -169,31 +201,29 @@ def mutated_csv(draw: st.DrawFn, base: Csv, focus: tuple[str, ...] = ()) -> Csv:
 
 
 @st.composite
-def damaged(draw: st.DrawFn, data: bytes) -> bytes:
+def damaged(draw: st.DrawFn, data: bytes) -> Blob:
     """The bytes of a file, maybe damaged: BOM, CRLF, truncated, a NUL, Latin-1, a lone CR."""
-    kind = draw(
-        st.sampled_from(
-            ("none", "bom", "crlf", "cr", "truncate", "nul", "latin1", "empty", "spaces")
-        )
-    )
-    if kind == "bom":
-        return b"\xef\xbb\xbf" + data
-    if kind == "crlf":
-        return data.replace(b"\n", b"\r\n")
-    if kind == "cr":
-        return data.replace(b"\n", b"\r")
+    kind = draw(st.sampled_from(sorted(DAMAGE)))
     if kind == "truncate" and data:
-        return data[: draw(st.integers(0, len(data) - 1))]
+        k = draw(st.integers(0, len(data) - 1))
+        return blob(data[:k], f"truncated at byte {k}")
     if kind == "nul" and data:
         k = draw(st.integers(0, len(data) - 1))
-        return data[:k] + b"\x00" + data[k:]
-    if kind == "latin1":
-        return data + "caf\u00e9,\u00ff\n".encode("latin-1")
-    if kind == "empty":
-        return b""
-    if kind == "spaces":
-        return b"  \n\t\n"
-    return data
+        return blob(data[:k] + b"\x00" + data[k:], f"NUL at byte {k}")
+    return blob(DAMAGE[kind](data), kind)
+
+
+DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "none": lambda d: d,
+    "bom": lambda d: b"\xef\xbb\xbf" + d,
+    "crlf": lambda d: d.replace(b"\n", b"\r\n"),
+    "cr": lambda d: d.replace(b"\n", b"\r"),
+    "truncate": lambda d: d,
+    "nul": lambda d: d,
+    "latin1": lambda d: d + "caf\u00e9,\u00ff\n".encode("latin-1"),
+    "empty": lambda d: b"",
+    "spaces": lambda d: b"  \n\t\n",
+}
 
 
 def deep_json(depth: int, kind: str = "list") -> str:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from balancer.cli import main
 from tests.fuzz import values
-from tests.fuzz.files import deep_json, encode, example_csv, example_path, json_text
+from tests.fuzz.files import Blob, blob, deep_json, encode, example_csv, example_path, json_text
 
 Json = Any
 
@@ -92,7 +92,7 @@ def paths(value: Json, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-def _put(doc: Json, path: tuple[Any, ...], value: Json) -> Json:
+def put(doc: Json, path: tuple[Any, ...], value: Json) -> Json:
     if not path:
         return value
     node = doc
@@ -103,7 +103,7 @@ def _put(doc: Json, path: tuple[Any, ...], value: Json) -> Json:
 
 
 DEEP = "\u2063deep-json\u2063"
-"""A marker `_dump` replaces with 5,000-level nested JSON (too deep for json.dumps)."""
+"""A marker `dump_json` replaces with 5,000-level nested JSON (too deep for json.dumps)."""
 
 
 def hostile_json_value() -> st.SearchStrategy[Json]:
@@ -122,11 +122,17 @@ def hostile_json_value() -> st.SearchStrategy[Json]:
 
 
 @st.composite
-def field_edit(draw: st.DrawFn) -> Json:
+def field_edit(draw: st.DrawFn) -> tuple[Json, str]:
     """The base plan with one field (any depth) replaced by a hostile value."""
     plan = copy.deepcopy(base_plan())
     path = draw(st.sampled_from(paths(plan)[1:]))
-    return _put(plan, path, draw(hostile_json_value()))
+    value = draw(hostile_json_value())
+    return put(plan, path, value), f"{'.'.join(map(str, path))} = {short(value)}"
+
+
+def short(value: Json) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
 
 
 def _pipeline_of(plan: Json, table: str) -> Json:
@@ -150,7 +156,7 @@ def _big_pipeline(plan: Json, n: int) -> Json:
 
 
 @st.composite
-def rule_edit(draw: st.DrawFn) -> Json:
+def rule_edit(draw: st.DrawFn) -> tuple[Json, str]:
     """The base plan edited so that it parses but breaks a rule (or the platform's limits)."""
     plan = copy.deepcopy(base_plan())
     kind = draw(st.sampled_from(("schedule", "pin", "big", "name", "key", "settings", "dest")))
@@ -159,36 +165,50 @@ def rule_edit(draw: st.DrawFn) -> Json:
         src = draw(st.sampled_from([p for p in pipes if p["tables"]]))
         other = [p for p in pipes if p["schedule"] != src["schedule"]]
         if other:
-            _move(plan, draw(st.sampled_from(src["tables"])), draw(st.sampled_from(other)))
+            table, to = draw(st.sampled_from(src["tables"])), draw(st.sampled_from(other))
+            _move(plan, table, to)
+            return plan, f"{table} moved from {src['key']} to {to['key']} ({to['schedule']})"
     elif kind == "pin":
         pinned = [t["source_table"] for t in plan["tables"] if t.get("pin")]
         table = draw(st.sampled_from(pinned))
         others = [p for p in pipes if table not in p["tables"]]
-        _move(plan, table, draw(st.sampled_from(others)))
-    elif kind == "big":
-        _big_pipeline(plan, draw(st.sampled_from((999, 1001, 1099))))
-    elif kind == "name":
-        plan["settings"]["name"] = draw(st.sampled_from(values.NAMES + values.TERMINAL))
-    elif kind == "key":
-        pipe = draw(st.sampled_from(pipes))
-        pipe[draw(st.sampled_from(("key", "name")))] = draw(values.text())
-    elif kind == "dest":
+        to = draw(st.sampled_from(others))
+        _move(plan, table, to)
+        return plan, f"pinned {table} moved to {to['key']}"
+    if kind == "big":
+        n = draw(st.sampled_from((999, 1001, 1099)))
+        return _big_pipeline(plan, n), f"{n} more tables in {pipes[0]['key']}"
+    if kind == "name":
+        value = draw(st.sampled_from(values.NAMES + values.TERMINAL))
+        plan["settings"]["name"] = value
+        return plan, f"settings.name = {short(value)}"
+    if kind == "key":
+        pipe, field = draw(st.sampled_from(pipes)), draw(st.sampled_from(("key", "name")))
+        pipe[field] = draw(values.text())
+        return plan, f"pipeline {field} = {short(pipe[field])}"
+    if kind == "dest":
         table = draw(st.sampled_from(plan["tables"]))
         table["destination_table"] = draw(st.sampled_from(values.NAMES + values.TERMINAL))
-    else:
-        field = draw(st.sampled_from(sorted(plan["settings"])))
-        plan["settings"][field] = draw(hostile_json_value())
-    return plan
+        return (
+            plan,
+            f"{table['source_table']}.destination_table = {short(table['destination_table'])}",
+        )
+    field = draw(st.sampled_from(sorted(plan["settings"])))
+    plan["settings"][field] = draw(hostile_json_value())
+    return plan, f"settings.{field} = {short(plan['settings'][field])}"
 
 
-def plan_bytes() -> st.SearchStrategy[bytes]:
-    """A hand-edited plan.json, re-signed or not, maybe written as NaN-bearing JSON."""
-    edited = st.one_of(field_edit(), rule_edit())
-    signed = st.tuples(edited, st.booleans()).map(lambda e: resign(e[0]) if e[1] else e[0])
-    return signed.map(lambda plan: _dump(plan).encode("utf-8"))
+@st.composite
+def plan_bytes(draw: st.DrawFn) -> Blob:
+    """A hand-edited plan.json, its checksum recomputed or not (NaN and deep JSON written as
+    such)."""
+    plan, what = draw(st.one_of(field_edit(), rule_edit()))
+    if draw(st.booleans()):
+        plan, what = resign(plan), f"{what}, re-signed"
+    return blob(dump_json(plan).encode("utf-8"), what)
 
 
-def _dump(plan: Json) -> str:
+def dump_json(plan: Json) -> str:
     return json.dumps(plan, ensure_ascii=False, indent=1).replace(
         json.dumps(DEEP, ensure_ascii=False), deep_json(5000)
     )
@@ -218,13 +238,16 @@ def base_state() -> Json:
 
 
 @st.composite
-def state_bytes(draw: st.DrawFn) -> bytes:
+def state_bytes(draw: st.DrawFn) -> Blob:
     """A deployment record (`.lakeflow-balancer/state/prod.json`) edited by hand."""
     if draw(st.integers(0, 3)) == 0:
-        return draw(json_text())
+        raw = draw(json_text())
+        return blob(raw, "a JSON document instead of a record")
     state = copy.deepcopy(base_state())
     path = draw(st.sampled_from(paths(state)[1:]))
-    return _dump(_put(state, path, draw(hostile_json_value()))).encode("utf-8")
+    value = draw(hostile_json_value())
+    raw = dump_json(put(state, path, value)).encode("utf-8")
+    return blob(raw, f"{'.'.join(map(str, path))} = {short(value)}")
 
 
 STATE = ".lakeflow-balancer/state/prod.json"

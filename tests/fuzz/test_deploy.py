@@ -17,7 +17,8 @@ from tests.fakes.workspace import FakeWorkspace
 from tests.fuzz import values
 from tests.fuzz.budget import fuzz
 from tests.fuzz.check import check_run, invoke
-from tests.fuzz.plans import _dump, _put, base_plan, hostile_json_value, paths
+from tests.fuzz.files import blob
+from tests.fuzz.plans import base_plan, dump_json, hostile_json_value, paths, put, short
 from tests.fuzz.sandbox import Sandbox, sandbox
 
 MANAGED = ("--dependency", "/Volumes/main/default/v/connector.whl")
@@ -90,12 +91,15 @@ def test_hostile_options(
 def edited_render(draw: st.DrawFn, rendered: Path) -> dict[str, bytes]:
     """One file of the render folder edited by hand: a JSON field, or databricks.yml."""
     if draw(st.booleans()):
-        return {"databricks.yml": draw(st.sampled_from(YAML)).encode("utf-8")}
+        text = draw(st.sampled_from(YAML))
+        return {"databricks.yml": blob(text.encode("utf-8"), f"databricks.yml = {text[:50]!r}")}
     names = sorted(p.relative_to(rendered).as_posix() for p in rendered.rglob("*.json"))
     name = draw(st.sampled_from(names))
     doc = json.loads((rendered / name).read_text(encoding="utf-8"))
     path = draw(st.sampled_from(paths(doc)[1:]))
-    return {name: _dump(_put(doc, path, draw(hostile_json_value()))).encode("utf-8")}
+    value = draw(hostile_json_value())
+    raw = dump_json(put(doc, path, value)).encode("utf-8")
+    return {name: blob(raw, f"{name}: {'.'.join(map(str, path))} = {short(value)}")}
 
 
 @fuzz(15)
