@@ -34,6 +34,9 @@ class HostileConnector(LakeflowConnect):
 """
 
 
+VALID = {"primary_keys": ["id"], "cursor_field": "updated_at", "ingestion_type": "cdc"}
+
+
 def _metadata() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {},
@@ -106,7 +109,7 @@ OPTIONS = {
 def test_hostile_options(options: dict[str, str], data: st.DataObject) -> None:
     args = [a for flag in options for a in (flag, data.draw(OPTIONS[flag], label=flag))]
     with sandbox() as box, isolated_imports():
-        source = _connector(box, connector(["orders", "refunds"], ["orders"], {}))
+        source = _connector(box, connector(["orders", "refunds"], ["orders"], VALID))
         out = box.path("tables.csv")
         check_run(box, ["discover", source, "-o", out, *args], [out])
 
@@ -115,19 +118,22 @@ def test_hostile_options(options: dict[str, str], data: st.DataObject) -> None:
 @given(case=path_case())
 def test_hostile_output_path(case: str) -> None:
     with sandbox() as box, isolated_imports():
-        source = _connector(box, connector(["orders"], [], {}))
+        source = _connector(box, connector(["orders"], [], VALID))
         out = make_path(box, case, [box.path("conn/hostile_source.py")])
         check_run(box, ["discover", source, "-o", out], [out])
 
 
 def test_importing_the_connector_writes_nothing_beside_it() -> None:
-    path, modules = list(sys.path), set(sys.modules)
+    """As a user runs it (bytecode written, unless PYTHONDONTWRITEBYTECODE says otherwise)."""
+    path, modules, bytecode = list(sys.path), set(sys.modules), sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
     try:
         with sandbox() as box:
-            source = _connector(box, connector(["orders"], [], {}))
+            source = _connector(box, connector(["orders"], [], VALID))
             out = box.path("tables.csv")
             check_run(box, ["discover", source, "-o", out], [out])
     finally:
         sys.path[:] = path
+        sys.dont_write_bytecode = bytecode
         for name in set(sys.modules) - modules:
             del sys.modules[name]
