@@ -87,7 +87,7 @@ def make_path(box: Sandbox, case: str, inputs: list[Path], name: str = "out") ->
     elif case == "existing-folder":
         p.mkdir()
     elif case == "existing-file":
-        box.input(name, "a file of the user's\n")
+        p.write_text("an earlier output, which the command may replace\n")
     elif case == "user-folder":
         p.mkdir()
         box.input(f"{name}/notes.md", "the user's notes\n")

@@ -22,14 +22,19 @@ def family(record: dict[str, Any], problem: str) -> str:
 
 
 def summarize(lines: list[str]) -> list[tuple[str, int, dict[str, Any]]]:
+    """(family, number of runs, the run with the shortest command line), most runs first."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
         record = json.loads(line)
+        seen: set[str] = set()
         found = record["problems"]
         if any(p.startswith("the command raised") for p in found):
             found = [p for p in found if p.startswith("the command raised")]
         for problem in found:
-            groups[family(record, problem)].append(record)
+            key = family(record, problem)
+            if key not in seen:  # a family counts runs, not the files of one run
+                seen.add(key)
+                groups[key].append(record)
     out = []
     for key, records in groups.items():
         shortest = min(records, key=lambda r: len(r["args"]))
