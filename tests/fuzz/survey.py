@@ -15,9 +15,11 @@ from typing import Any
 
 def family(record: dict[str, Any], problem: str) -> str:
     """A problem without its particulars: paths, hashes, numbers and quoted values."""
-    command = " ".join(w for w in record["args"].split()[:2] if not w.startswith("-"))
+    words = record["args"].split()
+    command = " ".join(words[:2] if words[0] == "history" else words[:1])
     text = re.sub(r"Entry\(kind='(\w+)'.*?\)", r"\1", problem)
     text = re.sub(r"'[^']*'|\"[^\"]*\"|/\S+|\b[0-9a-f]{16,}\b|\d+", "_", text)
+    text = re.sub(r"\[_(, _)*\]", "[_]", text)
     return f"{record['test'].split('::')[-1].split(' ')[0]} | {command} | {text[:140]}"
 
 

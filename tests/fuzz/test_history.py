@@ -34,7 +34,7 @@ def hostile_events(draw: st.DrawFn) -> list[Any]:
     for _ in range(draw(st.integers(1, 3))):
         k = draw(st.integers(0, len(events) - 1))
         kind = draw(st.sampled_from(("field", "details", "origin", "event")))
-        if kind == "event":
+        if not isinstance(events[k], dict) or kind == "event":
             events[k] = draw(st.sampled_from((None, [], "event", 1, {}, [{"event_type": 1}])))
         elif kind == "field":
             events[k][draw(st.sampled_from(EVENT_FIELDS))] = draw(values.cell())
