@@ -44,7 +44,17 @@ class DiscoveredTable:
 
 
 def load_module(spec: str) -> ModuleType:
-    """Import a connector from a file path or a module name."""
+    """Import a connector from a file path or a module name, writing nothing beside it (no
+    __pycache__ in the user's checkout: discover's only output is tables.csv)."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    try:
+        return _load_module(spec)
+    finally:
+        sys.dont_write_bytecode = before
+
+
+def _load_module(spec: str) -> ModuleType:
     path = Path(spec)
     try:
         if spec.endswith(".py") or path.exists():
