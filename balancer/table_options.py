@@ -20,6 +20,7 @@ from balancer.jsondoc import MAX_VALUE_BYTES, load_json
 
 SCD_TYPES = ("SCD_TYPE_1", "SCD_TYPE_2", "APPEND_ONLY")
 CONTROL_KEYS = ("scd_type", "primary_keys", "sequence_by", "cluster_by")
+REFERENCE = "${"  # how bundles (and balancer deploy) spell a variable reference
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,19 @@ def split_options(
             controls[key] = _columns(key, raw, where)
         else:
             options.append((key, option_text(key, raw, where)))
+    for text in [key for key, _ in options] + [v for _, v in options] + _column_names(controls):
+        if REFERENCE in text:
+            raise InputError(
+                f"the table option {text!r} holds '{REFERENCE}', which a bundle (and balancer "
+                "deploy) reads as a reference to a variable and replaces.",
+                fix="remove the '${'; options reach the connector as written, never resolved.",
+                where=where,
+            )
     return IngestionControls(**controls), tuple(options)
+
+
+def _column_names(controls: Mapping[str, Any]) -> list[str]:
+    return [c for v in controls.values() if isinstance(v, tuple) for c in v]
 
 
 def options_from_json(
