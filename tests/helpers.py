@@ -110,6 +110,17 @@ def wheel_args(folder: Path, source: str) -> list[str]:
     return ["--connector-wheel", str(framework), "--connector-wheel", str(connector)]
 
 
+def solve_tables(folder: Path, tables_csv: str, *args: str) -> Path:
+    """Write `tables_csv` as folder/tables.csv, solve it (exit 0 asserted): the plan's path."""
+    (folder / "tables.csv").write_text(tables_csv, encoding="utf-8")
+    out = folder / "plan.json"
+    result = CliRunner().invoke(
+        main, ["solve", "--tables", str(folder / "tables.csv"), "-o", str(out), "-q", *args]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
 def render_cli(plan: Path, out: Path, *args: str) -> Result:
     return CliRunner().invoke(main, ["render", str(plan), "-o", str(out), *args])
 

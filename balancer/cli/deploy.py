@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import click
 
-from balancer.cli.common import handle_errors, pairs
+from balancer.cli.common import handle_errors, pairs, with_options
 from balancer.terminal import say
+
+TARGET_OPTIONS = [
+    click.argument("render_dir", type=click.Path(file_okay=False)),
+    click.option(
+        "--target",
+        "-t",
+        default=None,
+        help="Target of databricks.yml (default: its default target, dev).",
+    ),
+    click.option("--var", "variables", multiple=True, help="Variable NAME=VALUE (repeatable)."),
+]
 
 
 @click.command("deploy")
-@click.argument("render_dir", type=click.Path(file_okay=False))
-@click.option(
-    "--target",
-    "-t",
-    default=None,
-    help="Target of databricks.yml (default: its default target, dev).",
-)
-@click.option("--var", "variables", multiple=True, help="Variable NAME=VALUE (repeatable).")
+@with_options(TARGET_OPTIONS)
 @click.option(
     "--workspace-path",
     default=None,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import click
 
-from balancer.cli.common import handle_errors, pairs
+from balancer.cli.common import handle_errors, pairs, with_options
+from balancer.cli.deploy import TARGET_OPTIONS
 from balancer.errors import InputError, Location
 from balancer.terminal import say
 
@@ -19,14 +20,7 @@ SHOWN = 10
 
 
 @click.command("undeploy")
-@click.argument("render_dir", type=click.Path(file_okay=False))
-@click.option(
-    "--target",
-    "-t",
-    default=None,
-    help="Target of databricks.yml (default: its default target, dev).",
-)
-@click.option("--var", "variables", multiple=True, help="Variable NAME=VALUE (repeatable).")
+@with_options(TARGET_OPTIONS)
 @click.option(
     "--yes",
     is_flag=True,

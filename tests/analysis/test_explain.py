@@ -16,6 +16,7 @@ from balancer.errors import InputError
 from balancer.io.plan_check import read_plan
 from balancer.model import Plan
 from balancer.plan_metrics import plan_metrics
+from tests.helpers import solve_tables
 
 TABLES = "\n".join(
     [
@@ -34,14 +35,7 @@ TABLES = "\n".join(
 
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    folder = tmp_path_factory.mktemp("explain")
-    (folder / "tables.csv").write_text(TABLES, encoding="utf-8")
-    out = folder / "plan.json"
-    result = CliRunner().invoke(
-        main, ["solve", "--tables", str(folder / "tables.csv"), "-o", str(out), "-q"]
-    )
-    assert result.exit_code == 0, result.output
-    return read_plan(out)
+    return read_plan(solve_tables(tmp_path_factory.mktemp("explain"), TABLES))
 
 
 BINDS = [

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from balancer.cli import main
+from tests.helpers import solve_tables
 
 TABLES = "\n".join(
     [
@@ -28,14 +29,7 @@ Plan = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    folder = tmp_path_factory.mktemp("solved")
-    (folder / "tables.csv").write_text(TABLES, encoding="utf-8")
-    out = folder / "plan.json"
-    result = CliRunner().invoke(
-        main, ["solve", "--tables", str(folder / "tables.csv"), "-o", str(out), "-q"]
-    )
-    assert result.exit_code == 0, result.output
-    plan: Plan = json.loads(out.read_text(encoding="utf-8"))
+    plan: Plan = json.loads(solve_tables(tmp_path_factory.mktemp("solved"), TABLES).read_text())
     return plan
 
 
