@@ -18,6 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from balancer.errors import BalancerError, InputError, Location
+from balancer.io.guard import command_scope, note_input
 from balancer.schedules import cron_problem
 
 P = ParamSpec("P")
@@ -111,7 +112,8 @@ def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
-            command(*args, **kwargs)
+            with command_scope():  # the inputs this command reads, never written over
+                command(*args, **kwargs)
         except BalancerError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
@@ -154,6 +156,7 @@ def json_object(text: str | None, flag: str, allow_file: bool = False) -> dict[s
         return {}
     source = text
     if allow_file and not text.lstrip().startswith("{") and Path(text).is_file():
+        note_input(text)
         source = Path(text).read_text(encoding="utf-8")
     try:
         value = json.loads(source)

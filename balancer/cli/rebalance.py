@@ -126,7 +126,7 @@ def rebalance(
         files["before_after.png"] = _chart(proposal)
     write_tree(output_dir, files)
     if apply and proposal.acted:
-        write_file(plan_path, dumps(proposal.plan))
+        write_file(plan_path, dumps(proposal.plan), replaces_input=True)  # what --apply means
     out = console()
     if proposal.acted:
         from balancer.analysis.plan_table import print_plan

@@ -33,6 +33,7 @@ from balancer.deployment import (
     target_identity,
 )
 from balancer.errors import InputError, Location
+from balancer.io.guard import note_input
 
 __all__ = ["ID_TAG", "Context", "Rendered", "Target", "load_rendered"]
 
@@ -72,6 +73,7 @@ class Rendered:
 
 def _load_file(path: Path, kind: str) -> dict[str, Any]:
     """A YAML or JSON file that must hold a mapping."""
+    note_input(path)
     try:
         text = path.read_text(encoding="utf-8")
         doc = (yaml.safe_load(text) if kind == "YAML" else json.loads(text)) or {}
@@ -83,6 +85,7 @@ def _load_file(path: Path, kind: str) -> dict[str, Any]:
 
 
 def _read_bytes(path: Path) -> bytes:
+    note_input(path)
     try:
         return path.read_bytes()
     except OSError as exc:

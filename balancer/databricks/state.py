@@ -19,6 +19,7 @@ from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.io.atomic import write_file
+from balancer.io.guard import note_input
 
 FOLDER = ".lakeflow-balancer/state"
 
@@ -49,7 +50,7 @@ def state_path(folder: str | Path, identity: str) -> Path:
 
 
 def write_state(folder: str | Path, state: DeploymentState) -> None:
-    write_file(state_path(folder, state.identity), state.to_json())
+    write_file(state_path(folder, state.identity), state.to_json(), replaces_input=True)
 
 
 def _recorded(folder: str | Path, target: str | None) -> str:
@@ -79,6 +80,7 @@ def _recorded(folder: str | Path, target: str | None) -> str:
 def read_state(folder: str | Path, target: str | None = None) -> DeploymentState:
     """The record of `target` (a target name, or `dev.someone`; the only one when not given)."""
     path = state_path(folder, _recorded(folder, target))
+    note_input(path)
     try:
         doc: Any = json.loads(path.read_text(encoding="utf-8"))
         return DeploymentState(

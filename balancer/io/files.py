@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from balancer.errors import InputError, Location
+from balancer.io.guard import note_input
 
 
 def read_bytes(path: str | Path, what: str) -> bytes:
     """The file's bytes, or an InputError saying it is missing, unreadable or empty."""
     p = Path(path)
+    note_input(p)
     if not p.exists():
         raise InputError(f"{what} file not found.", fix="check the path.", where=Location(str(p)))
     if p.is_dir():

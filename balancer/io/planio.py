@@ -16,6 +16,7 @@ from typing import Any
 
 from balancer.errors import InputError, Location
 from balancer.io.atomic import write_file
+from balancer.io.guard import note_input
 from balancer.model import (
     CostEstimate,
     KResult,
@@ -254,6 +255,7 @@ def plan_problem(plan: Plan) -> str | None:
 
 def read_plan(path: str | Path) -> Plan:
     p = Path(path)
+    note_input(p)
     try:
         data = json.loads(p.read_bytes().decode("utf-8"))
     except FileNotFoundError:
