@@ -101,7 +101,7 @@ def rebalance(
     """Propose moving the fewest tables to get back to a balanced plan (dry run by default)."""
 
     from balancer.io import read_history
-    from balancer.io.atomic import write_file, write_tree
+    from balancer.io.atomic import check_folder, write_file, write_tree
     from balancer.io.planio import dumps, read_plan
     from balancer.planning.rebalance import proposal_files, summary_text
     from balancer.planning.rebalance import rebalance as propose
@@ -111,6 +111,7 @@ def rebalance(
     ids, where, command = _located(
         current, plan_path, deployment, deployment_target, pipeline_ids_json, catalog, schema
     )
+    check_folder(output_dir)  # the plan is never inside what this replaces (said before solving)
     options = RebalanceOptions(
         detect_threshold=detect_threshold,
         target=target,

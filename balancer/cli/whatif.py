@@ -186,13 +186,14 @@ def whatif(
 
 def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str | None) -> None:
     """Each output path is one the layer will write (not an input, a link, a device...)."""
-    from balancer.io.outpath import file_target, folder_target
+    from balancer.io.outpath import file_target
+    from balancer.io.tree import check_folder
 
     for path in (csv_path, html_path):
         if path:
             file_target(path)
     if charts_dir:
-        folder_target(charts_dir)
+        check_folder(charts_dir)
 
 
 def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any) -> None:

@@ -19,9 +19,16 @@ from pathlib import Path
 from typing import TextIO
 
 from balancer.io.outpath import file_target, writable
-from balancer.io.tree import MANIFEST, write_tree
+from balancer.io.tree import MANIFEST, check_folder, write_tree
 
-__all__ = ["MANIFEST", "replacing", "write_file", "write_tree"]
+__all__ = ["MANIFEST", "check_file", "check_folder", "replacing", "write_file", "write_tree"]
+
+
+def check_file(path: str | Path) -> None:
+    """Refuse now what `write_file(path, ...)` would refuse (an input of the command, a link,
+    a folder, a device): a command checks its outputs once its inputs are read, before the
+    work that makes them."""
+    file_target(path)
 
 
 def write_file(path: str | Path, content: str | bytes, *, replaces_input: bool = False) -> None:

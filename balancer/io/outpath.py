@@ -36,15 +36,20 @@ def writable(path: str | Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise InputError(
-            f"cannot write here: {exc.strerror or exc}.",
-            fix=_FIX.get(exc.errno or 0, "choose a folder you can write to."),
-            where=Location(str(path)),
-        ) from None
+        raise refusal(exc, path) from None
     except RuntimeError as exc:  # pathlib's "Symlink loop" before Python 3.13
         raise InputError(
             f"cannot write here: {exc}.", fix=_FIX[errno.ELOOP], where=Location(str(path))
         ) from None
+
+
+def refusal(exc: OSError, path: str | Path) -> InputError:
+    """The file system's refusal, said once: what it said, where, and what to do."""
+    return InputError(
+        f"cannot write here: {exc.strerror or exc}.",
+        fix=_FIX.get(exc.errno or 0, "choose a folder you can write to."),
+        where=Location(str(path)),
+    )
 
 
 def umask() -> int:
@@ -69,6 +74,8 @@ def _lstat(path: Path) -> os.stat_result | None:
             fix="choose a path whose folders are folders.",
             where=Location(str(path)),
         ) from None
+    except OSError as exc:
+        raise refusal(exc, path) from None
 
 
 def _kind(mode: int) -> str:
@@ -117,7 +124,8 @@ def folder_target(path: str | Path) -> Path:
             fix="choose a new folder.",
             where=Location(str(path)),
         )
-    target = absolute.parent.resolve() / absolute.name
+    with writable(path):
+        target = absolute.parent.resolve() / absolute.name
     refuse_input(target)
     st = _lstat(target)
     if st is not None and not stat.S_ISDIR(st.st_mode):

@@ -36,7 +36,7 @@ from balancer.io.guard import inputs_under
 from balancer.io.outpath import folder_target, umask, writable
 from balancer.io.treelock import leftover_name, recover, tree_lock
 
-__all__ = ["MANIFEST", "write_tree"]
+__all__ = ["MANIFEST", "check_folder", "write_tree"]
 
 
 def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
@@ -49,6 +49,13 @@ def write_tree(out_dir: str | Path, files: Mapping[str, str | bytes]) -> None:
             recover(target, locked)
             folder_target(out_dir)  # what recovery put back is checked too
             _replace(target, files, names, str(out_dir))
+
+
+def check_folder(out_dir: str | Path) -> None:
+    """Refuse now what `write_tree(out_dir, ...)` would refuse about the folder itself (a
+    command with several outputs checks them all before it writes one)."""
+    with writable(out_dir):
+        _earlier(folder_target(out_dir), str(out_dir))
 
 
 def _checked(rel: str, out_dir: str | Path) -> str:
