@@ -105,6 +105,8 @@ def carry(src: Path, tool: set[str] | None, dst: Path, taken: set[str]) -> list[
             is_dir = stat.S_ISDIR(st.st_mode)
             there_dir = there is not None and stat.S_ISDIR(there.st_mode)
             if is_dir and rel in tool_dirs:
+                if there_dir:  # the tool's folder keeps its permission bits
+                    modes.append((dst / rel, stat.S_IMODE(st.st_mode)))
                 folders.append(f"{rel}/")  # made only if a person's entry goes in it
             elif there is not None and (is_dir != there_dir or (not is_dir and rel in taken)):
                 conflicts.append(rel)
