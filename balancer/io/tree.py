@@ -149,9 +149,12 @@ def _fill(staging: Path, files: Mapping[str, str | bytes], earlier: Path | None)
     told apart), then the files, each keeping the permission bits of the file it replaces."""
     manifest = {"tool": "lakeflow-balancer", "files": sorted(files)}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    made = {staging}
     for rel, content in files.items():
         path = staging / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
