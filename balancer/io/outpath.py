@@ -70,7 +70,7 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
     except NotADirectoryError:
         raise InputError(
-            "a part of this path is a file, not a folder.",
+            "cannot write here: a part of this path is a file, not a folder.",
             fix="choose a path whose folders are folders.",
             where=Location(str(path)),
         ) from None
