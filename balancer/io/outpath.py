@@ -41,6 +41,18 @@ def writable(path: str | Path) -> Iterator[None]:
         raise InputError(
             f"cannot write here: {exc}.", fix=_FIX[errno.ELOOP], where=Location(str(path))
         ) from None
+    except ValueError as exc:
+        if "null" not in str(exc):
+            raise
+        raise _nul(path) from None
+
+
+def _nul(path: str | Path) -> InputError:
+    return InputError(
+        "cannot write here: the path holds a NUL byte.",
+        fix="give a path without control characters.",
+        where=Location(repr(str(path))),
+    )
 
 
 def refusal(exc: OSError, path: str | Path) -> InputError:
@@ -76,6 +88,8 @@ def _lstat(path: Path) -> os.stat_result | None:
         ) from None
     except OSError as exc:
         raise refusal(exc, path) from None
+    except ValueError:  # an embedded NUL byte
+        raise _nul(path) from None
 
 
 def _kind(mode: int) -> str:

@@ -50,8 +50,12 @@ def tree_lock(target: Path) -> Iterator[bool]:
 
 
 def _locked(path: Path, target: Path) -> int | None:
-    """A descriptor of the lock file, locked; None when the disk has no locks."""
-    import fcntl
+    """A descriptor of the lock file, locked; None when the disk (or the system) has no
+    locks."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system
+        return None
 
     deadline = time.monotonic() + WAIT_S
     while True:

@@ -8,10 +8,13 @@ import errno
 import os
 import socket
 import stat
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from balancer.errors import InputError
 from balancer.io import guard
@@ -213,6 +216,15 @@ def test_a_name_too_long_is_one_message(tmp_path: Path) -> None:
             write_file(path, "x\n")
         with pytest.raises(InputError, match="File name too long"):
             write_tree(path, {"a.txt": "x\n"})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["a\0b", "dir\0/x"])
+def test_a_nul_in_the_path_is_one_message(tmp_path: Path, name: str) -> None:
+    with pytest.raises(InputError, match="NUL byte"):
+        write_file(tmp_path / name, "x\n")
+    with pytest.raises(InputError, match="NUL byte"):
+        write_tree(tmp_path / name, {"a.txt": "x\n"})
     assert list(tmp_path.iterdir()) == []
 
 
@@ -467,3 +479,56 @@ class TestRecovery:
         (dst / "d").write_text("a file where a folder goes\n")
         assert carry(src, set(), dst, taken={"x"}) == ["d", "x"]
         assert tool_files(dst) is None
+
+
+NAMES = st.sampled_from(["a", "b", "src", "x.py", "notes", "Ä", "名", ".hidden", "a b"])
+RELS = st.lists(NAMES, min_size=1, max_size=3).map("/".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    first=st.dictionaries(RELS, st.binary(max_size=20), min_size=1, max_size=6),
+    second=st.dictionaries(RELS, st.binary(max_size=20), min_size=1, max_size=6),
+    mine=st.dictionaries(
+        RELS.map(lambda r: f"mine/{r}"),
+        st.tuples(st.binary(max_size=20), st.sampled_from([0o600, 0o644, 0o755, 0o400])),
+        max_size=6,
+    ),
+)
+def test_a_replacement_keeps_every_persons_file_or_changes_nothing(
+    first: dict[str, bytes], second: dict[str, bytes], mine: dict[str, tuple[bytes, int]]
+) -> None:
+    """For any earlier output, any files a person added and any new output: the folder ends
+    as the new output plus every person's file (bytes and mode), or the write is refused
+    and nothing changed."""
+    with tempfile.TemporaryDirectory() as name:
+        out = Path(name) / "out"
+        try:
+            write_tree(out, dict(first))
+        except InputError:
+            return  # a file and a folder of one name: refused, nothing written
+        added = {}
+        for rel, (data, mode) in mine.items():
+            path = out / rel
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            except OSError:
+                continue  # a name already a folder (or a file where a folder goes)
+            path.chmod(mode)
+            added[rel] = (data, mode)
+        before = _snapshot(Path(name))
+        try:
+            write_tree(out, dict(second))
+        except InputError:
+            assert _snapshot(Path(name)) == before
+            return
+        for rel, (data, mode) in added.items():
+            if (out / rel).is_file():
+                assert (out / rel).read_bytes() == data
+                assert stat.S_IMODE((out / rel).stat().st_mode) == mode
+            else:  # a later file of the person's stands where this one was (same name)
+                raise AssertionError(f"{rel} lost")
+        for rel, data in second.items():
+            assert (out / rel).read_bytes() == data
+        assert sorted(p.name for p in Path(name).iterdir()) == ["out"]
