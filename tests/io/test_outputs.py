@@ -23,6 +23,7 @@ from balancer.io.atomic import write_tree
 from tests.helpers import EXAMPLES
 from tests.test_eventlog import sample
 
+SHOP = Path(__file__).resolve().parents[1] / "fixtures" / "connectors" / "flat" / "shop_source.py"
 Args = Callable[[Path], list[str]]
 
 
@@ -37,6 +38,8 @@ def folder(tmp_path: Path, osipi_plan: Path) -> Path:
     write_tree(tmp_path / "prop", {"plan.json": plan, "diff.md": "# moves\n"})
     write_tree(tmp_path / "ren", {"databricks.yml": "bundle: {}\n"})
     os.link(tmp_path / "tables.csv", tmp_path / "hard.csv")
+    shutil.copy(SHOP, tmp_path / "shop_source.py")
+    (tmp_path / "prefix.json").write_text('{"gift": "payments"}')
     return tmp_path
 
 
@@ -74,6 +77,7 @@ REBALANCE = ["rebalance", "--plan", "{plan.json}", "--history", "{runs.csv}"]
 RENDER = ["render", "{plan.json}", "--mode", "workspace", "--connector-root", "/Workspace/c"]
 SYNTH = ["synth-history", "--tables", "{tables.csv}"]
 EVENTS = ["history", "from-events", "{events.jsonl}"]
+DISCOVER = ["discover", "{shop_source.py}", "--category-prefix-map-json", "{prefix.json}"]
 
 
 def _args(template: list[str], folder: Path) -> list[str]:
@@ -94,6 +98,8 @@ ONTO_INPUTS = [
     pytest.param(WHATIF, ["--html", "{tables.csv}"], id="whatif-html-tables"),
     pytest.param(WHATIF, ["--csv", "{x.csv}", "--html", "{runs.csv}"], id="whatif-second-output"),
     pytest.param(EVENTS, ["-o", "{events.jsonl}"], id="from-events-o-export"),
+    pytest.param(DISCOVER, ["-o", "{shop_source.py}"], id="discover-o-connector"),
+    pytest.param(DISCOVER, ["-o", "{prefix.json}"], id="discover-o-prefix-map"),
     pytest.param(REBALANCE, ["-o", "{runs.csv}"], id="rebalance-o-history"),
     pytest.param(RENDER, ["-o", "{plan.json}"], id="render-o-plan"),
     pytest.param(RENDER, ["-o", "{./plan.json}"], id="render-o-plan-dot"),
@@ -168,6 +174,7 @@ FILE_OUTPUTS = [
     pytest.param(WHATIF, "--csv", id="whatif-csv"),
     pytest.param(WHATIF, "--html", id="whatif-html"),
     pytest.param(EVENTS, "-o", id="from-events"),
+    pytest.param(DISCOVER, "-o", id="discover"),
 ]
 NOT_FILES = [
     pytest.param(_link_to("other.txt"), "symbolic link", id="link-to-a-file"),
