@@ -1,6 +1,6 @@
 """Runs that write one output folder take turns, and a run recovers what a killed one left.
 
-The lock: `fcntl.flock` on `.<name>.lock` beside the folder, held for the whole write and
+The lock: `fcntl.flock` on `.<name>.lfb-lock` beside the folder, held for the whole write and
 removed by its holder before it lets go (a waiting run checks that the file it locked is
 still the one at that name, else it locks the new one). A run that waits longer than
 `WAIT_S` is refused (exit 2). The lock is released by the kernel when its holder dies. On a
@@ -35,7 +35,7 @@ _NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
 @contextmanager
 def tree_lock(target: Path) -> Iterator[bool]:
     """Hold the lock of `target` (True), or go unlocked where the disk has none (False)."""
-    path = target.parent / f".{target.name}.lock"
+    path = target.parent / f".{target.name}.lfb-lock"  # a name no person gives a file
     fd = _locked(path, target)
     if fd is None:
         yield False

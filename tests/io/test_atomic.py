@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from balancer.errors import InputError
-from balancer.io import guard
+from balancer.io import guard, treelock
 from balancer.io.atomic import MANIFEST, replacing, write_file, write_tree
 from balancer.io.carry import carry, tool_files
-from balancer.io.treelock import leftover_name, recover
+from balancer.io.treelock import leftover_name, recover, tree_lock
 
 Writer = Callable[[Path, str], None]
 
@@ -532,3 +532,30 @@ def test_a_replacement_keeps_every_persons_file_or_changes_nothing(
         for rel, data in second.items():
             assert (out / rel).read_bytes() == data
         assert sorted(p.name for p in Path(name).iterdir()) == ["out"]
+
+
+def test_a_run_waits_its_turn_and_is_refused_after_a_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "1\n"})
+    monkeypatch.setattr(treelock, "WAIT_S", 0.2)
+    with tree_lock(out) as locked:  # another run holds the folder
+        assert locked
+        with pytest.raises(InputError, match="another run has been writing this folder"):
+            write_tree(out, {"a.txt": "2\n"})
+    assert (out / "a.txt").read_text() == "1\n"
+    write_tree(out, {"a.txt": "3\n"})  # its turn now
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the lock file gone
+
+
+def test_a_lock_removed_while_waiting_is_not_held_twice(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with tree_lock(out):
+        lock = tmp_path / ".out.lfb-lock"
+        assert lock.exists()
+    assert not lock.exists()
+    lock.write_text("")  # a lock file a killed run left: used, then removed
+    with tree_lock(out) as locked:
+        assert locked
+    assert not lock.exists()
