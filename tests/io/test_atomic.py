@@ -549,7 +549,7 @@ def test_a_run_waits_its_turn_and_is_refused_after_a_bound(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the lock file gone
 
 
-def test_a_lock_removed_while_waiting_is_not_held_twice(tmp_path: Path) -> None:
+def test_the_lock_file_is_removed_by_its_holder_and_a_left_one_reused(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with tree_lock(out):
         lock = tmp_path / ".out.lfb-lock"
