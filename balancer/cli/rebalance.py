@@ -101,7 +101,7 @@ def rebalance(
     """Propose moving the fewest tables to get back to a balanced plan (dry run by default)."""
 
     from balancer.io import read_history
-    from balancer.io.atomic import check_folder, write_file, write_tree
+    from balancer.io.atomic import check_file, check_folder, write_file, write_tree
     from balancer.io.planio import dumps, read_plan
     from balancer.planning.rebalance import proposal_files, summary_text
     from balancer.planning.rebalance import rebalance as propose
@@ -112,6 +112,8 @@ def rebalance(
         current, plan_path, deployment, deployment_target, pipeline_ids_json, catalog, schema
     )
     check_folder(output_dir)  # the plan is never inside what this replaces (said before solving)
+    if apply:
+        check_file(plan_path, replaces_input=True)  # a plan.json that is a link is not written
     options = RebalanceOptions(
         detect_threshold=detect_threshold,
         target=target,

@@ -24,11 +24,11 @@ from balancer.io.tree import MANIFEST, check_folder, write_tree
 __all__ = ["MANIFEST", "check_file", "check_folder", "replacing", "write_file", "write_tree"]
 
 
-def check_file(path: str | Path) -> None:
+def check_file(path: str | Path, *, replaces_input: bool = False) -> None:
     """Refuse now what `write_file(path, ...)` would refuse (an input of the command, a link,
     a folder, a device): a command checks its outputs once its inputs are read, before the
     work that makes them."""
-    file_target(path)
+    file_target(path, replaces_input)
 
 
 def write_file(path: str | Path, content: str | bytes, *, replaces_input: bool = False) -> None:

@@ -124,6 +124,13 @@ def test_a_proposal_never_replaces_the_plan_it_reads(folder: Path) -> None:
         _refused(folder, args, "plan.json is an input of this command")
 
 
+def test_apply_never_writes_through_a_link(folder: Path) -> None:
+    (folder / "link.json").symlink_to(folder / "plan.json")
+    args = _args([*REBALANCE, "-o", "{new-prop}", "--apply"], folder)
+    args[args.index("--plan") + 1] = str(folder / "link.json")
+    _refused(folder, args, "symbolic link")
+
+
 def test_an_input_a_person_keeps_in_an_earlier_output_is_carried(folder: Path) -> None:
     shutil.copy(folder / "runs.csv", folder / "prop" / "my-runs.csv")
     before = (folder / "prop" / "my-runs.csv").read_bytes()
