@@ -109,7 +109,7 @@ def earlier(folder: Path) -> tuple[Path, Snapshot]:
     return out, _persons_files(out)
 
 
-def test_a_kill_before_any_change_of_the_write_loses_nothing(
+def test_a_kill_before_each_change_of_the_write_loses_nothing(
     earlier: tuple[Path, Snapshot],
 ) -> None:
     out, mine = earlier
