@@ -311,15 +311,18 @@ def test_names_with_control_characters_are_refused(tmp_path: Path, cell: str, co
 def test_a_killed_writes_leftovers_are_removed_by_the_next(
     osipi_plan: Path, tmp_path: Path
 ) -> None:
+    """Under the folder's lock no other run is writing: every leftover is recovered (a
+    person's files carried, see tests/io/test_atomic.py) and removed, a live pid's too."""
     import os
 
     out = tmp_path / "out"
     dead = tmp_path / ".out.new-999999999-abcd"  # no such process
     (dead / "src").mkdir(parents=True)
     (dead / "src" / "big.bin").write_bytes(b"x" * 1000)
-    old = tmp_path / ".out.old-999999998-efgh"
+    (dead / ".lakeflow-balancer-files.json").write_text('{"files": ["src/big.bin"]}\n')
+    old = tmp_path / ".out.old-999999998-ef01"
     old.mkdir()
-    live = tmp_path / f".out.new-{os.getpid()}-ijkl"  # a write still running: left alone
+    live = tmp_path / f".out.new-{os.getpid()}-2345"
     live.mkdir()
     args = [
         "render",
@@ -333,7 +336,8 @@ def test_a_killed_writes_leftovers_are_removed_by_the_next(
     ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert not dead.exists() and not old.exists() and live.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert not (out / "src" / "big.bin").exists()  # the killed run's own file
 
 
 def test_whatif_html_leaves_no_temporary_folder(

@@ -172,7 +172,8 @@ def test_cli_prints_and_writes_csv_and_html(tmp_path: Path) -> None:
     assert lines[0].startswith("scenario,pipelines,makespan_s") and len(lines) == 6
     page = out_html.read_text()
     assert page.count("data:image/png;base64,") == 5 and "<table" in page
-    assert sorted(p.name for p in charts.iterdir()) == [
+    assert sorted(p.name for p in charts.iterdir()) == [  # an output folder, with its manifest
+        ".lakeflow-balancer-files.json",
         "before_after.png",
         "makespan_vs_k.png",
         "pipelines.png",

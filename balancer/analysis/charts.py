@@ -47,11 +47,17 @@ def _plain_text(chart: F) -> F:
 
 
 def _save(plt: Any, fig: Any, path: str | Path) -> Path:
+    """The figure as PNG, written through the one output layer (whole file or nothing)."""
+    import io
+
+    from balancer.io.atomic import write_file
+
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=110)
     plt.close(fig)
-    return out
+    write_file(path, png.getvalue())
+    return Path(path)
 
 
 TYPE_COLOURS = {
@@ -287,6 +293,7 @@ def html_report(
     for caption, image in images.items():
         data = base64.b64encode(Path(image).read_bytes()).decode("ascii")
         parts.append(f"<h2>{html.escape(caption)}</h2><img src='data:image/png;base64,{data}'>")
-    out = Path(path)
-    out.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return out
+    from balancer.io.atomic import write_file
+
+    write_file(path, "\n".join(parts) + "\n")
+    return Path(path)

@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from balancer.errors import BalancerError, InputError, Location
+from balancer.io.guard import command_scope
 from balancer.schedules import cron_problem
 from balancer.terminal import console as console  # the commands' console, re-exported
 from balancer.terminal import say
@@ -112,7 +113,8 @@ def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
-            command(*args, **kwargs)
+            with command_scope():  # the inputs this command reads, never written over
+                command(*args, **kwargs)
         except BalancerError as exc:
             say(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)

@@ -133,9 +133,10 @@ def history_from_events(
     from datetime import datetime, timezone
 
     from balancer.history.eventlog import read_event_log_export
-    from balancer.io.atomic import write_file
+    from balancer.io.atomic import check_file, write_file
 
     history = read_event_log_export(export)
+    check_file(output)
     rows = []
     for name, tr in history.runs.items():
         for k in range(len(tr)):

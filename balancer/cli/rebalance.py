@@ -101,7 +101,7 @@ def rebalance(
     """Propose moving the fewest tables to get back to a balanced plan (dry run by default)."""
 
     from balancer.io import read_history
-    from balancer.io.atomic import write_file, write_tree
+    from balancer.io.atomic import check_file, check_folder, write_file, write_tree
     from balancer.io.plan_check import read_plan
     from balancer.io.planio import dumps
     from balancer.planning.rebalance import proposal_files, summary_text
@@ -112,6 +112,9 @@ def rebalance(
     ids, where, command = _located(
         current, plan_path, deployment, deployment_target, pipeline_ids_json, catalog, schema
     )
+    check_folder(output_dir)  # the plan is never inside what this replaces (said before solving)
+    if apply:
+        check_file(plan_path, replaces_input=True)  # a plan.json that is a link is not written
     options = RebalanceOptions(
         detect_threshold=detect_threshold,
         target=target,
@@ -127,7 +130,7 @@ def rebalance(
         files["before_after.png"] = _chart(proposal)
     write_tree(output_dir, files)
     if apply and proposal.acted:
-        write_file(plan_path, dumps(proposal.plan))
+        write_file(plan_path, dumps(proposal.plan), replaces_input=True)  # what --apply means
     out = console()
     if proposal.acted:
         from balancer.analysis.plan_table import print_plan

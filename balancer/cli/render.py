@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import cast
 
 import click
@@ -138,7 +137,6 @@ def render(
     from render import RenderOptions, render_files
     from render.quartz import CronError
 
-    _refuse_plan_inside(plan_path, output_dir)
     problem = cron_problem(rebalance_schedule)
     if problem:
         raise InputError(problem, where=Location(column="--rebalance-schedule"))
@@ -187,18 +185,6 @@ def render(
         ) from None
     write_tree(output_dir, files)
     say(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
-
-
-def _refuse_plan_inside(plan_path: str, output_dir: str) -> None:
-    """The render replaces its folder: the plan it reads must not be in it."""
-    plan_file = Path(plan_path).resolve()
-    out = Path(output_dir).resolve()
-    if out == plan_file or out in plan_file.parents:
-        raise InputError(
-            "the plan lies inside the output folder, which the render replaces.",
-            fix="write the render to another folder.",
-            where=Location(plan_path),
-        )
 
 
 def _wheels(

@@ -137,7 +137,7 @@ def solve(
     **planning: Any,
 ) -> None:
     """Balance the tables and write plan.json."""
-    from balancer.io.atomic import write_file
+    from balancer.io.atomic import check_file, write_file
     from balancer.io.planio import dumps
     from balancer.planning.planner import make_plan
 
@@ -161,6 +161,7 @@ def solve(
     catalog, history, current, recorded = _inputs(
         tables_path, overrides, history_path, current_path
     )
+    check_file(output)  # not an input, a link or a device: said before solving
     if max_moves is not None and current is None:
         raise InputError("--max-moves limits the moves from a plan in use: give --current too.")
     started = time.perf_counter()

@@ -59,9 +59,10 @@ def synth_history(
     """Write a SYNTHETIC runs.csv for a tables.csv (for examples and tests)."""
     from balancer.history.synthetic import HEADER, generate_runs
     from balancer.io import read_tables
-    from balancer.io.atomic import write_file
+    from balancer.io.atomic import check_file, write_file
 
     catalog = read_tables(tables_path)
+    check_file(output)
     connector = Path(tables_path).resolve().parent.name
     runs = generate_runs(
         catalog.tables,

@@ -152,6 +152,7 @@ def whatif(
     lo, hi, _ = parse_pipelines(sweep_pipelines)
     settings = settings_from(planning, history_path, time_limit_s=time_limit_s)
     base = WhatIf.load(tables_path, history_path, **_fields(settings))
+    _check_outputs(csv_path, html_path, charts_dir)  # before any is written: all or none
     plans, refused = base.sweep(range(lo, hi + 1))
     chosen = base.run(Scenario("solve", pipelines=(lo, hi)))  # what `balancer solve` answers
     reference_key = f"solve (K={len(chosen.pipelines)})"
@@ -199,6 +200,18 @@ def whatif(
         solved = has_scenario and scenario.name in plans
         name = scenario.name if solved else ""
         _charts(plans, reference_key, name, table, html_path, charts_dir, out)
+
+
+def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str | None) -> None:
+    """Each output path is one the layer will write (not an input, a link, a device...)."""
+    from balancer.io.outpath import file_target
+    from balancer.io.tree import check_folder
+
+    for path in (csv_path, html_path):
+        if path:
+            file_target(path)
+    if charts_dir:
+        check_folder(charts_dir)
 
 
 def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any) -> None:
@@ -284,27 +297,30 @@ def _charts(
     charts_dir: str | None,
     out: Any,
 ) -> None:
-    """The charts as PNG files (in --charts-dir, else a temporary folder) and the HTML report."""
+    """The charts as PNG files (--charts-dir: an output folder, written whole, never over a
+    person's file) and the HTML report."""
     import tempfile
 
+    from balancer.io.atomic import write_tree
+
     with tempfile.TemporaryDirectory(prefix="balancer-charts-") as tmp:  # the report embeds them
-        folder = Path(charts_dir) if charts_dir else Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_charts(plans, reference_key, scenario, table, html_path, folder, out)
+        images = _write_charts(plans, reference_key, scenario, Path(tmp))
+        if charts_dir:
+            write_tree(charts_dir, {p.name: p.read_bytes() for p in images.values()})
+        if html_path:
+            from balancer.analysis.charts import html_report
+            from balancer.analysis.whatif import readable
+
+            html_report("lakeflow-balancer what-if", readable(table), images, html_path)
+            out.print(f"report written to {html_path}")
 
 
 def _write_charts(
-    plans: dict[str, Plan],
-    reference_key: str,
-    scenario: str,
-    table: Any,
-    html_path: str | None,
-    folder: Path,
-    out: Any,
-) -> None:
+    plans: dict[str, Plan], reference_key: str, scenario: str, folder: Path
+) -> dict[str, Path]:
+    """The charts, drawn into `folder`, by caption."""
     from balancer.analysis.charts import (
         before_after,
-        html_report,
         makespan_vs_k,
         pipeline_bars,
         tradeoff,
@@ -328,8 +344,4 @@ def _write_charts(
             folder / "before_after.png",
             (reference_key, scenario),
         )
-    if html_path:
-        from balancer.analysis.whatif import readable
-
-        html_report("lakeflow-balancer what-if", readable(table), images, html_path)
-        out.print(f"report written to {html_path}")
+    return images

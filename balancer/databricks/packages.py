@@ -29,6 +29,7 @@ from importlib import metadata
 from pathlib import Path
 
 from balancer.errors import InputError, Location
+from balancer.io.guard import note_input
 from balancer.model import Wheel, WheelRole
 
 FRAMEWORK_PREFIX = "databricks/labs/community_connector/interface/"
@@ -67,6 +68,7 @@ def given_wheels(paths: tuple[str, ...], source_name: str) -> tuple[Wheel, ...]:
             raise InputError(
                 "no wheel file here.", fix="give the path of a .whl file.", where=Location(p)
             )
+        note_input(path)
         data = path.read_bytes()
         role = wheel_role(path.name, data, p)
         if role == "connector" and not _has_source(data, source_name):

@@ -30,6 +30,7 @@ def history_from_spark(
     """Run the history SQL over event logs on the cluster: published tables or pipeline ids."""
     from balancer.history.eventlog import history_sql
     from balancer.io import read_history
+    from balancer.io.atomic import write_file
 
     header: list[str] = []
     rows: list[list[Any]] = []
@@ -38,11 +39,18 @@ def history_from_spark(
     rows.extend([list(r) for r in df.collect()])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "runs.csv"
-        path.write_text(csv_text(header, rows), encoding="utf-8")
+        write_file(path, csv_text(header, rows))
         return read_history(path)
 
 
 def main(argv: Sequence[str] | None = None, spark: Any = None) -> int:
+    from balancer.io.guard import command_scope
+
+    with command_scope():  # the job's inputs, never written over
+        return _main(argv, spark)
+
+
+def _main(argv: Sequence[str] | None, spark: Any) -> int:
     from balancer.io import read_history
     from balancer.io.atomic import write_tree
     from balancer.io.plan_check import read_plan

@@ -33,6 +33,7 @@ from balancer.deployment import (
 )
 from balancer.errors import InputError, Location
 from balancer.io.files import read_bytes
+from balancer.io.guard import note_input
 from balancer.jsondoc import load_json
 
 __all__ = ["ID_TAG", "Context", "Rendered", "Target", "load_rendered"]
@@ -76,6 +77,7 @@ def _load_file(path: Path, kind: str) -> dict[str, Any]:
     if kind == "JSON":
         doc = load_json(read_bytes(path, "rendered"), Location(str(path)), what="file") or {}
     else:
+        note_input(path)
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, ValueError, RecursionError, yaml.YAMLError) as exc:
@@ -88,6 +90,7 @@ def _load_file(path: Path, kind: str) -> dict[str, Any]:
 
 
 def _read_bytes(path: Path) -> bytes:
+    note_input(path)
     try:
         return path.read_bytes()
     except OSError as exc:

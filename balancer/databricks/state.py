@@ -51,7 +51,7 @@ def state_path(folder: str | Path, identity: str) -> Path:
 
 
 def write_state(folder: str | Path, state: DeploymentState) -> None:
-    write_file(state_path(folder, state.identity), state.to_json())
+    write_file(state_path(folder, state.identity), state.to_json(), replaces_input=True)
 
 
 def _recorded(folder: str | Path, target: str | None) -> str:

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from balancer.errors import InputError, Location
+from balancer.io.guard import note_input
 from balancer.model import INGESTION_TYPES
 from balancer.names import (
     Named,
@@ -64,6 +65,7 @@ def _load_module(spec: str) -> ModuleType:
                     where=Location(spec),
                     fix="give a .py file or an importable module name.",
                 )
+            note_input(path)
             folder = path.resolve().parent
             name = path.stem
             # A file inside a package (relative imports) is imported as package.module.

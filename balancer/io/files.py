@@ -9,23 +9,35 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from balancer.errors import InputError, Location
+from balancer.io.guard import note_input
 
 
 def read_bytes(path: str | Path, what: str) -> bytes:
-    """The file's bytes, or an InputError saying it is missing, unreadable or empty."""
+    """The file's bytes, or an InputError saying it is missing, a folder, unreadable (a name
+    too long, a loop of links, no permission) or empty. Every reader reads through here, so
+    the output layer knows each input of the command (`guard.note_input`)."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{what} file not found.", fix="check the path.", where=Location(str(p)))
-    if p.is_dir():
-        raise InputError(f"{what} path is a folder, not a file.", where=Location(str(p)))
+    note_input(p)
     try:
         data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            f"{what} file not found.", fix="check the path.", where=Location(str(p))
+        ) from None
+    except IsADirectoryError:
+        raise InputError(f"{what} path is a folder, not a file.", where=Location(str(p))) from None
     except OSError as exc:
-        raise InputError(f"cannot read the {what} file: {exc}.", where=Location(str(p))) from exc
+        raise InputError(
+            f"cannot read the {what} file: {exc.strerror or exc}.",
+            fix="check the path and that you may read it.",
+            where=Location(str(p)),
+        ) from None
     if not data.strip():
         raise InputError(
             f"the {what} file is empty.",
-            fix="give it a header row and one row per entry.",
+            fix="give it a header row and one row per entry."
+            if p.suffix.lower() == ".csv"
+            else "check that it is the file you meant: it holds nothing.",
             where=Location(str(p)),
         )
     return data

@@ -327,7 +327,7 @@ def test_render_refuses_to_write_where_its_plan_is(osipi_plan: Path, tmp_path: P
     inside = out / "src" / "plan.json"
     before = inside.read_bytes()
     result = render_cli(inside, out, *args)
-    assert result.exit_code == 2 and "inside the output folder" in result.output
+    assert result.exit_code == 2 and "src/plan.json is an input of this command" in result.output
     assert inside.read_bytes() == before
 
 
