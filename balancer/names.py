@@ -42,6 +42,8 @@ destination never collide with each other.
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -140,6 +142,14 @@ def plain_name_problem(text: object, *, dots: bool = True, part: bool = False) -
         start = "" if part else " not starting with " + ("'.', '+' or '-'" if dots else "'-'")
         return f"is not a plain name: use {allowed}" + ("," + start if start else "")
     return None
+
+
+def folder_key(path: str) -> str:
+    """A plan name from the folder holding `path` (the connector's folder, by the examples'
+    layout): its letters, digits, '_' and '-', at most 40, else 'lakeflow'. The path is made
+    absolute without following links, so a loop of links is no error here."""
+    folder = posixpath.basename(posixpath.dirname(os.path.abspath(path)))
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", folder).strip("_-")[:40] or "lakeflow"
 
 
 def relative_path_problem(path: object) -> str | None:

@@ -40,6 +40,9 @@ NUMBERS = [
     (["rebalance", "--target", "-1"], "--target"),
     (["rebalance", "--max-moves", "-3"], "--max-moves"),
     (["rebalance", "--max-moves-per-pipeline", "-1"], "--max-moves-per-pipeline"),
+    (["rebalance", "--max-moves-per-pipeline", "9" * 30], "--max-moves-per-pipeline"),
+    (["rebalance", "--max-moves", "1000001"], "--max-moves"),
+    (["solve", "--max-moves", "9" * 30], "--max-moves"),
     (["rebalance", "--time-limit", "nan"], "--time-limit"),
     (["whatif", "--growth", "nan"], "--growth"),
     (["whatif", "--growth", "0"], "--growth"),
@@ -696,3 +699,26 @@ def test_a_plan_whose_tables_were_edited_is_refused(osipi_plan: Path, tmp_path: 
     result = _render(path, tmp_path / "o")
     assert result.exit_code == 2 and "edited after it was solved" in result.output, result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_an_event_export_csv_with_any_line_ending_is_read_or_refused_in_one_message(
+    tmp_path: Path, ending: str
+) -> None:
+    export = tmp_path / "export.csv"
+    rows = ["timestamp,event_type,details", '2026-10-01T00:00:00Z,flow_progress,"{""a"": 1}"']
+    export.write_bytes(ending.join(rows).encode() + ending.encode())
+    result = CliRunner().invoke(
+        main, ["history", "from-events", str(export), "-o", str(tmp_path / "r.csv")]
+    )
+    assert result.exit_code == 2, result.output  # no complete run in it: one message, no traceback
+    assert "no complete flow_progress runs" in result.output
+
+
+def test_a_loop_of_links_as_an_input_is_one_message(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    args = ["solve", "--tables", str(tmp_path / "a"), "--history", str(OSIPI / "runs.csv")]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "p.json")])
+    assert result.exit_code == 2 and "symbolic links" in result.output, result.output
+    assert not (tmp_path / "p.json").exists()

@@ -31,7 +31,7 @@ from balancer.model import (
     Settings,
     Table,
 )
-from balancer.names import collision_text, table_collision, table_name_problem
+from balancer.names import collision_text, folder_key, table_collision, table_name_problem
 from balancer.planning.planner import make_plan
 from balancer.schedules import cron_problem, normalize
 
@@ -82,7 +82,7 @@ class WhatIf:
 
         catalog = read_tables(tables)
         hist = read_history(history) if history else None
-        name = str(settings.pop("name", Path(tables).resolve().parent.name or "lakeflow"))
+        name = str(settings.pop("name", folder_key(str(tables))))
         return WhatIf(catalog, hist, Settings(name=name, **settings))  # type: ignore[arg-type]
 
     def base_estimates(self) -> dict[str, CostEstimate]:

@@ -81,6 +81,8 @@ class SettingValue(click.ParamType):  # type: ignore[type-arg]  # generic only i
 
 
 SEED = SettingValue("seed")
+MAX_COUNT = 1_000_000  # moves, runs: a count above it is a typo (and OR-Tools takes 64 bits)
+COUNT = click.IntRange(0, MAX_COUNT)
 TABLE_CAP = SettingValue("max_tables_per_pipeline")
 
 

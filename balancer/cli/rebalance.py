@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from balancer.cli.common import (
+    COUNT,
     Finite,
     console,
     handle_errors,
@@ -54,12 +55,10 @@ if TYPE_CHECKING:
     show_default=True,
     help="Then get within this of the best, with the fewest moves.",
 )
-@click.option(
-    "--max-moves", type=click.IntRange(0), default=None, help="At most this many table moves."
-)
+@click.option("--max-moves", type=COUNT, default=None, help="At most this many table moves.")
 @click.option(
     "--max-moves-per-pipeline",
-    type=click.IntRange(0),
+    type=COUNT,
     default=None,
     help="At most this many moves in or out of a pipeline.",
 )

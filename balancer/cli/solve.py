@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import click
 
 from balancer.analysis.plan_table import print_plan
 from balancer.cli.common import (
+    COUNT,
     TABLE_CAP,
     NullStatus,
     console,
@@ -24,6 +24,7 @@ from balancer.cli.planning_options import planning_options, settings_from
 from balancer.engine.reporter import Reporter
 from balancer.errors import InputError, SolverError
 from balancer.model import Catalog, History, Plan, Settings
+from balancer.names import folder_key
 
 
 class _CliReporter(Reporter):
@@ -112,7 +113,7 @@ class _CliReporter(Reporter):
 )
 @click.option(
     "--max-moves",
-    type=click.IntRange(0),
+    type=COUNT,
     default=None,
     help="With --current: keep its pipelines and move at most this many tables, getting as "
     "close to the best plan as that allows (the rebalance model).",
@@ -242,5 +243,4 @@ def _plan_name(name: str | None, tables_path: str) -> str:
                 fix="pass e.g. --name osipi.",
             )
         return name
-    folder = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(tables_path).resolve().parent.name)
-    return folder.strip("_-")[:40] or "lakeflow"
+    return folder_key(tables_path)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from balancer.cli.common import SEED, Finite, handle_errors
 from balancer.io.csvout import csv_text
+from balancer.names import folder_key
 
 
 @click.command("synth-history")
@@ -63,7 +62,7 @@ def synth_history(
 
     catalog = read_tables(tables_path)
     check_file(output)
-    connector = Path(tables_path).resolve().parent.name
+    connector = folder_key(tables_path)
     runs = generate_runs(
         catalog.tables,
         days,

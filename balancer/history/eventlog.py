@@ -17,8 +17,6 @@ only for their owner.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from balancer.errors import InputError, Location
-from balancer.io.files import digest, read_bytes
+from balancer.io.files import csv_rows, digest, read_bytes
 from balancer.io.runvalues import MAX_ROWS, check_window, iso_seconds, status_warnings
 from balancer.jsondoc import MAX_VALUE_BYTES, load_json
 from balancer.model import History, Run
@@ -253,16 +251,20 @@ def read_event_log_export(path: str | Path) -> History:
             fix="export the event log as UTF-8 (JSON lines or CSV).",
         ) from None
     numbers: list[int] | None = None
+    rows: list[Any] = []
     if path.endswith((".json", ".jsonl", ".ndjson")) or text.lstrip().startswith(("{", "[")):
-        rows = []
         numbers = []
         for n, text_line in enumerate(text.splitlines(), start=1):
             if not text_line.strip():
                 continue
             rows.append(load_json(text_line, Location(path, n), what="line"))
             numbers.append(n)
-    else:
-        rows = list(csv.DictReader(io.StringIO(text)))
+    else:  # the one CSV reader: quoting, line endings and its errors as everywhere
+        header, cells = csv_rows(data, path, "event log export")
+        numbers = []
+        for n, row in cells:
+            rows.append(dict(zip(header, row, strict=False)))
+            numbers.append(n)
     runs = runs_from_events(rows, path, numbers)
     if not runs:
         raise InputError(

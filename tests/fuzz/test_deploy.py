@@ -73,13 +73,9 @@ OPTIONS = {
 
 @fuzz(12)
 @given(
-    options=st.dictionaries(st.sampled_from(sorted(OPTIONS)), st.just(""), min_size=1, max_size=3),
-    data=st.data(),
+    args=values.arguments(OPTIONS, min_size=1, max_size=3),
 )
-def test_hostile_options(
-    workspace: FakeWorkspace, rendered: Path, options: dict[str, str], data: st.DataObject
-) -> None:
-    args = [a for flag in options for a in (flag, data.draw(OPTIONS[flag], label=flag))]
+def test_hostile_options(workspace: FakeWorkspace, rendered: Path, args: list[str]) -> None:
     workspace.requests.clear()
     with sandbox() as box:
         folder = _copy(box, rendered)

@@ -8,6 +8,7 @@ run keeps exploring.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 from hypothesis import strategies as st
 
@@ -97,6 +98,23 @@ STATUSES = (
     "",
     "\x00",
 )
+
+
+@st.composite
+def arguments(
+    draw: st.DrawFn,
+    options: Mapping[str, st.SearchStrategy[str]],
+    min_size: int = 1,
+    max_size: int = 3,
+) -> list[str]:
+    """Command-line arguments: a few of `options` (flag -> strategy of its hostile value),
+    each followed by a value drawn from its strategy (labelled with the flag)."""
+    chosen = draw(
+        st.lists(
+            st.sampled_from(sorted(options)), min_size=min_size, max_size=max_size, unique=True
+        )
+    )
+    return [a for flag in chosen for a in (flag, draw(options[flag], label=flag))]
 
 
 def text() -> st.SearchStrategy[str]:
