@@ -198,3 +198,28 @@ def test_names_unity_catalog_can_hold_are_written(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["discover", str(_listing(tmp_path, names)), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert [t.source_table for t in read_tables(out).tables] == names
+
+
+@pytest.mark.parametrize(
+    ("spec", "output"),
+    [
+        ("path", "plant.py"),  # the connector itself, given by path
+        ("path", "plant_constants.py"),  # a sibling module whose lists discover reads
+        ("module", "plant.py"),  # the connector, given by module name
+        ("module", "plant_constants.py"),
+    ],
+)
+def test_discover_never_writes_onto_the_connector_or_the_files_it_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: str, output: str
+) -> None:
+    import shutil
+
+    name = f"plantcopy_{spec}_{output.split('.')[0]}"  # not imported before in this process
+    package = tmp_path / name
+    shutil.copytree(FIXTURES / "plantpkg", package)
+    before = {p.name: p.read_bytes() for p in package.glob("*.py")}
+    monkeypatch.syspath_prepend(str(tmp_path))
+    connector = str(package / "plant.py") if spec == "path" else f"{name}.plant"
+    result = CliRunner().invoke(main, ["discover", connector, "-o", str(package / output)])
+    assert result.exit_code == 2 and "also an input" in result.output, result.output
+    assert {p.name: p.read_bytes() for p in package.glob("*.py")} == before

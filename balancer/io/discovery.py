@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from balancer.errors import InputError, Location
+from balancer.io.files import read_bytes
 from balancer.io.guard import note_input
 from balancer.model import INGESTION_TYPES
 from balancer.names import (
@@ -75,8 +76,8 @@ def _load_module(spec: str) -> ModuleType:
             if str(folder) not in sys.path:
                 sys.path.insert(0, str(folder))
             _forget_other(name, folder)
-            return importlib.import_module(name)
-        return importlib.import_module(spec)
+            return _noted(importlib.import_module(name))
+        return _noted(importlib.import_module(spec))
     except InputError:
         raise
     except ModuleNotFoundError as exc:
@@ -150,13 +151,21 @@ def _package_sources(module: ModuleType) -> Iterator[Path]:
             yield path
 
 
+def _noted(module: ModuleType) -> ModuleType:
+    """The imported connector, its file noted as an input (discover -o never writes on it)."""
+    if module.__file__:
+        note_input(module.__file__)
+    return module
+
+
 def _literal_lists(path: Path) -> dict[str, Any]:
-    """Module-level `TABLES_* = [...]` assignments of a source file, read without running it."""
+    """Module-level `TABLES_* = [...]` assignments of a source file, read without running it
+    (through the one reader, so the file is an input: discover -o never writes on it)."""
     import ast
 
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        tree = ast.parse(read_bytes(path, "connector source").decode("utf-8"))
+    except (InputError, SyntaxError, UnicodeDecodeError, ValueError):
         return {}
     out: dict[str, Any] = {}
     for node in tree.body:
