@@ -9,8 +9,10 @@ what a person reads. Everything the package prints goes through `clean` first:
   markup and emoji off so a name such as `[red]x` or `:bomb:` prints as written;
 - the CLI's error line and click's own usage errors (`balancer.cli.common`, `balancer.cli`).
 
-Newlines and tabs are kept (messages span lines); every other character that is not
-printable is shown as its escape (`\\x1b`, `\\x00`, `\\u202e`), as `repr` would.
+Tabs are kept, and newlines in what may span lines (tables, summaries, a runbook); an error
+about an input and a warning are one line each, their newlines escaped too. Every other
+character that is not printable is shown as its escape (`\\x1b`, `\\x00`, `\\u202e`), as
+`repr` would.
 """
 
 from __future__ import annotations
@@ -22,16 +24,18 @@ from typing import Any
 from balancer.quoting import visible
 
 
-def clean(text: str) -> str:
-    """`text` with every non-printable character but newline and tab as an escape."""
-    return visible(text, keep="\n\t")
+def clean(text: str, one_line: bool = False) -> str:
+    """`text` with every non-printable character but newline and tab as an escape; with
+    `one_line`, newlines too (a message that is one line stays one: a name holding a newline
+    cannot print a line of its own, such as a fake `warning:` or `solved` line)."""
+    return visible(text, keep="\t" if one_line else "\n\t")
 
 
-def say(text: str, err: bool = False) -> None:
-    """Print one line (or several) of text that may hold input, cleaned."""
+def say(text: str, err: bool = False, one_line: bool = False) -> None:
+    """Print text that may hold input, cleaned (`one_line`: as one line, see `clean`)."""
     import click
 
-    click.echo(clean(text), err=err)
+    click.echo(clean(text, one_line), err=err)
 
 
 @functools.cache

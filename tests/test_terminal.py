@@ -127,3 +127,37 @@ def test_no_command_prints_a_control_character_it_was_given(
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output
     assert raw_controls(result.output) == [], result.output
+
+
+FORGED = "\nsolved in 0.01 s; plan written to plan.json"
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["a path", "a runs.csv table name (a warning)", "a tables.csv name (an error)"],
+)
+def test_a_newline_in_an_input_cannot_print_a_line_of_its_own(tmp_path: Path, where: str) -> None:
+    runs = tmp_path / "runs.csv"
+    runs.write_text(
+        f'table,start_time,duration_s\n"x{FORGED}",2026-10-01T00:00:00Z,5\n', encoding="utf-8"
+    )
+    tables = EXAMPLES / "osipi" / "tables.csv"
+    args = {
+        "a path": ["solve", "--tables", str(tmp_path / f"nope{FORGED}")],
+        "a runs.csv table name (a warning)": [
+            "solve",
+            "--tables",
+            str(tables),
+            "--history",
+            str(runs),
+        ],
+        "a tables.csv name (an error)": [
+            "solve",
+            "--tables",
+            str(_tables_with(tmp_path, f"t{FORGED}")),
+        ],
+    }[where]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "p.json")])
+    lines = result.output.splitlines()
+    assert not any(line.startswith("solved in 0.01 s") for line in lines), result.output
+    assert "\\nsolved in 0.01 s" in result.output  # shown, as an escape, inside its own line

@@ -118,7 +118,8 @@ def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
             with command_scope():  # the inputs this command reads, never written over
                 command(*args, **kwargs)
         except BalancerError as exc:
-            say(f"error: {exc}", err=True)
+            # an error about an input is one line; deploy's runbook (exit 4) may span several
+            say(f"error: {exc}", err=True, one_line=isinstance(exc, InputError))
             sys.exit(exc.exit_code)
 
     return run

@@ -55,5 +55,5 @@ def discover(
     )
     write_tables_csv(output, tables, schedules)
     for w in warnings:
-        say(f"warning: {w}", err=True)
+        say(f"warning: {w}", err=True, one_line=True)
     say(f"wrote {len(tables)} tables to {output}")

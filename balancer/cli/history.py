@@ -155,5 +155,5 @@ def history_from_events(
     header = ["table", "start_time", "duration_s", "rows_written", "status", "run_id"]
     write_file(output, csv_text(header, rows))
     for w in history.warnings:  # e.g. statuses counted as failed
-        say(f"warning: {w}", err=True)
+        say(f"warning: {w}", err=True, one_line=True)
     say(f"wrote {history.n_runs} runs to {output}")

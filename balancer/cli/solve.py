@@ -25,6 +25,7 @@ from balancer.engine.reporter import Reporter
 from balancer.errors import InputError, SolverError
 from balancer.model import Catalog, History, Plan, Settings
 from balancer.names import folder_key
+from balancer.terminal import clean
 
 
 class _CliReporter(Reporter):
@@ -201,7 +202,7 @@ def solve(
 def _report(plan: Plan, current: Plan | None, current_path: str | None, err: Any, out: Any) -> None:
     """Warnings, the plan's table and figures, and the moves from the plan in use."""
     for w in plan.warnings:
-        err.print(f"warning: {w}", style="yellow", highlight=False)
+        err.print(clean(f"warning: {w}", one_line=True), style="yellow", highlight=False)
     print_plan(plan, out)
     if current is not None:
         out.print(

@@ -138,9 +138,9 @@ def _build(folder: Path, out: Path, role: WheelRole) -> Wheel:
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     built = sorted(out.glob("*.whl")) if out.is_dir() else []
     if result.returncode != 0 or len(built) != 1:
-        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-8:])
+        tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-8:])
         raise InputError(
-            f"building the {role} wheel failed:\n{tail}",
+            f"building the {role} wheel failed: {tail}",
             fix="check that `python -m build` works in that folder, or pass built wheels "
             "with --connector-wheel.",
             where=Location(str(folder)),
