@@ -44,12 +44,21 @@ def setting_problem(bound: Bound, value: Any) -> str | None:
         return None if value.strip() else "it is empty"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"{value!r} is not a number"
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         return f"{value!r} is not a finite number"
     if bound.integer and value != int(value):
-        return f"{value:g} is not a whole number"
+        return f"{_shown(value)} is not a whole number"
     if bound.low is not None and (value < bound.low or (bound.open_low and value == bound.low)):
-        return f"{value:g} must be {'>' if bound.open_low else '>='} {bound.low:g}"
+        return f"{_shown(value)} must be {'>' if bound.open_low else '>='} {bound.low:g}"
     if bound.high is not None and value > bound.high:
-        return f"{value:g} must be <= {bound.high:g}"
+        return f"{_shown(value)} must be <= {bound.high:g}"
     return None
+
+
+def _shown(value: int | float) -> str:
+    """A number as a message shows it: `g` format, or the first digits of an integer too large
+    for a float (Python's integers have no bound; compared as integers, never converted)."""
+    if isinstance(value, int) and abs(value) >= 10**15:
+        digits = str(value)
+        return f"{digits[:12]}... ({len(digits.lstrip('-'))} digits)"
+    return f"{value:g}"
