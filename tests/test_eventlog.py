@@ -282,3 +282,18 @@ def test_the_last_status_of_a_run_is_classified(
     history = read_event_log_export(_export(tmp_path, lines))
     assert history.runs["a"].ok.tolist() == [ok]
     assert any("WEIRD" in w and "counted as failed" in w for w in history.warnings) is warned
+
+
+def test_a_json_lines_export_keeps_a_line_separator_inside_a_string(tmp_path: Path) -> None:
+    """Lines end at \\n only: U+2028 inside a JSON string is text, not the end of a line."""
+    from balancer.history.eventlog import read_event_log_export
+
+    export = tmp_path / "export.jsonl"
+    event = {
+        "timestamp": "2026-10-01T00:00:00Z",
+        "event_type": "flow_progress",
+        "message": "a\u2028b",
+    }
+    export.write_text(json.dumps(event, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no complete flow_progress runs"):
+        read_event_log_export(export)  # read as one event (none complete), not refused as JSON

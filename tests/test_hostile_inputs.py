@@ -725,3 +725,21 @@ def test_a_loop_of_links_as_an_input_is_one_message(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "p.json")])
     assert result.exit_code == 2 and "symbolic links" in result.output, result.output
     assert not (tmp_path / "p.json").exists()
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+@pytest.mark.parametrize("role", ["--tables", "--history"])
+def test_an_input_that_is_not_a_regular_file_is_one_message(
+    tmp_path: Path, kind: str, role: str
+) -> None:
+    import os
+
+    special = "/dev/zero" if kind == "device" else str(tmp_path / "fifo")
+    if kind == "fifo":
+        os.mkfifo(special)  # reading it would wait forever
+    inputs = {"--tables": str(OSIPI / "tables.csv"), "--history": str(OSIPI / "runs.csv")}
+    inputs[role] = special
+    args = ["solve", *(a for k, v in inputs.items() for a in (k, v))]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "p.json")])
+    assert result.exit_code == 2 and "not a regular file" in result.output, result.output
+    assert not (tmp_path / "p.json").exists()

@@ -254,7 +254,8 @@ def read_event_log_export(path: str | Path) -> History:
     rows: list[Any] = []
     if path.endswith((".json", ".jsonl", ".ndjson")) or text.lstrip().startswith(("{", "[")):
         numbers = []
-        for n, text_line in enumerate(text.splitlines(), start=1):
+        # lines end at \n (or \r\n) only: U+2028 and friends may stand inside a JSON string
+        for n, text_line in enumerate(text.split("\n"), start=1):
             if not text_line.strip():
                 continue
             rows.append(load_json(text_line, Location(path, n), what="line"))

@@ -19,6 +19,7 @@ def read_bytes(path: str | Path, what: str) -> bytes:
     p = Path(path)
     note_input(p)
     try:
+        _regular(p, what)
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputError(
@@ -41,6 +42,32 @@ def read_bytes(path: str | Path, what: str) -> bytes:
             where=Location(str(p)),
         )
     return data
+
+
+MAX_FILE_BYTES = 16 * 2**30  # a history this large is read as one piece of memory anyway
+
+
+def _regular(p: Path, what: str) -> None:
+    """Only a regular file is read: a device (/dev/zero) would never end, a FIFO would wait
+    forever; a file over MAX_FILE_BYTES is refused before it is read."""
+    import stat
+
+    info = p.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(str(p))
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"the {what} path is not a regular file (a device, a pipe or a socket).",
+            fix="save the input to a file and give its path.",
+            where=Location(str(p)),
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(
+            f"the {what} file holds {info.st_size / 2**30:.1f} GiB, more than "
+            f"{MAX_FILE_BYTES // 2**30} GiB.",
+            fix="give a smaller file (e.g. fewer days of history: history sql --since-days).",
+            where=Location(str(p)),
+        )
 
 
 def digest(data: bytes) -> str:

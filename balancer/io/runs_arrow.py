@@ -24,7 +24,12 @@ class NotClean(Exception):
 def _text(t: Any) -> bool:
     import pyarrow as pa
 
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
+    return bool(
+        pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_binary(t)  # Hive and Impala write text as binary: read as UTF-8
+        or pa.types.is_large_binary(t)
+    )
 
 
 def _identifier(t: Any) -> bool:
@@ -111,6 +116,25 @@ def parquet_table(data: bytes, path: str) -> Any:
                 fix="write the column with that type (or leave it out).",
                 where=Location(path, 1, key),
             )
+    return _binary_as_text(table, path)
+
+
+def _binary_as_text(table: Any, path: str) -> Any:
+    """Known columns stored as binary, as UTF-8 text (refused when they are not UTF-8)."""
+    import pyarrow as pa
+
+    for k, field in enumerate(table.schema):
+        if str(field.name).strip().lower() in EXPECTED_TYPES and (
+            pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)
+        ):
+            try:
+                table = table.set_column(k, field.name, table.column(k).cast(pa.string()))
+            except pa.ArrowInvalid:
+                raise InputError(
+                    f"column '{field.name}' is stored as binary and is not UTF-8 text.",
+                    fix="write it as a string column.",
+                    where=Location(path, 1, str(field.name)),
+                ) from None
     return table
 
 

@@ -94,6 +94,9 @@ GOOD_TYPES = [
     ("start_time", pa.array([START]).dictionary_encode()),
     ("table", pa.array(["a"]).dictionary_encode()),
     ("table", pa.array(["a"], pa.large_string())),
+    ("table", pa.array([b"a"], pa.binary())),  # Hive and Impala write text as binary
+    ("table", pa.array([b"a"], pa.large_binary())),
+    ("start_time", pa.array([START.encode()], pa.binary())),
     ("duration_s", pa.array([3], pa.int32())),
     ("duration_s", pa.array([decimal.Decimal("3.0")], pa.decimal128(5, 1))),
     ("duration_s", pa.array(["3"])),
@@ -157,3 +160,10 @@ def test_statuses_and_bounds_hold_on_both_paths(tmp_path: Path, reader: str) -> 
     with pytest.raises(InputError) as info:
         read_history(bad)
     assert (info.value.where.row, info.value.where.column) == (2, "rows_written")
+
+
+def test_a_binary_column_that_is_not_utf8_is_refused(tmp_path: Path, reader: str) -> None:
+    columns: dict[str, Any] = {"table": pa.array([b"\xff"], pa.binary())}
+    columns |= {"start_time": [START], "duration_s": [3.0]}
+    with pytest.raises(InputError, match="stored as binary and is not UTF-8"):
+        read_history(parquet(tmp_path, columns))
