@@ -114,7 +114,8 @@ def load_json(
     except json.JSONDecodeError as exc:
         at = f" (line {exc.lineno}, column {exc.colno})" if "\n" in text.strip() else ""
         raise InputError(
-            f"the {what} is not valid JSON: {exc.msg} at character {exc.pos}{at}.",
+            f"the {what} is not valid JSON: {exc.msg.removesuffix(' at')} at character "
+            f"{exc.pos}{at}.",
             fix="correct the JSON (a validator or `python -m json.tool` shows the spot).",
             where=_at_line(where, exc.lineno if at else None),
         ) from None

@@ -152,6 +152,8 @@ def rebalance(
         + (
             " and applied to " + plan_path
             if apply and proposal.acted
+            else " (nothing to apply: the plan is unchanged)"
+            if apply
             else " (dry run: the plan is unchanged)"
         )
     )

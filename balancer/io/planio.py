@@ -132,7 +132,14 @@ def plan_from_dict(data: Any, path: str = "") -> Plan:
     """A plan from its JSON document, every field read with its type and range (a hand edit
     is refused naming the file and the field), then checked as a whole (`plan_problem`)."""
     where = Location(path)
-    found = data.get("format") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise InputError(
+            f"not a plan: the file holds a JSON {type(data).__name__.replace('dict', 'object')}"
+            ", not the object `balancer solve` writes.",
+            fix="give the plan.json that `balancer solve` wrote.",
+            where=where,
+        )
+    found = data.get("format")
     if type(found) is not int or found != FORMAT:
         raise InputError(
             f"not a plan of format {FORMAT} (format is {found!r}).",
