@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from balancer.errors import Location
+from balancer.quoting import visible
 
 UC_MAX = 255
 SOURCE_MAX = 1024
@@ -64,9 +65,7 @@ _UC_REFUSED = {".": "a period ('.')", "/": "a slash ('/')", " ": "a space"}
 
 def shown(name: str) -> str:
     """A name as a message quotes it: control characters escaped, long names cut."""
-    text = "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name
-    )
+    text = visible(name)
     if len(text) > SHOWN_MAX:
         text = text[: SHOWN_MAX - 3] + "..."
     return f"'{text}'"

@@ -17,6 +17,7 @@ from balancer.costs import costed
 from balancer.engine.rules import RULES
 from balancer.errors import InputError
 from balancer.model import CostEstimate, PipelinePlan, Plan, Table
+from balancer.names import uc_key
 from balancer.plan_metrics import PipelineMetrics, PlanMetrics, plan_metrics
 from balancer.units import format_duration
 
@@ -106,7 +107,7 @@ def _find(plan: Plan, name: str) -> Table:
     tables = {t.source_table: t for t in plan.tables}
     if name in tables:
         return tables[name]
-    folded = [t for n, t in tables.items() if n.casefold() == name.casefold()]
+    folded = [t for n, t in tables.items() if uc_key(n) == uc_key(name)]  # as UC compares
     if len(folded) == 1:
         return folded[0]
     near = sorted(n for n in tables if name.casefold() in n.casefold())[:5]

@@ -15,14 +15,14 @@ The client is the real databricks-sdk `WorkspaceClient` (tests point it at a loc
 from __future__ import annotations
 
 import csv
-import json
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from balancer.databricks.remote import refused
-from balancer.errors import RemoteError
+from balancer.errors import InputError, Location, RemoteError
 from balancer.io.atomic import replacing
+from balancer.jsondoc import load_json
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -40,10 +40,10 @@ def _download(url: str) -> list[list[Any]]:
             f"downloading a result chunk answered HTTP {response.status_code}: "
             f"{response.text[:200]!r}."
         )
-    try:
-        rows = json.loads(response.content)
-    except ValueError:
-        raise RemoteError("a result chunk is not JSON (an expired link?).") from None
+    try:  # the one JSON reader (bounded depth); its refusal is the workspace's, exit 4
+        rows = load_json(response.content, Location(url.split("?")[0]), what="result chunk")
+    except InputError:
+        raise RemoteError("a result chunk is not JSON rows (an expired link?).") from None
     if not isinstance(rows, list):
         raise RemoteError("a result chunk is not a JSON array of rows.")
     return rows

@@ -77,16 +77,73 @@ def _load_file(path: Path, kind: str) -> dict[str, Any]:
     if kind == "JSON":
         doc = load_json(read_bytes(path, "rendered"), Location(str(path)), what="file") or {}
     else:
-        note_input(path)
+        text = read_bytes(path, "rendered").decode("utf-8", errors="replace")
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, ValueError, RecursionError, yaml.YAMLError) as exc:
+            if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text)):
+                raise InputError(  # render never writes one; expanded, aliases can explode
+                    "it uses YAML aliases (*name), which render never writes.",
+                    fix="render the folder again from its plan.",
+                    where=Location(str(path)),
+                )
+            doc = yaml.safe_load(text) or {}
+        except (ValueError, RecursionError, yaml.YAMLError) as exc:
             raise InputError(
                 f"cannot read it as {kind}: {exc}.", where=Location(str(path))
             ) from None
     if not isinstance(doc, dict):
         raise InputError(f"it is not a {kind} mapping.", where=Location(str(path)))
     return doc
+
+
+_KIND = {
+    "list": "a list",
+    "str": "text",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+}
+
+
+def _mapping(value: Any, what: str, path: str) -> dict[str, Any]:
+    """`value` when it is a mapping (None: empty); else the file is not one render wrote."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{what} is {_KIND.get(type(value).__name__, 'a value')}, not a mapping: this is not "
+            "the databricks.yml render writes.",
+            fix="render the folder again from its plan.",
+            where=Location(path),
+        )
+    return value
+
+
+def _bundle(doc: dict[str, Any], path: str) -> tuple[dict[str, str], dict[str, Target], str]:
+    """databricks.yml's variables (their defaults), targets and default target, each part
+    checked to be of the shape render writes."""
+    variables = {
+        str(k): str(_mapping(v, f"variable {k}", path).get("default", ""))
+        if isinstance(v, dict) or v is None
+        else str(v)
+        for k, v in _mapping(doc.get("variables"), "variables", path).items()
+    }
+    targets: dict[str, Target] = {}
+    default = ""
+    for name, raw in _mapping(doc.get("targets"), "targets", path).items():
+        t = _mapping(raw, f"target {name}", path)
+        root_path = _mapping(t.get("workspace"), f"target {name}'s workspace", path).get(
+            "root_path"
+        )
+        overrides = _mapping(t.get("variables"), f"target {name}'s variables", path)
+        targets[str(name)] = Target(
+            str(name),
+            t.get("mode") == "development",
+            str(root_path) if root_path is not None else None,
+            {str(k): str(v) for k, v in overrides.items()},
+        )
+        if t.get("default"):
+            default = str(name)
+    return variables, targets, default
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -159,22 +216,7 @@ def load_rendered(folder: str | Path) -> Rendered:
                 fix="change the plan or the render options and render again.",
             )
     doc = _load_file(main, "YAML")
-    variables = {
-        str(k): str((v or {}).get("default", "")) if isinstance(v, dict) else str(v)
-        for k, v in (doc.get("variables") or {}).items()
-    }
-    targets: dict[str, Target] = {}
-    default = ""
-    for name, t in (doc.get("targets") or {}).items():
-        t = t or {}
-        targets[str(name)] = Target(
-            str(name),
-            t.get("mode") == "development",
-            (t.get("workspace") or {}).get("root_path"),
-            {str(k): str(v) for k, v in (t.get("variables") or {}).items()},
-        )
-        if t.get("default"):
-            default = str(name)
+    variables, targets, default = _bundle(doc, str(main))
     pipelines = {p.key: _load_file(root / p.body, "JSON") for p in manifest.pipelines}
     jobs = {j.key: _load_file(root / j.body, "JSON") for j in manifest.jobs}
     for key, body in pipelines.items():

@@ -166,3 +166,44 @@ def test_a_file_linked_out_of_the_render_is_refused(osipi_plan: Path, tmp_path: 
     ingest.symlink_to(outside)
     with pytest.raises(InputError, match="leads out of the render folder"):
         load_rendered(folder)
+
+
+CRAFTED_BUNDLES = [
+    ("targets a list", "bundle: {name: x}\ntargets: [a, b]\n", "targets is a list"),
+    ("variables a list", "bundle: {name: x}\nvariables: [1]\n", "variables is a list"),
+    ("a target a number", "bundle: {name: x}\ntargets: {dev: 5}\n", "target dev is a number"),
+    (
+        "a target's workspace text",
+        "bundle: {name: x}\ntargets: {dev: {workspace: here}}\n",
+        "workspace is text",
+    ),
+    (
+        "an alias bomb",
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nvariables: {v: [*c, *c, *c, *c]}\n",
+        "YAML aliases",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "yml", "words"), CRAFTED_BUNDLES, ids=[c[0] for c in CRAFTED_BUNDLES]
+)
+def test_a_crafted_databricks_yml_is_one_message_even_with_its_checksum_recomputed(
+    osipi_plan: Path, tmp_path: Path, what: str, yml: str, words: str
+) -> None:
+    from balancer.databricks.rendered import load_rendered
+    from balancer.deployment import digest
+    from tests.helpers import render_cli
+
+    folder = tmp_path / "out"
+    result = render_cli(osipi_plan, folder, "--mode", "workspace", "--connector-root", "/W/x")
+    assert result.exit_code == 0, result.output
+    (folder / "databricks.yml").write_text(yml, encoding="utf-8")
+    path = folder / MANIFEST_PATH
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["digests"]["databricks.yml"] = digest(yml.encode("utf-8"))
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_rendered(folder)
+    assert words in str(info.value), str(info.value)
