@@ -8,6 +8,17 @@ gives the other folder a hard link to the same file where the disk allows, else 
 with the same bytes and permission bits; the original stays where it was until the folder
 holding it is removed, which happens only once every person's file in it is present in
 the folder that replaces it.
+
+A copy is written under `.<name>.lfb-part-<pid>-<token>` (this process's id and a random
+token drawn when it starts), and only names of this process's own are skipped: a person's
+file named like one is a person's file, carried and never deleted. A half copy a killed
+run left is then kept as a person's file too (hidden, never the file's own name): nothing
+of a person's is ever deleted on a guess.
+
+`carry(..., refresh=True)` (the carry just before the swap) also replaces an entry the
+destination holds that is no longer the same file as the source's (st_ino, st_mtime_ns,
+st_size differ): a person saved an edit during the write, the editor's way (a new file
+renamed over the old) or in place over a copy.
 """
 
 from __future__ import annotations
@@ -15,25 +26,49 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
+from balancer.errors import InputError, Location
+from balancer.jsondoc import load_json
+
 MANIFEST = ".lakeflow-balancer-files.json"
-_PART = re.compile(r"^\..+\.lfb-part-\d+$")  # a copy a killed run left half-written
+_TOKEN = secrets.token_hex(8)  # this process's half copies: `.<name>.lfb-part-<pid>-<token>`
+
+
+def _part_name(name: str) -> str:
+    return f".{name}.lfb-part-{os.getpid()}-{_TOKEN}"
+
+
+def _is_part(name: str) -> bool:
+    """A copy this process is writing (never a person's file, nor another run's)."""
+    return re.fullmatch(rf"\..+\.lfb-part-{os.getpid()}-{_TOKEN}", name) is not None
+
+
+def write_manifest(folder: Path, files: Iterable[str]) -> None:
+    """The manifest of an output folder: the files the tool wrote in it."""
+    manifest = {"tool": "lakeflow-balancer", "files": sorted(files)}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 def tool_files(folder: Path) -> set[str] | None:
     """The files an earlier output in `folder` lists; None when `folder` holds no manifest
-    (or one that cannot be read: then nothing in it is taken for the tool's)."""
+    or one that cannot be read (not JSON this tool reads, too deep, no list of names): then
+    nothing in it is taken for the tool's, and the folder is no earlier output."""
     manifest = folder / MANIFEST
     try:
         if not stat.S_ISREG(os.lstat(manifest).st_mode):
             return None
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        return {str(f) for f in data["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        data = load_json(manifest.read_bytes(), Location(str(manifest)), what="manifest")
+    except (OSError, InputError):
         return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return set(files)
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -43,24 +78,36 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
 
 
-def _copy(src: Path, dst: Path, st: os.stat_result) -> None:
-    """`dst` becomes the same file as `src`: a hard link, else a copy (links stay links)."""
-    if stat.S_ISLNK(st.st_mode):
-        os.symlink(os.readlink(src), dst)
-        return
+def _copy(src: Path, dst: Path, st: os.stat_result, replace: bool = False) -> None:
+    """`dst` becomes the same file as `src`: a hard link, else a copy (links stay links).
+    `replace`: `dst` exists and is replaced in one rename."""
+    part = dst.with_name(_part_name(dst.name))
     try:
-        os.link(src, dst, follow_symlinks=False)
+        if stat.S_ISLNK(st.st_mode):
+            os.symlink(os.readlink(src), part if replace else dst)
+        else:
+            _link_or_copy(src, part, dst, st, replace)
+        if replace:
+            os.replace(part, dst)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+def _link_or_copy(src: Path, part: Path, dst: Path, st: os.stat_result, replace: bool) -> None:
+    try:
+        os.link(src, part if replace else dst, follow_symlinks=False)
         return
     except OSError:
         if not stat.S_ISREG(st.st_mode):
             raise
-    part = dst.with_name(f".{dst.name}.lfb-part-{os.getpid()}")
-    try:
-        shutil.copy2(src, part, follow_symlinks=False)
+    shutil.copy2(src, part, follow_symlinks=False)
+    if not replace:
         os.rename(part, dst)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_ino, a.st_mtime_ns, a.st_size) == (b.st_ino, b.st_mtime_ns, b.st_size)
 
 
 def _ancestors(files: set[str]) -> set[str]:
@@ -82,11 +129,14 @@ def _parent(src: Path, dst: Path, rel_dir: str, modes: list[tuple[Path, int]]) -
     return True
 
 
-def carry(src: Path, tool: set[str] | None, dst: Path, taken: set[str]) -> list[str]:
+def carry(
+    src: Path, tool: set[str] | None, dst: Path, taken: set[str], refresh: bool = False
+) -> list[str]:
     """Give `dst` every entry of `src` a person made (not the manifest, not in `tool`) that
     `dst` lacks, folders keeping their permission bits. Returns the person's paths that
     cannot go there: `dst` holds a file of its own (`taken`) there, or a file where a folder
-    goes. An entry `dst` already holds is left as `dst` has it."""
+    goes. An entry `dst` already holds is left as `dst` has it, unless `refresh` (`dst`'s
+    entries are copies of `src`'s carried earlier) and it is no longer the same file."""
     tool = tool or set()
     tool_dirs = _ancestors(tool)
     conflicts: list[str] = []
@@ -98,7 +148,7 @@ def carry(src: Path, tool: set[str] | None, dst: Path, taken: set[str]) -> list[
             names = sorted(e.name for e in entries)
         for name in names:
             rel = f"{rel_dir}{name}"
-            if rel == MANIFEST or rel in tool or _PART.match(name):
+            if rel == MANIFEST or rel in tool or _is_part(name):
                 continue
             st = os.lstat(src / rel)
             there = _lstat(dst / rel)
@@ -111,7 +161,8 @@ def carry(src: Path, tool: set[str] | None, dst: Path, taken: set[str]) -> list[
             elif there is not None and (is_dir != there_dir or (not is_dir and rel in taken)):
                 conflicts.append(rel)
             elif there is not None and not is_dir:
-                continue  # carried already (or the person's newer copy)
+                if refresh and not _same(st, there):  # saved again since it was carried
+                    _copy(src / rel, dst / rel, st, replace=True)
             elif not _parent(src, dst, rel_dir, modes):
                 conflicts.append(rel)
             elif is_dir:

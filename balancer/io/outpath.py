@@ -38,6 +38,8 @@ def writable(path: str | Path) -> Iterator[None]:
     except OSError as exc:
         raise refusal(exc, path) from None
     except RuntimeError as exc:  # pathlib's "Symlink loop" before Python 3.13
+        if not str(exc).startswith("Symlink loop"):
+            raise
         raise InputError(
             f"cannot write here: {exc}.", fix=_FIX[errno.ELOOP], where=Location(str(path))
         ) from None

@@ -13,17 +13,20 @@ to an earlier output there, and never lose one of a person's files.
 The instants, under the lock of `balancer.io.treelock` (runs into one folder take turns):
 1. recover what killed runs left (`treelock.recover`); 2. build `.<name>.new-*` beside the
 folder: its manifest first, then the files, then the person's files carried from the folder
-(which is untouched so far); 3. rename the folder to `.<name>.old-*`; 4. carry the person's
-files added meanwhile; 5. rename `.new-*` to the folder; 6. remove `.old-*`. A reader sees the
-old folder or the new one, never a mix; between 3 and 5 (two renames apart) the folder is
-briefly missing (POSIX has no rename that swaps two folders). Killed at any instant, the
-person's files are in the folder or in `.old-*`, and the next run puts them back before it
-removes anything; on an error the folder is left as it was.
+(which is untouched so far); 3. rename the folder to `.<name>.old-*`; 4. carry again what the
+person added, or saved again, meanwhile (an edit saved the editor's way, a new file renamed
+over the old, is a new file: it replaces the link carried in 2); 5. rename `.new-*` to the
+folder; 6. remove `.old-*`. A reader sees the old folder or the new one, never a mix; between
+3 and 5 (two renames apart) the folder is briefly missing (POSIX has no rename that swaps
+two folders). A file the person added during the write where a new file goes (or a file
+where the new output has a folder, or the reverse) refuses the write at 4: the folder is
+renamed back, unchanged, with the person's file in it (exit 2, naming it). Killed at any
+instant, the person's files are in the folder or in `.old-*`, and the next run puts them
+back before it removes anything; on an error the folder is left as it was.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -31,7 +34,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from balancer.errors import InputError, Location
-from balancer.io.carry import MANIFEST, carry, remove_folder, tool_files
+from balancer.io.carry import MANIFEST, carry, remove_folder, tool_files, write_manifest
 from balancer.io.guard import inputs_under
 from balancer.io.outpath import folder_target, umask, writable
 from balancer.io.treelock import leftover_name, recover, tree_lock
@@ -115,12 +118,12 @@ def _replace(target: Path, files: Mapping[str, str | bytes], names: list[str], s
             os.chmod(staging, 0o777 & ~umask())
             os.rename(staging, target)
             return
-        _carry(target, earlier, staging, names, shown)
+        _refuse(carry(target, earlier, staging, set(names)), None, shown)
         os.chmod(staging, stat.S_IMODE(os.lstat(target).st_mode))
         old = leftover_name(target, "old")
         os.rename(target, old)
-        try:
-            late = carry(old, earlier, staging, set(names))  # added while this run copied
+        try:  # what the person added or saved again while this run copied
+            _refuse(carry(old, earlier, staging, set(names), refresh=True), names, shown)
             os.rename(staging, target)
         except BaseException:
             os.rename(old, target)
@@ -128,27 +131,33 @@ def _replace(target: Path, files: Mapping[str, str | bytes], names: list[str], s
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # the new files and copies only
         raise
-    if not late:  # else the next run tries again to carry them; nothing is deleted
-        remove_folder(old)
+    remove_folder(old)  # every person's file of it is in the folder now
 
 
-def _carry(target: Path, earlier: set[str], staging: Path, names: list[str], shown: str) -> None:
-    """The person's files of `target` into `staging`; refused when one stands where a new
-    file goes."""
-    clash = carry(target, earlier, staging, set(names))
-    if clash:
+def _refuse(clash: list[str], late: list[str] | None, shown: str) -> None:
+    """Refused when a person's entry cannot be carried: it stands where a new file goes, or
+    (`late`: the new output's names, in the carry just before the swap) a file that was made
+    where a folder is (or the reverse) during the write."""
+    if not clash:
+        return
+    if late is None or clash[0] in late:
         raise InputError(
             f"{clash[0]} was not written by lakeflow-balancer but would be replaced.",
             fix="move that file away, or choose another folder.",
             where=Location(shown),
         )
+    raise InputError(
+        f"{clash[0]} was made or changed (a file where a folder is, or the reverse) while "
+        "this run wrote the folder; nothing was replaced.",
+        fix="run the command again.",
+        where=Location(shown),
+    )
 
 
 def _fill(staging: Path, files: Mapping[str, str | bytes], earlier: Path | None) -> None:
     """The manifest first (so a run killed while writing leaves a folder whose files are
     told apart), then the files, each keeping the permission bits of the file it replaces."""
-    manifest = {"tool": "lakeflow-balancer", "files": sorted(files)}
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    write_manifest(staging, files)
     made = {staging}
     for rel, content in files.items():
         path = staging / rel

@@ -11,7 +11,11 @@ The leftovers, `.<name>.new-<pid>-<ns>` (a folder being built) and `.<name>.old-
 (the folder it replaces, renamed aside for an instant), are recovered before anything is
 deleted: a missing folder is restored from the newest `.old-`; then each leftover's
 person's files that the folder lacks are carried into it; only then is the leftover
-removed (`balancer.io.carry.remove_folder`, its manifest last).
+removed (`balancer.io.carry.remove_folder`, its manifest last). A folder missing with only
+`.new-` leftovers (a person removed it after a kill) is made again as an output whose
+manifest lists no file of the tool's, holding the person's files a leftover kept (none:
+no folder); files never go into a folder without a manifest: a folder of a person's that
+now stands there keeps the leftovers beside it, untouched, and the write is refused.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from balancer.errors import InputError, Location
-from balancer.io.carry import carry, remove_folder, tool_files
+from balancer.io.carry import MANIFEST, carry, remove_folder, tool_files, write_manifest
+from balancer.io.outpath import umask
 
 WAIT_S = 120.0
 _NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
@@ -66,8 +71,9 @@ def _locked(path: Path, target: Path) -> int | None:
             os.close(fd)
             if time.monotonic() > deadline:
                 raise InputError(
-                    f"another run has been writing this folder for over {WAIT_S:.0f} s.",
-                    fix=f"let it finish; if none is running, remove {path.name} beside it.",
+                    f"another run is writing this folder (it has held its lock for over "
+                    f"{WAIT_S:.0f} s).",
+                    fix="wait for that run to finish, or stop it, then run this again.",
                     where=Location(str(target)),
                 ) from None
             time.sleep(0.02)
@@ -137,12 +143,37 @@ def recover(target: Path, locked: bool) -> None:
     if os.path.lexists(target) and not stat.S_ISDIR(os.lstat(target).st_mode):
         return  # not a folder any more: leave everything as it is (the write is refused)
     for _, _, folder in leftovers:
-        made = not os.path.lexists(target)
-        if made:
-            os.mkdir(target, 0o700)
-            os.chmod(target, stat.S_IMODE(os.lstat(folder).st_mode))
+        made = _output_to_carry_into(target)
+        if made is None:
+            return  # a folder of a person's now, no output: leftovers kept, the write refused
         conflicts = carry(folder, tool_files(folder), target, tool_files(target) or set())
-        if made and not any(target.iterdir()):
-            target.rmdir()
+        if made and [p.name for p in target.iterdir()] == [MANIFEST]:
+            _unmake(target, made)
         if not conflicts:
             remove_folder(folder)
+
+
+def _output_to_carry_into(target: Path) -> str | None:
+    """Make `target` an output a leftover's person's files may go into: "" when it is one
+    already, "made" when it was missing (removed by a person after a kill: it is made with
+    a manifest listing no file of the tool's), "marked" when it was an empty folder (given
+    that manifest); None when it is a folder of a person's (no manifest, not empty): no
+    file ever goes into a folder without a manifest."""
+    if not os.path.lexists(target):
+        os.mkdir(target, 0o700)
+        write_manifest(target, [])
+        os.chmod(target, 0o777 & ~umask())
+        return "made"
+    if tool_files(target) is not None:
+        return ""
+    if any(target.iterdir()):
+        return None
+    write_manifest(target, [])
+    return "marked"
+
+
+def _unmake(target: Path, made: str) -> None:
+    """Nothing went into `target`: as it was (missing, or empty)."""
+    (target / MANIFEST).unlink()
+    if made == "made":
+        target.rmdir()

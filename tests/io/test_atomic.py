@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import socket
 import stat
 import tempfile
@@ -17,9 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from balancer.errors import InputError
-from balancer.io import guard, treelock
+from balancer.io import carry as carry_module
+from balancer.io import guard, tree, treelock
 from balancer.io.atomic import MANIFEST, replacing, write_file, write_tree
 from balancer.io.carry import carry, tool_files
+from balancer.io.outpath import writable
 from balancer.io.treelock import leftover_name, recover, tree_lock
 
 Writer = Callable[[Path, str], None]
@@ -542,7 +545,7 @@ def test_a_run_waits_its_turn_and_is_refused_after_a_bound(
     monkeypatch.setattr(treelock, "WAIT_S", 0.2)
     with tree_lock(out) as locked:  # another run holds the folder
         assert locked
-        with pytest.raises(InputError, match="another run has been writing this folder"):
+        with pytest.raises(InputError, match="another run is writing this folder"):
             write_tree(out, {"a.txt": "2\n"})
     assert (out / "a.txt").read_text() == "1\n"
     write_tree(out, {"a.txt": "3\n"})  # its turn now
@@ -559,3 +562,207 @@ def test_the_lock_file_is_removed_by_its_holder_and_a_left_one_reused(tmp_path: 
     with tree_lock(out) as locked:
         assert locked
     assert not lock.exists()
+
+
+def test_the_lock_wait_says_another_run_writes_and_never_to_remove_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing the lock file while its holder runs would let two runs write at once (and a
+    dead holder never blocks: the kernel releases its lock)."""
+    out = tmp_path / "out"
+    monkeypatch.setattr(treelock, "WAIT_S", 0.1)
+    with tree_lock(out), pytest.raises(InputError) as caught:
+        write_tree(out, {"a.txt": "2\n"})
+    said = str(caught.value)
+    assert "another run is writing this folder" in said and "wait" in said
+    assert "remove" not in said and ".lfb-lock" not in said
+
+
+Spy = Callable[..., list[str]]
+
+
+def _during(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> None:
+    """Run `act` (a person working in the folder) right after the first carry of the next
+    write, i.e. between the copy of the person's files and the swap."""
+    real: Spy = tree.carry
+    calls: list[int] = []
+
+    def spy(src: Path, tool: set[str] | None, dst: Path, taken: set[str], **kw: bool) -> list[str]:
+        found = real(src, tool, dst, taken, **kw)
+        calls.append(1)
+        if len(calls) == 1:
+            act()
+        return found
+
+    monkeypatch.setattr(tree, "carry", spy)
+
+
+def _rename_over(path: Path, text: str) -> None:
+    """How editors save: a new file, renamed over the old one."""
+    (path.parent / f".{path.name}.swp").write_text(text)
+    os.replace(path.parent / f".{path.name}.swp", path)
+
+
+def _in_place(path: Path, text: str) -> None:
+    path.write_text(text)
+
+
+def _no_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError(errno.EPERM, "no hard links on this disk")
+
+    monkeypatch.setattr(carry_module.os, "link", refuse)
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "copies"])
+@pytest.mark.parametrize("save", [_rename_over, _in_place], ids=["rename-over", "in-place"])
+@pytest.mark.parametrize("rel", ["notes.txt", "mine/deep/notes.txt"])
+def test_an_edit_saved_during_a_write_is_kept(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    links: bool,
+    save: Callable[[Path, str], None],
+    rel: str,
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "tool\n"})
+    (out / rel).parent.mkdir(parents=True, exist_ok=True)
+    (out / rel).write_text("v1\n")
+    if not links:
+        _no_hard_links(monkeypatch)
+    _during(monkeypatch, lambda: save(out / rel, "v2 - my edit, longer\n"))
+    write_tree(out, {"a.txt": "tool2\n"})
+    assert (out / rel).read_text() == "v2 - my edit, longer\n"
+    assert (out / "a.txt").read_text() == "tool2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("rel", ["b.txt", "src/b.py"])
+def test_a_file_added_during_a_write_where_a_new_file_goes_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rel: str
+) -> None:
+    """The person's file is never hidden or deleted: the write is refused, naming it, and
+    the folder stays the earlier output with the file in it."""
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "tool\n", "src/x.py": "x\n"})
+
+    def add() -> None:
+        (out / rel).write_text("mine, written during the render\n")
+
+    _during(monkeypatch, add)
+    with pytest.raises(InputError, match=f"{rel} was not written by lakeflow-balancer"):
+        write_tree(out, {"a.txt": "tool2\n", rel: "tool's\n"})
+    assert (out / rel).read_text() == "mine, written during the render\n"
+    assert (out / "a.txt").read_text() == "tool\n"
+    assert tool_files(out) == {"a.txt", "src/x.py"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    monkeypatch.undo()
+    (out / rel).unlink()
+    write_tree(out, {"a.txt": "tool2\n", rel: "tool's\n"})  # once moved away, it is written
+    assert (out / rel).read_text() == "tool's\n"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".notes.txt.lfb-part-5",
+        "mine/.a.lfb-part-123",
+        pytest.param(f".x.lfb-part-{os.getpid()}", id="this-pid"),
+    ],
+)
+def test_a_persons_file_named_like_a_half_copy_is_kept(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "tool\n"})
+    (out / name).parent.mkdir(parents=True, exist_ok=True)
+    (out / name).write_text("mine\n")
+    write_tree(out, {"a.txt": "tool2\n"})
+    write_tree(out, {"a.txt": "tool3\n"})
+    assert (out / name).read_text() == "mine\n"
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        pytest.param(f'{{"files": {DEEP}}}'.encode(), id="100000-deep"),
+        pytest.param(b'{"files": ["a.txt"]}' + b"\xff", id="not-UTF-8"),
+        pytest.param(b'["a.txt"]', id="a-list"),
+        pytest.param(b'{"files": "a.txt"}', id="files-a-string"),
+        pytest.param(b'{"files": [["a.txt"]]}', id="files-not-names"),
+        pytest.param(b'{"files": ["a.txt"], "files": []}', id="a-key-twice"),
+        pytest.param(b'{"files": [NaN]}', id="NaN"),
+    ],
+)
+def test_an_unreadable_manifest_is_no_earlier_output(tmp_path: Path, manifest: bytes) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "tool\n"})
+    (out / MANIFEST).write_bytes(manifest)
+    before = _snapshot(tmp_path)
+    with pytest.raises(InputError, match="holds no earlier output") as caught:
+        write_tree(out, {"a.txt": "tool2\n"})
+    assert "symbolic links" not in str(caught.value)
+    assert _snapshot(tmp_path) == before
+    assert tool_files(out) is None
+
+
+def test_only_pathlibs_link_loop_is_said_to_be_a_loop(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="loop of symbolic links"), writable(tmp_path):
+        raise RuntimeError(f"Symlink loop from '{tmp_path}'")
+    with pytest.raises(RuntimeError, match="something else"), writable(tmp_path):
+        raise RuntimeError("something else")
+
+
+def _killed_after_the_first_carry(out: Path) -> Path:
+    """What a run killed right after it copied the person's files leaves: `.out.new-*`
+    (its manifest, its files, hard links to the person's), the folder untouched."""
+    staging = leftover_name(out, "new")
+    staging.mkdir(mode=0o700)
+    (staging / MANIFEST).write_text('{"tool": "lakeflow-balancer", "files": ["a.txt"]}\n')
+    (staging / "a.txt").write_text("tool2\n")
+    if (out / "notes.txt").exists():
+        os.link(out / "notes.txt", staging / "notes.txt")
+    return staging
+
+
+def _removed(out: Path) -> None:
+    shutil.rmtree(out)
+
+
+def _removed_and_made_empty(out: Path) -> None:
+    shutil.rmtree(out)
+    out.mkdir()
+
+
+@pytest.mark.parametrize("persons", [True, False], ids=["with-a-persons-file", "tool-only"])
+@pytest.mark.parametrize("then", [_removed, _removed_and_made_empty])
+def test_a_folder_removed_after_a_kill_is_written_again(
+    tmp_path: Path, persons: bool, then: Callable[[Path], None]
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "tool\n"})
+    if persons:
+        (out / "notes.txt").write_text("mine\n")
+    _killed_after_the_first_carry(out)
+    then(out)  # the person removes the output: `rm -rf out`
+    write_tree(out, {"a.txt": "fresh\n"})
+    assert (out / "a.txt").read_text() == "fresh\n"
+    assert tool_files(out) == {"a.txt"}
+    if persons:  # kept, never lost: its only copy was in the leftover
+        assert (out / "notes.txt").read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_leftovers_files_never_go_into_a_folder_that_is_no_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "tool\n"})
+    (out / "notes.txt").write_text("mine\n")
+    staging = _killed_after_the_first_carry(out)
+    shutil.rmtree(out)
+    out.mkdir()
+    (out / "project.txt").write_text("a person's folder now\n")
+    with pytest.raises(InputError, match="holds no earlier output"):
+        write_tree(out, {"a.txt": "fresh\n"})
+    assert sorted(p.name for p in out.iterdir()) == ["project.txt"]
+    assert (staging / "notes.txt").read_text() == "mine\n"  # kept for a later run

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
@@ -128,6 +129,24 @@ def test_a_kill_before_each_change_of_the_write_loses_nothing(
         assert code == -signal.SIGKILL, f"not killed at change {instant}"
         write_tree(out, files(FILES, seed))  # the next run recovers, then writes
         _check(out, mine, seed)
+
+
+@pytest.mark.parametrize("at", [0.2, 0.3, 0.4, 0.5, 0.6, 0.7])
+def test_a_folder_removed_after_a_kill_is_written_again(
+    earlier: tuple[Path, Snapshot], at: float
+) -> None:
+    """Killed while it copied the person's files (leaving `.out.new-*`), then the person
+    removes the output (`rm -rf out`): the next write succeeds, its folder an output with a
+    manifest, and nothing is left beside it."""
+    out, _ = earlier
+    code, said = Writer(out, FILES, 1).wait()
+    assert code == 0
+    code, _ = Writer(out, FILES, 2, int(int(said.split()[-1]) * at)).wait()
+    assert code == -signal.SIGKILL
+    shutil.rmtree(out, ignore_errors=True)  # missing already when killed between renames
+    write_tree(out, files(FILES, 3))
+    assert _holds(out, 3)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"], "leftovers beside"
 
 
 @pytest.mark.parametrize(
