@@ -129,6 +129,15 @@ def _manifest_edits() -> list[tuple[str, Any, str]]:
     ]
 
 
+def _workspace_render(plan: Path, tmp_path: Path) -> Path:
+    from tests.helpers import render_cli
+
+    folder = tmp_path / "out"
+    result = render_cli(plan, folder, "--mode", "workspace", "--connector-root", "/W/x")
+    assert result.exit_code == 0, result.output
+    return folder
+
+
 @pytest.mark.parametrize(
     ("kind", "edit", "words"), _manifest_edits(), ids=[e[0] for e in _manifest_edits()]
 )
@@ -136,11 +145,8 @@ def test_a_manifest_naming_paths_outside_its_folder_is_refused(
     osipi_plan: Path, tmp_path: Path, kind: str, edit: Any, words: str
 ) -> None:
     from balancer.databricks.rendered import load_rendered
-    from tests.helpers import render_cli
 
-    folder = tmp_path / "out"
-    result = render_cli(osipi_plan, folder, "--mode", "workspace", "--connector-root", "/W/x")
-    assert result.exit_code == 0, result.output
+    folder = _workspace_render(osipi_plan, tmp_path)
     load_rendered(folder)  # as written, it loads
     path = folder / MANIFEST_PATH
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -154,11 +160,8 @@ def test_a_manifest_naming_paths_outside_its_folder_is_refused(
 
 def test_a_file_linked_out_of_the_render_is_refused(osipi_plan: Path, tmp_path: Path) -> None:
     from balancer.databricks.rendered import load_rendered
-    from tests.helpers import render_cli
 
-    folder = tmp_path / "out"
-    result = render_cli(osipi_plan, folder, "--mode", "workspace", "--connector-root", "/W/x")
-    assert result.exit_code == 0, result.output
+    folder = _workspace_render(osipi_plan, tmp_path)
     ingest = sorted((folder / "src").glob("ingest_*.py"))[0]
     outside = tmp_path / "outside.py"
     outside.write_bytes(ingest.read_bytes())  # the same bytes: the checksum alone would pass
@@ -194,11 +197,8 @@ def test_a_crafted_databricks_yml_is_one_message_even_with_its_checksum_recomput
 ) -> None:
     from balancer.databricks.rendered import load_rendered
     from balancer.deployment import digest
-    from tests.helpers import render_cli
 
-    folder = tmp_path / "out"
-    result = render_cli(osipi_plan, folder, "--mode", "workspace", "--connector-root", "/W/x")
-    assert result.exit_code == 0, result.output
+    folder = _workspace_render(osipi_plan, tmp_path)
     (folder / "databricks.yml").write_text(yml, encoding="utf-8")
     path = folder / MANIFEST_PATH
     doc = json.loads(path.read_text(encoding="utf-8"))
