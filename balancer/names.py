@@ -151,6 +151,32 @@ def folder_key(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", folder).strip("_-")[:40] or "lakeflow"
 
 
+def workspace_path_problem(path: object) -> str | None:
+    """Why `path` cannot be a workspace or volume folder the render writes into bodies and
+    bundles (absolute, no '.' or '..' segment, no empty segment, printable), or None. A bundle
+    reference such as `${workspace.current_user.userName}` may stand in it."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        return "is not an absolute path (start it with /Workspace/ or /Volumes/)"
+    if _unprintable(path):
+        return "holds a control character"
+    parts = path.rstrip("/").split("/")[1:]
+    if any(part in ("", ".", "..") for part in parts):
+        return "has an empty, '.' or '..' segment, which could lead out of its folder"
+    return None
+
+
+def requirement_problem(text: object) -> str | None:
+    """Why `text` cannot be one pip requirement of a pipeline (one printable token that is
+    not a pip option), or None."""
+    if not isinstance(text, str) or not text.strip():
+        return "is empty"
+    if _unprintable(text) or any(ch.isspace() and ch != " " for ch in text):
+        return "holds a line break or a control character (one requirement per --dependency)"
+    if text.startswith("-"):
+        return "starts with '-', which pip reads as an option, not a requirement"
+    return None
+
+
 def relative_path_problem(path: object) -> str | None:
     """What keeps `path` from being a path inside a folder (plain names joined by '/')."""
     if not isinstance(path, str):

@@ -7,8 +7,34 @@ from typing import Literal
 
 from balancer.errors import InputError, Location
 from balancer.model import Wheel
-from balancer.names import plain_name_problem, shown, uc_problem
+from balancer.names import (
+    plain_name_problem,
+    requirement_problem,
+    shown,
+    uc_problem,
+    workspace_path_problem,
+)
 from balancer.table_options import IngestionControls
+
+_PATH_FIX = "give an absolute workspace or volume folder, e.g. /Workspace/Shared/connectors."
+_FIXES = {
+    "--connector-root": _PATH_FIX,
+    "--ingest-files-path": _PATH_FIX,
+    "--packages-volume-path": "give a volume folder, e.g. /Volumes/main/default/packages.",
+    "--dependency": "give one pip requirement per --dependency, e.g. a wheel's /Volumes path.",
+    "--timezone": "give an IANA time zone id, e.g. UTC or Europe/Berlin (a job's timezone_id).",
+}
+
+
+def _timezone_problem(zone: str) -> str | None:
+    """Why `zone` is no time zone id a job's Quartz schedule takes (IANA names), or None."""
+    import zoneinfo
+
+    known = zoneinfo.available_timezones()  # empty where no tz database is installed
+    if not known or zone in ("UTC", "GMT") or zone in known:
+        return None
+    return "is not an IANA time zone id"
+
 
 Mode = Literal["managed", "workspace"]
 MODES: tuple[Mode, ...] = ("managed", "workspace")
@@ -60,18 +86,32 @@ class RenderOptions:
             ("--catalog", self.catalog, uc_problem(self.catalog)),
             ("--schema", self.schema, uc_problem(self.schema)),
             ("--connection-name", self.connection_name, uc_problem(self.connection_name)),
+            *(
+                (flag, value, workspace_path_problem(value))
+                for flag, value in (
+                    ("--connector-root", self.connector_root),
+                    ("--ingest-files-path", self.ingest_files_path),
+                    ("--packages-volume-path", self.packages_volume_path),
+                )
+                if value is not None
+            ),
+            *(("--dependency", d, requirement_problem(d)) for d in self.dependencies),
+            ("--timezone", self.timezone, _timezone_problem(self.timezone)),
         )
         for flag, value, problem in checks:
             if problem:
                 raise InputError(
                     f"{flag} {shown(str(value))} {problem}.",
-                    fix="give a name of letters, digits and '_' (it becomes a "
-                    + (
-                        "workspace path"
-                        if flag in ("--source-name", "--bundle-suffix")
-                        else "Unity Catalog name"
-                    )
-                    + ").",
+                    fix=_FIXES.get(
+                        flag,
+                        "give a name of letters, digits and '_' (it becomes a "
+                        + (
+                            "workspace path"
+                            if flag in ("--source-name", "--bundle-suffix")
+                            else "Unity Catalog name"
+                        )
+                        + ").",
+                    ),
                     where=Location(column=flag),
                 )
 

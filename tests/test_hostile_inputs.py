@@ -743,3 +743,52 @@ def test_an_input_that_is_not_a_regular_file_is_one_message(
     result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "p.json")])
     assert result.exit_code == 2 and "not a regular file" in result.output, result.output
     assert not (tmp_path / "p.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("outputs", "words"),
+    [
+        (["--csv", "{d}/charts/a.csv", "--charts-dir", "{d}/charts"], "inside --charts-dir"),
+        (["--html", "{d}/charts/r.html", "--charts-dir", "{d}/charts"], "inside --charts-dir"),
+        (["--csv", "{d}/same", "--html", "{d}/same"], "name the same file"),
+    ],
+)
+def test_whatif_outputs_that_would_meet_are_refused_before_any_is_written(
+    tmp_path: Path, outputs: list[str], words: str
+) -> None:
+    args = [a.format(d=tmp_path) for a in outputs]
+    result = CliRunner().invoke(main, ["whatif", "--history", str(OSIPI / "runs.csv"), *args])
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ('"abc,issues,cdc,x,y', "a quoted cell is never closed"),
+        ('"' + "x" * 200_000 + '",c', "longer than"),
+    ],
+)
+def test_a_broken_csv_cell_is_one_message_with_a_fix(tmp_path: Path, row: str, words: str) -> None:
+    tables = tmp_path / "tables.csv"
+    tables.write_text((OSIPI / "tables.csv").read_text() + row + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["solve", "--tables", str(tables), "-o", str(tmp_path / "p")])
+    assert result.exit_code == 2 and words in result.output and "Fix:" in result.output
+    assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", "--group-by", "foo"],
+        ["solve", "--bogus"],
+        ["bogus"],
+        ["whatif", "--growth", "0"],
+        ["explain"],
+    ],
+)
+def test_clicks_own_usage_errors_are_one_error_line_with_a_fix(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert lines[0].startswith("error: ") and "Fix: see `balancer" in lines[0]

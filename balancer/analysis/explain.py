@@ -17,7 +17,7 @@ from balancer.costs import costed
 from balancer.engine.rules import RULES
 from balancer.errors import InputError
 from balancer.model import CostEstimate, PipelinePlan, Plan, Table
-from balancer.names import uc_key
+from balancer.names import shown, uc_key
 from balancer.plan_metrics import PipelineMetrics, PlanMetrics, plan_metrics
 from balancer.units import format_duration
 
@@ -112,7 +112,7 @@ def _find(plan: Plan, name: str) -> Table:
         return folded[0]
     near = sorted(n for n in tables if name.casefold() in n.casefold())[:5]
     raise InputError(
-        f"the plan has no table {name!r}.",
+        f"the plan has no table {shown(name)}.",
         fix=f"give one of its tables{': e.g. ' + ', '.join(near) if near else ''}.",
     )
 

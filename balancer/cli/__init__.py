@@ -9,7 +9,6 @@ the workspace; the engine below them is handed values and does no I/O.
 from __future__ import annotations
 
 import importlib
-import io
 import signal
 import sys
 import threading
@@ -58,7 +57,7 @@ class LazyGroup(click.Group):
         **extra: Any,
     ) -> Any:
         """As click's, but click's own messages (an unknown option, a bad value: text the user
-        typed) reach the terminal cleaned, as every other message does."""
+        typed) are one `error:` line with a fix, cleaned, as every other message is."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
@@ -67,9 +66,9 @@ class LazyGroup(click.Group):
                 raise click.UsageError("an argument holds a NUL byte, which no path or value can.")
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
-            shown = io.StringIO()
-            exc.show(file=shown)
-            say(shown.getvalue().rstrip("\n"), err=True)
+            ctx = getattr(exc, "ctx", None)
+            hint = f" Fix: see `{ctx.command_path} --help`." if ctx is not None else ""
+            say(f"error: {exc.format_message()}{hint}", err=True, one_line=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             say("Aborted!", err=True)
@@ -82,7 +81,7 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("balancer", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lakeflow-balancer")
 def main() -> None:
     """Split a Lakeflow connector's tables over balanced pipelines."""

@@ -202,8 +202,14 @@ def whatif(
         _charts(plans, reference_key, name, table, html_path, charts_dir, out)
 
 
+def _outputs(csv_path: str | None, html_path: str | None) -> list[tuple[str, str | None]]:
+    return [("--csv", csv_path), ("--html", html_path)]
+
+
 def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str | None) -> None:
     """Each output path is one the layer will write (not an input, a link, a device...)."""
+    import os
+
     from balancer.io.outpath import file_target
     from balancer.io.tree import check_folder
 
@@ -212,6 +218,21 @@ def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str 
             file_target(path)
     if charts_dir:
         check_folder(charts_dir)
+    spots = [(flag, os.path.abspath(p)) for flag, p in _outputs(csv_path, html_path) if p]
+    if len(spots) == 2 and spots[0][1] == spots[1][1]:
+        raise InputError(
+            "--csv and --html name the same file; one would overwrite the other.",
+            fix="give each output its own path.",
+            where=Location(csv_path),
+        )
+    folder = os.path.abspath(charts_dir) if charts_dir else None
+    for flag, spot in spots:
+        if folder and (spot + os.sep).startswith(folder + os.sep):
+            raise InputError(
+                f"{flag} lies inside --charts-dir, a folder this command writes whole.",
+                fix=f"write {flag} outside the charts folder.",
+                where=Location(spot, column=flag),
+            )
 
 
 def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any) -> None:

@@ -74,6 +74,20 @@ def digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def _not_csv(exc: csv.Error, what: str, where: Location) -> InputError:
+    text = str(exc)
+    if "unexpected end of data" in text:
+        problem, fix = "a quoted cell is never closed", 'close the quote (") or remove it.'
+    elif "field larger than field limit" in text:
+        problem, fix = (
+            f"a cell is longer than {csv.field_size_limit()} characters",
+            ("check the file: no cell of this tool's inputs is that long."),
+        )
+    else:
+        problem, fix = text, "save it as CSV (comma-separated, quotes doubled inside cells)."
+    return InputError(f"the {what} file is not valid CSV: {problem}.", fix=fix, where=where)
+
+
 def csv_rows(
     data: bytes, path: str, what: str
 ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -86,15 +100,14 @@ def csv_rows(
             fix="save it as UTF-8 CSV.",
             where=Location(path),
         ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote never closed is an error, not one cell swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise InputError(f"the {what} file is empty.", where=Location(path)) from None
     except csv.Error as exc:
-        raise InputError(
-            f"the {what} file is not valid CSV: {exc}.", where=Location(path, 1)
-        ) from exc
+        raise _not_csv(exc, what, Location(path, 1)) from None
     header = [h.strip().lower() for h in header]
     seen: set[str] = set()
     for h in header:
@@ -122,8 +135,6 @@ def csv_rows(
                 cells = cells + [""] * (len(header) - len(cells))
                 yield number, cells
         except csv.Error as exc:
-            raise InputError(
-                f"the {what} file is not valid CSV: {exc}.", where=Location(path, number + 1)
-            ) from exc
+            raise _not_csv(exc, what, Location(path, number + 1)) from None
 
     return header, rows()

@@ -82,7 +82,7 @@ def refuse_input(path: str | Path) -> None:
         raise InputError(
             "this output is also an input of the command; writing it would replace the file it "
             "read.",
-            fix="choose another -o (output path).",
+            fix="choose another output path.",
             where=Location(str(path)),
         )
 

@@ -124,7 +124,7 @@ def file_target(path: str | Path, replaces_input: bool = False) -> int:
         raise InputError(
             f"the output path is {_kind(st.st_mode)}, not a regular file; the tool writes "
             "only regular files and never through a link.",
-            fix="choose another -o (output path): a new file, or a file it may replace.",
+            fix="choose another output path: a new file, or a file it may replace.",
             where=Location(str(path)),
         )
     return stat.S_IMODE(st.st_mode)
@@ -149,7 +149,7 @@ def folder_target(path: str | Path) -> Path:
             f"the output path is {_kind(st.st_mode)}, not a folder"
             + ("; the tool does not write through links" if stat.S_ISLNK(st.st_mode) else "")
             + ".",
-            fix="choose another -o (output folder): a new folder, or an earlier output.",
+            fix="choose another output folder: a new folder, or an earlier output.",
             where=Location(str(path)),
         )
     return target

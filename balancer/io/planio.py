@@ -39,6 +39,7 @@ from balancer.names import (
     shown,
     table_collision,
     table_name_problem,
+    uc_key,
 )
 from balancer.plan_metrics import PipelineMetrics, plan_metrics
 
@@ -217,6 +218,10 @@ def plan_problem(plan: Plan) -> str | None:
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:
         return f"pipeline key {twice[0]!r} is used by two pipelines"
+    names = [uc_key(p.name) for p in plan.pipelines if isinstance(p.name, str)]
+    same = sorted({n for n in names if names.count(n) > 1})
+    if same:  # deploy finds a pipeline by its name: two of one name would be one
+        return f"two pipelines are named {shown(same[0])} (deploy finds pipelines by name)"
     for p in plan.pipelines:
         if not isinstance(p.name, str) or not p.name.isprintable() or len(p.name) > 200:
             return f"pipeline {p.key}'s name {p.name!r} holds control characters or is too long"

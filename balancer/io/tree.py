@@ -102,7 +102,7 @@ def _earlier(target: Path, shown: str) -> set[str] | None:
             raise InputError(
                 f"{rel.as_posix()} is an input of this command and a file of the earlier "
                 "output in this folder, which this output replaces.",
-                fix="choose another -o (output folder), or move the input out of it.",
+                fix="choose another output folder, or move the input out of it.",
                 where=Location(shown),
             )
     return earlier

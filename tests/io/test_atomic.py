@@ -365,7 +365,7 @@ class TestInputs:
             guard.note_input(source)
             with pytest.raises(InputError, match="also an input") as caught:
                 writer(spelling(source), "new\n")
-        assert "choose another -o" in str(caught.value)
+        assert "choose another output path" in str(caught.value)
         assert source.read_text() == "table\n"
 
     def test_each_command_starts_with_no_inputs(self, tmp_path: Path) -> None:

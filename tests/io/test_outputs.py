@@ -111,7 +111,7 @@ def test_no_output_is_written_onto_an_input(
     folder: Path, command: list[str], output: list[str]
 ) -> None:
     result = _refused(folder, _args(command + output, folder), "input|is a file")
-    assert re.search("choose another -o|is a file", result.output)
+    assert re.search("choose another output|is a file", result.output)
 
 
 def test_a_proposal_never_replaces_the_plan_it_reads(folder: Path) -> None:

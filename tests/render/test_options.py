@@ -34,7 +34,52 @@ BAD_OPTIONS = [
     ("--schema", "${var.x}", "period"),
     ("--connection-name", "my conn", "space"),
     ("--connection-name", "c\x1b[2J", "control character"),
+    # workspace and volume folders: absolute, no '.' or '..' segment
+    ("--ingest-files-path", "/Workspace/Shared/../../x", "'..' segment"),
+    ("--ingest-files-path", "rel/path", "not an absolute path"),
+    ("--ingest-files-path", "/Workspace//x", "empty"),
+    ("--packages-volume-path", "/Volumes/a/./b", "'..' segment"),
+    ("--packages-volume-path", "/Volumes/a\nb", "control character"),
+    # pip requirements: one, not an option
+    ("--dependency", "foo\nbar", "line break"),
+    ("--dependency", "--index-url=http://evil", "starts with '-'"),
+    ("--dependency", "-e.", "starts with '-'"),
+    # a job's timezone_id
+    ("--timezone", "Mars/Olympus", "IANA"),
+    ("--timezone", "+05:00", "IANA"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--connector-root", "/Workspace/../etc"),
+        ("--connector-root", "relative/path"),
+    ],
+)
+def test_the_connector_root_is_an_absolute_folder(
+    osipi_plan: Path, tmp_path: Path, flag: str, value: str
+) -> None:
+    out = tmp_path / "out"
+    result = render_cli(osipi_plan, out, "--mode", "workspace", flag, value)
+    assert result.exit_code == 2 and flag in result.output, result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--timezone", "Europe/Berlin"),
+        ("--dependency", "requests >= 2.0"),
+        ("--dependency", "/Volumes/main/default/pkgs/x-1.0-py3-none-any.whl"),
+        ("--ingest-files-path", "/Workspace/Users/${workspace.current_user.userName}/ingest"),
+    ],
+)
+def test_good_paths_requirements_and_zones_render(
+    osipi_plan: Path, tmp_path: Path, flag: str, value: str
+) -> None:
+    result = render_cli(osipi_plan, tmp_path / "out", *WORKSPACE, flag, value)
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize(("flag", "value", "words"), BAD_OPTIONS)
@@ -106,6 +151,12 @@ BAD_PLANS = [
     (_destination, "a b", "space"),
     (_destination, "x" * 256, "256 characters"),
     (_twin, "", "one table to Unity Catalog"),
+    (lambda doc, v: doc["pipelines"][1].update(name=doc["pipelines"][0]["name"]), "", "named"),
+    (
+        lambda doc, v: doc["pipelines"][1].update(name=doc["pipelines"][0]["name"].upper()),
+        "",
+        "named",
+    ),
 ]
 
 
