@@ -11,6 +11,7 @@ checker's rules, so `explain` and `solve` never disagree).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from balancer.costs import costed
@@ -90,13 +91,18 @@ def explain(plan: Plan, name: str) -> Explanation:
     home = next(p for p in plan.pipelines if name in p.tables)
     metrics = plan_metrics(plan)
     by_key = {m.key: m for m in metrics.pipelines}
-    moves = tuple(_move(plan, table, home, other) for other in plan.pipelines if other != home)
+    tables = {x.source_table: x for x in plan.tables}
+    moves = tuple(
+        _move(plan, estimates, tables, table, home, other)
+        for other in plan.pipelines
+        if other != home
+    )
     return Explanation(
         table=table,
         estimate=estimates[name],
         pipeline=home,
         metrics=by_key[home.key],
-        share=round(_share(plan, home, name), 4),
+        share=round(_share(estimates, home, name), 4),
         binds=tuple(_binds(plan, table, home, by_key[home.key])),
         figures=Figures.of(metrics),
         moves=moves,
@@ -117,8 +123,7 @@ def _find(plan: Plan, name: str) -> Table:
     )
 
 
-def _share(plan: Plan, p: PipelinePlan, name: str) -> float:
-    estimates = {e.table: e for e in plan.estimates}
+def _share(estimates: Mapping[str, CostEstimate], p: PipelinePlan, name: str) -> float:
     load = sum(estimates[t].seconds for t in p.tables)
     return estimates[name].seconds / load if load else 0.0
 
@@ -150,8 +155,14 @@ def _binds(plan: Plan, t: Table, home: PipelinePlan, m: PipelineMetrics) -> list
     return out
 
 
-def _move(plan: Plan, t: Table, home: PipelinePlan, other: PipelinePlan) -> MoveEffect:
-    estimates = {e.table: e for e in plan.estimates}
+def _move(
+    plan: Plan,
+    estimates: Mapping[str, CostEstimate],
+    tables: Mapping[str, Table],
+    t: Table,
+    home: PipelinePlan,
+    other: PipelinePlan,
+) -> MoveEffect:
     name = t.source_table
     changed = {
         home.key: dataclasses.replace(home, tables=tuple(x for x in home.tables if x != name)),
@@ -164,7 +175,6 @@ def _move(plan: Plan, t: Table, home: PipelinePlan, other: PipelinePlan) -> Move
     after = dataclasses.replace(plan, pipelines=pipelines)
     metrics = plan_metrics(after)
     by_key = {m.key: m for m in metrics.pipelines}
-    tables = {x.source_table: x for x in plan.tables}
     breaks = [(rule.name, v) for rule in RULES for v in rule.violations(after, tables)]
     if not changed[home.key].tables:
         breaks.append(("non-empty", f"pipeline '{home.key}' would be left empty"))

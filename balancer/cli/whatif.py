@@ -202,10 +202,6 @@ def whatif(
         _charts(plans, reference_key, name, table, html_path, charts_dir, out)
 
 
-def _outputs(csv_path: str | None, html_path: str | None) -> list[tuple[str, str | None]]:
-    return [("--csv", csv_path), ("--html", html_path)]
-
-
 def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str | None) -> None:
     """Each output path is one the layer will write (not an input, a link, a device...)."""
     import os
@@ -218,7 +214,8 @@ def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str 
             file_target(path)
     if charts_dir:
         check_folder(charts_dir)
-    spots = [(flag, os.path.abspath(p)) for flag, p in _outputs(csv_path, html_path) if p]
+    named = (("--csv", csv_path), ("--html", html_path))
+    spots = [(flag, os.path.abspath(p)) for flag, p in named if p]
     if len(spots) == 2 and spots[0][1] == spots[1][1]:
         raise InputError(
             "--csv and --html name the same file; one would overwrite the other.",

@@ -15,15 +15,30 @@ from balancer.model import Plan, Table, category_splits
 
 
 def check_plan(plan: Plan, tables: Sequence[Table]) -> list[str]:
+    """Every violation: each table in exactly one pipeline first (the rest needs it), then
+    the figures, then the rules."""
+    return membership_problems(plan, tables) or (
+        figure_problems(plan, tables) + rule_violations(plan, tables)
+    )
+
+
+def membership_problems(plan: Plan, tables: Sequence[Table]) -> list[str]:
+    """Tables in two pipelines, in none, or unknown to `tables`."""
+    names = {t.source_table for t in tables}
+    seen = Counter(t for p in plan.pipelines for t in p.tables)
+    out = [f"table {t} is in {n} pipelines" for t, n in sorted(seen.items()) if n > 1]
+    out += [f"table {t} is in no pipeline" for t in sorted(names) if t not in seen]
+    out += [f"pipeline holds unknown table {t}" for t in sorted(seen) if t not in names]
+    return out
+
+
+def figure_problems(plan: Plan, tables: Sequence[Table]) -> list[str]:
+    """Figures of the plan that its tables' costs and settings do not reproduce (keys, the
+    pipeline count, loads, runtimes, makespan, spread, bound, category splits), given that
+    every table is in exactly one pipeline."""
     by_name = {t.source_table: t for t in tables}
     s = plan.settings
     out: list[str] = []
-    seen = Counter(t for p in plan.pipelines for t in p.tables)
-    out += [f"table {t} is in {n} pipelines" for t, n in sorted(seen.items()) if n > 1]
-    out += [f"table {t} is in no pipeline" for t in sorted(by_name) if t not in seen]
-    out += [f"pipeline holds unknown table {t}" for t in sorted(seen) if t not in by_name]
-    if out:
-        return out
     keys = [p.key for p in plan.pipelines]
     if len(set(keys)) != len(keys):
         out.append(f"pipeline keys repeat: {sorted(k for k, n in Counter(keys).items() if n > 1)}")
@@ -54,7 +69,7 @@ def check_plan(plan: Plan, tables: Sequence[Table]) -> list[str]:
     splits = category_splits([by_name[t].category_label for t in p.tables] for p in plan.pipelines)
     if splits != plan.category_splits:
         out.append(f"category splits are {splits}, plan says {plan.category_splits}")
-    return out + rule_violations(plan, tables)
+    return out
 
 
 def rule_violations(plan: Plan, tables: Sequence[Table]) -> list[str]:

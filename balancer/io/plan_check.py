@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from balancer.engine.checker import check_plan, rule_violations
+from balancer.engine.checker import figure_problems, rule_violations
 from balancer.errors import InputError, Location
 from balancer.io import planio
 from balancer.model import Plan
@@ -38,7 +38,8 @@ def checked(plan: Plan, path: str) -> Plan:
             where=where,
         )
     rules = rule_violations(plan, plan.tables)
-    problems = rules or check_plan(plan, plan.tables)
+    # planio's plan_problem already put every table in exactly one pipeline
+    problems = rules or figure_problems(plan, plan.tables)
     if not problems:
         return plan
     more = f" (and {len(problems) - SHOWN} more)" if len(problems) > SHOWN else ""
