@@ -112,7 +112,7 @@ def schedule_job(plan: Plan, pipeline: PipelinePlan, options: RenderOptions) -> 
         "schedule": {
             "quartz_cron_expression": to_quartz(pipeline.schedule),
             "timezone_id": options.timezone,
-            "pause_status": "PAUSED" if options.pause_jobs else "UNPAUSED",
+            "pause_status": "PAUSED" if options.pause_jobs or _held(pipeline, options) else "UNPAUSED",
         },
         "tasks": [
             {
@@ -121,8 +121,16 @@ def schedule_job(plan: Plan, pipeline: PipelinePlan, options: RenderOptions) -> 
             }
         ],
         "max_concurrent_runs": 1,
-        "tags": tags(plan),
+        "tags": tags(plan) | (DEFAULT_TAG if pipeline.key in options.default_schedules else {}),
     }
+
+
+DEFAULT_TAG = {"lakeflow_balancer_schedule": "default"}  # a schedule nobody chose
+
+
+def _held(pipeline: PipelinePlan, options: RenderOptions) -> bool:
+    """A job on a schedule nobody chose is rendered paused (unless --run-default-schedules)."""
+    return pipeline.key in options.default_schedules and not options.run_default_schedules
 
 
 def rebalance_job_key(plan: Plan) -> str:

@@ -68,7 +68,7 @@ class LazyGroup(click.Group):
         except click.ClickException as exc:
             ctx = getattr(exc, "ctx", None)
             hint = f" Fix: see `{ctx.command_path} --help`." if ctx is not None else ""
-            say(f"error: {exc.format_message()}{hint}", err=True, one_line=True)
+            say(f"error: {exc.format_message()}{hint}", err=True, one_line=True, force=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             say("Aborted!", err=True)

@@ -11,6 +11,10 @@ import click
 
 from balancer.cli.common import (
     COUNT,
+    EXIT_ACTION_NEEDED,
+    QUIET,
+    emit_json,
+    json_option,
     Finite,
     console,
     handle_errors,
@@ -79,6 +83,14 @@ if TYPE_CHECKING:
 @click.option(
     "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
 )
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help=f"Exit {EXIT_ACTION_NEEDED} when action is needed (moves proposed), 0 when the plan "
+    "is fine (errors stay 2, 3, 4): for CI and schedulers.",
+)
+@json_option("the proposal (before and after figures, moves, exit status)")
+@QUIET
 @handle_errors
 def rebalance(
     plan_path: str,
@@ -96,6 +108,8 @@ def rebalance(
     schema: str | None,
     time_limit_s: float,
     apply: bool,
+    exit_code: bool,
+    as_json: bool,
 ) -> None:
     """Propose moving the fewest tables to get back to a balanced plan (dry run by default)."""
 
@@ -130,12 +144,15 @@ def rebalance(
     write_tree(output_dir, files)
     if apply and proposal.acted:
         write_file(plan_path, dumps(proposal.plan), replaces_input=True)  # what --apply means
-    out = console()
+    out = console(stderr=as_json)
     if proposal.acted:
         from balancer.analysis.plan_table import print_plan
 
         print_plan(proposal.plan, out)
     out.print(summary, highlight=False)
+    change = _compute_change(proposal)
+    if change:
+        out.print(change, highlight=False)
     for m in proposal.moves[:50]:
         out.print(
             f"  {m.table}: {m.source} -> {m.destination} ({format_duration(m.cost_s)})",
@@ -155,7 +172,26 @@ def rebalance(
             else " (nothing to apply: the plan is unchanged)"
             if apply
             else " (dry run: the plan is unchanged)"
-        )
+        ),
+        highlight=False,
+    )
+    status = EXIT_ACTION_NEEDED if exit_code and proposal.acted else 0
+    if as_json:
+        from balancer.cli.jsonout import rebalance_document
+
+        emit_json(rebalance_document(proposal, output_dir, status, apply and proposal.acted))
+    if status:
+        click.get_current_context().exit(status)
+
+
+def _compute_change(proposal: Proposal) -> str:
+    """Why compute a day differs before and after (skipped runs, start-ups)."""
+    from balancer.analysis.compute_change import compute_change_line
+    from balancer.plan_metrics import plan_metrics
+
+    before = dataclasses.replace(proposal.plan, pipelines=proposal.current_pipelines)
+    return compute_change_line(
+        plan_metrics(before), plan_metrics(proposal.plan), proposal.plan.settings.overhead_s
     )
 
 

@@ -7,7 +7,8 @@ from typing import cast
 
 import click
 
-from balancer.cli.common import handle_errors
+from balancer.analysis.defaults import default_schedules, default_schedules_line
+from balancer.cli.common import QUIET, handle_errors
 from balancer.errors import InputError, Location
 from balancer.model import Wheel
 from balancer.schedules import cron_problem
@@ -107,6 +108,13 @@ from render.options import MODES, Mode
     show_default=True,
     help="Cron of the rebalancing job.",
 )
+@click.option(
+    "--run-default-schedules",
+    is_flag=True,
+    help="Render the jobs of pipelines on schedules nobody chose (empty schedule column, no "
+    "solve --schedule-*) unpaused too; by default they are paused.",
+)
+@QUIET
 @handle_errors
 def render(
     plan_path: str,
@@ -130,6 +138,7 @@ def render(
     timezone: str,
     rebalance_job: bool,
     rebalance_schedule: str,
+    run_default_schedules: bool,
 ) -> None:
     """Write the deployable folder for a plan: pipeline bodies, bundle, ingest files, wheels."""
     from balancer.io.atomic import write_tree
@@ -153,6 +162,7 @@ def render(
         common_table_config_json, Location(column="--common-table-config-json")
     )
     source = source_name or plan.settings.name
+    defaults = default_schedules(plan)
     options = RenderOptions(  # checks the names first: the source name is a path in a checkout
         source_name=source,
         connection_name=connection_name or f"{source}_connection",
@@ -172,6 +182,8 @@ def render(
         timezone=timezone,
         rebalance_job=rebalance_job,
         rebalance_schedule=rebalance_schedule,
+        default_schedules=defaults.pipelines if emit_jobs else (),
+        run_default_schedules=run_default_schedules,
     )
     wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
     options = dataclasses.replace(options, wheels=wheels)
@@ -185,6 +197,23 @@ def render(
         ) from None
     write_tree(output_dir, files)
     say(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
+    line = default_schedules_line(defaults, not run_default_schedules) if emit_jobs else ""
+    if line:
+        say(f"note: {line}", one_line=True)
+    say(next_step(output_dir, mode))
+
+
+def next_step(output_dir: str, mode: str) -> str:
+    """The command to run after render: deploy's dry run (workspace mode: or the bundle)."""
+    import shlex
+
+    folder = shlex.quote(output_dir)
+    if mode == "workspace":
+        return (
+            f"next: balancer deploy {folder} --dry-run (or: cd {folder} && databricks bundle "
+            "deploy -t dev; not both for one target)"
+        )
+    return f"next: balancer deploy {folder} --dry-run, then balancer deploy {folder}"
 
 
 def _wheels(
