@@ -125,7 +125,8 @@ QUIET = click.option(
     is_eager=True,
     help="Print nothing but errors (and, with --json, the JSON document).",
 )
-"""-q on every command: `say` and the rich consoles print nothing (`balancer.terminal`)."""
+"""-q, which `handle_errors` gives every command: `say` and the rich consoles print nothing
+(`balancer.terminal`)."""
 
 
 def json_option(what: str) -> Callable[[F], F]:
@@ -148,7 +149,8 @@ def emit_json(document: dict[str, Any]) -> None:
 
 
 def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
-    """Run a command; a BalancerError becomes its message on stderr and its exit code."""
+    """Run a command; a BalancerError becomes its message on stderr and its exit code. Adds
+    the shared -q/--quiet option (apply it below the command's other options)."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
@@ -159,8 +161,10 @@ def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
             # an error about an input is one line; deploy's runbook (exit 4) may span several
             say(f"error: {exc}", err=True, one_line=isinstance(exc, InputError), force=True)
             sys.exit(exc.exit_code)
+        finally:
+            set_quiet(False)  # a caller in Python (a notebook, a test) prints again
 
-    return run
+    return QUIET(run)  # every command takes -q: the one option, the one place
 
 
 def parse_pipelines(text: str) -> tuple[int, int, bool]:

@@ -6,7 +6,7 @@ import click
 
 from typing import Any
 
-from balancer.cli.common import QUIET, emit_json, handle_errors, json_option, pairs, with_options
+from balancer.cli.common import emit_json, handle_errors, json_option, pairs, with_options
 from balancer.terminal import say
 
 TARGET_OPTIONS = [
@@ -18,7 +18,6 @@ TARGET_OPTIONS = [
         help="Target of databricks.yml (default: its default target, dev).",
     ),
     click.option("--var", "variables", multiple=True, help="Variable NAME=VALUE (repeatable)."),
-    QUIET,
 ]
 
 

@@ -12,7 +12,6 @@ import click
 from balancer.cli.common import (
     COUNT,
     EXIT_ACTION_NEEDED,
-    QUIET,
     emit_json,
     json_option,
     Finite,
@@ -90,7 +89,6 @@ if TYPE_CHECKING:
     "is fine (errors stay 2, 3, 4): for CI and schedulers.",
 )
 @json_option("the proposal (before and after figures, moves, exit status)")
-@QUIET
 @handle_errors
 def rebalance(
     plan_path: str,

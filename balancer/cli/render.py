@@ -8,7 +8,7 @@ from typing import cast
 import click
 
 from balancer.analysis.defaults import default_schedules, default_schedules_line
-from balancer.cli.common import QUIET, handle_errors
+from balancer.cli.common import handle_errors
 from balancer.errors import InputError, Location
 from balancer.model import Wheel
 from balancer.schedules import cron_problem
@@ -114,7 +114,6 @@ from render.options import MODES, Mode
     help="Render the jobs of pipelines on schedules nobody chose (empty schedule column, no "
     "solve --schedule-*) unpaused too; by default they are paused.",
 )
-@QUIET
 @handle_errors
 def render(
     plan_path: str,

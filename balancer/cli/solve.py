@@ -13,7 +13,6 @@ from balancer.analysis.defaults import default_schedules, default_schedules_line
 from balancer.analysis.plan_table import print_plan
 from balancer.cli.common import (
     COUNT,
-    QUIET,
     TABLE_CAP,
     NullStatus,
     console,
@@ -125,7 +124,6 @@ class _CliReporter(Reporter):
     "close to the best plan as that allows (the rebalance model).",
 )
 @json_option("the plan's figures (those of the table)")
-@QUIET
 @handle_errors
 def solve(
     tables_path: str | None,
