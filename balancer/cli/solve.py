@@ -52,7 +52,8 @@ class _CliReporter(Reporter):
     "--tables",
     "tables_path",
     type=click.Path(dir_okay=False),
-    help="tables.csv (default: tables.csv beside --history).",
+    help="tables.csv (default: tables.csv beside --history); its weight column is a table's "
+    "cost in seconds a run, used for tables the history has no runs of.",
 )
 @click.option(
     "--history",
