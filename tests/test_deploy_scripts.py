@@ -71,7 +71,9 @@ def test_chosen_schedules_or_the_flag_run_unpaused(ws: FakeWorkspace, tmp_path: 
     assert result.exit_code == 0, result.output
     assert {j["schedule"]["pause_status"] for j in ws.jobs.values()} == {"UNPAUSED"}
     assert "nobody chose" not in result.output
-    ran = rendered(tmp_path / "ran", render_args=("--run-default-schedules", "--bundle-suffix", "x"))
+    ran = rendered(
+        tmp_path / "ran", render_args=("--run-default-schedules", "--bundle-suffix", "x")
+    )
     result = cli("deploy", str(ran), "-t", "dev")
     assert result.exit_code == 0, result.output
     assert "4 job(s) run on schedules nobody chose" in result.output

@@ -37,7 +37,10 @@ def _moves(m: re.Match[str], docs: Docs) -> str:
 
 def _fits_again(m: re.Match[str], docs: Docs) -> str:
     doc = docs["rebalance"]
-    before, after = doc["before"]["pipelines_over_schedule"], doc["after"]["pipelines_over_schedule"]
+    before, after = (
+        doc["before"]["pipelines_over_schedule"],
+        doc["after"]["pipelines_over_schedule"],
+    )
     return "" if before and not after else f"over their schedule before {before}, after {after}"
 
 
@@ -45,7 +48,11 @@ def _balances(m: re.Match[str], docs: Docs) -> str:
     doc = docs["solve"]
     tables, low, high = (int(g) for g in m.groups())
     ok = doc["tables_count"] == tables and low <= doc["pipelines_count"] <= high
-    return "" if ok else f"solve gives {doc['tables_count']} tables, {doc['pipelines_count']} pipelines"
+    return (
+        ""
+        if ok
+        else f"solve gives {doc['tables_count']} tables, {doc['pipelines_count']} pipelines"
+    )
 
 
 def _all_fit(m: re.Match[str], docs: Docs) -> str:

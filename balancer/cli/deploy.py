@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import click
-
 from typing import Any
+
+import click
 
 from balancer.cli.common import emit_json, handle_errors, json_option, pairs, with_options
 from balancer.terminal import say
@@ -116,9 +116,7 @@ def deploy_cmd(
         emit_json(deploy_document(report, name, dry_run, urls, steps))
 
 
-def _urls(
-    client: Any, ids: dict[str, str], echo: Any, dry_run: bool
-) -> dict[str, str]:
+def _urls(client: Any, ids: dict[str, str], echo: Any, dry_run: bool) -> dict[str, str]:
     """Each deployed pipeline's page, from the host the SDK client talks to (printed)."""
     from balancer.cli.jsonout import pipeline_url
 

@@ -12,12 +12,12 @@ import click
 from balancer.cli.common import (
     COUNT,
     EXIT_ACTION_NEEDED,
-    emit_json,
-    json_option,
     Finite,
     console,
+    emit_json,
     handle_errors,
     json_object,
+    json_option,
     time_limit_option,
     with_options,
 )

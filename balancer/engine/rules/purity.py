@@ -26,8 +26,11 @@ class Purity(BaseRule):
             f"{settings.group_by}{'' if mixed else ', one schedule per pipeline'}): {listing}; "
             f"at most {k_max} pipelines are allowed.",
             fix=f"allow at least {n_pools} pipelines (--pipelines {n_pools})"
-            + (" or choose a coarser --group-by." if mixed else ", choose a coarser "
-               "--group-by, or pass --allow-mixed-schedules."),
+            + (
+                " or choose a coarser --group-by."
+                if mixed
+                else ", choose a coarser --group-by, or pass --allow-mixed-schedules."
+            ),
         )
 
     def violations(self, plan: Plan, tables: Mapping[str, Table]) -> list[str]:
