@@ -28,7 +28,7 @@ def test_a_table_too_slow_for_its_schedule_is_not_fixed_by_a_split(tmp_path: Pat
     code, text = run("solve", "--tables", TABLES, "--history", str(runs), "-o", "x.json")
     assert code == 2, text
     assert text.startswith(f"error: {runs}: schedule fit")  # the runs file, not tables.csv
-    assert "No split into pipelines fixes that" in text and "longer schedule" in text
+    assert "No split into pipelines fixes that" in text and "Fix: check their costs" in text
     for offer in ("--sla-headroom", "--pipelines", "--concurrency"):
         assert offer not in text
 

@@ -142,6 +142,27 @@ def rebalance(
     write_tree(output_dir, files)
     if apply and proposal.acted:
         write_file(plan_path, dumps(proposal.plan), replaces_input=True)  # what --apply means
+    _print_proposal(proposal, summary, where is None, output_dir, plan_path, apply, as_json)
+    status = EXIT_ACTION_NEEDED if exit_code and proposal.acted else 0
+    if as_json:
+        from balancer.cli.jsonout import rebalance_document
+
+        emit_json(rebalance_document(proposal, output_dir, status, apply and proposal.acted))
+    if status:
+        click.get_current_context().exit(status)
+
+
+def _print_proposal(
+    proposal: Proposal,
+    summary: str,
+    no_location: bool,
+    output_dir: str,
+    plan_path: str,
+    apply: bool,
+    as_json: bool,
+) -> None:
+    """The proposal for people: its table, summary, why compute changes, the moves (stderr
+    with --json)."""
     out = console(stderr=as_json)
     if proposal.acted:
         from balancer.analysis.plan_table import print_plan
@@ -156,7 +177,7 @@ def rebalance(
             f"  {m.table}: {m.source} -> {m.destination} ({format_duration(m.cost_s)})",
             highlight=False,
         )
-    if where is None and proposal.moves:
+    if no_location and proposal.moves:
         out.print(
             "runbook.md and moves.sql not written: where the deployed tables live is not known "
             "(pass --deployment DIR, the render folder you deployed, or --catalog and --schema).",
@@ -173,13 +194,6 @@ def rebalance(
         ),
         highlight=False,
     )
-    status = EXIT_ACTION_NEEDED if exit_code and proposal.acted else 0
-    if as_json:
-        from balancer.cli.jsonout import rebalance_document
-
-        emit_json(rebalance_document(proposal, output_dir, status, apply and proposal.acted))
-    if status:
-        click.get_current_context().exit(status)
 
 
 def _compute_change(proposal: Proposal) -> str:

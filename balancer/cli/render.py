@@ -7,10 +7,14 @@ from typing import cast
 
 import click
 
-from balancer.analysis.defaults import default_schedules, default_schedules_line
+from balancer.analysis.defaults import (
+    DefaultSchedules,
+    default_schedules,
+    default_schedules_line,
+)
 from balancer.cli.common import handle_errors
 from balancer.errors import InputError, Location
-from balancer.model import Wheel
+from balancer.model import Plan, Wheel
 from balancer.schedules import cron_problem
 from balancer.terminal import say
 from render.options import MODES, Mode
@@ -141,20 +145,13 @@ def render(
 ) -> None:
     """Write the deployable folder for a plan: pipeline bodies, bundle, ingest files, wheels."""
     from balancer.io.atomic import write_tree
-    from balancer.io.plan_check import read_plan
     from render import RenderOptions, render_files
     from render.quartz import CronError
 
     problem = cron_problem(rebalance_schedule)
     if problem:
         raise InputError(problem, where=Location(column="--rebalance-schedule"))
-    plan = read_plan(plan_path)
-    if not plan.tables:
-        raise InputError(
-            "the plan holds no table details (made by an older version).",
-            fix="solve again to refresh it.",
-            where=Location(plan_path),
-        )
+    plan = _plan(plan_path)
     from balancer.table_options import options_from_json
 
     controls, common = options_from_json(
@@ -196,10 +193,29 @@ def render(
         ) from None
     write_tree(output_dir, files)
     say(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
-    line = default_schedules_line(defaults, not run_default_schedules) if emit_jobs else ""
+    _notes(defaults if emit_jobs else None, run_default_schedules)
+    say(next_step(output_dir, mode))
+
+
+def _plan(plan_path: str) -> Plan:
+    """The plan, checked, with the table details render needs."""
+    from balancer.io.plan_check import read_plan
+
+    plan = read_plan(plan_path)
+    if not plan.tables:
+        raise InputError(
+            "the plan holds no table details (made by an older version).",
+            fix="solve again to refresh it.",
+            where=Location(plan_path),
+        )
+    return plan
+
+
+def _notes(defaults: DefaultSchedules | None, run_default_schedules: bool) -> None:
+    """What the render leaves to the person: schedules nobody chose (their jobs paused)."""
+    line = default_schedules_line(defaults, not run_default_schedules) if defaults else ""
     if line:
         say(f"note: {line}", one_line=True)
-    say(next_step(output_dir, mode))
 
 
 def next_step(output_dir: str, mode: str) -> str:

@@ -100,11 +100,13 @@ def advice(
         )
     better = _schedule_that_fits(pool, items, available, overhead_s, concurrency)
     if never:  # only a longer schedule for those tables (or other costs) helps
+        costs = "check their costs (their runs in the history, or their weight)"
         parts.append(
-            "Fix: give those tables a longer schedule (tables.csv's schedule column"
-            + (f", e.g. run them {better}" if better else "; none up to every 12 h fits them")
-            + "), or check their costs (their runs in the history, or their weight); "
-            "--no-schedule-fit turns the check off."
+            f"Fix: give those tables a longer schedule (tables.csv's schedule column, e.g. run "
+            f"them {better}), or {costs}; --no-schedule-fit turns the check off."
+            if better
+            else "No schedule up to every 12 h fits them either (an incremental table's run "
+            f"grows with its interval). Fix: {costs}, or turn the check off (--no-schedule-fit)."
         )
         return " ".join(parts)
     parts.append(
