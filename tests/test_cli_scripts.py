@@ -128,3 +128,14 @@ def test_render_says_the_next_command_and_pauses_default_schedules(
     jobs = [json.loads(p.read_text()) for p in (out / "deploy" / "jobs").glob("*.json")]
     assert jobs and {j["schedule"]["pause_status"] for j in jobs} == {"PAUSED"}
     assert all(j["tags"]["lakeflow_balancer_schedule"] == "default" for j in jobs)
+
+
+def test_whatif_json_reference_is_the_plan_solve_prints(tmp_path: Path) -> None:
+    solved = cli("solve", "--history", RUNS, "-o", str(tmp_path / "p.json"), "--json", "-q")
+    whatif = cli("whatif", "--history", RUNS, "--sweep-pipelines", "3..4", "--json")
+    assert whatif.exit_code == 0, whatif.output
+    doc, plan = json.loads(whatif.stdout), json.loads(solved.stdout)
+    assert doc["command"] == "whatif" and doc["plans"][0]["name"] == doc["reference"]
+    keep = ("pipelines", "compute_s_per_day", "runs_per_day", "makespan_s", "worst_data_age_s")
+    assert {k: doc["plans"][0][k] for k in keep} == {k: plan[k] for k in keep}
+    assert [p["name"] for p in doc["plans"][1:]] == ["K=3", "K=4"]

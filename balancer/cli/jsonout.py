@@ -106,6 +106,19 @@ def rebalance_document(
     }
 
 
+def whatif_document(
+    plans: Mapping[str, Plan], refused: Mapping[str, str], reference: str
+) -> dict[str, Any]:
+    """Every plan of a what-if (the first is what solve answers) and the ones that do not fit."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": "whatif",
+        "reference": reference,
+        "plans": [{"name": name} | plan_figures(plan) for name, plan in plans.items()],
+        "refused": [{"name": name, "reason": why} for name, why in refused.items()],
+    }
+
+
 def pipeline_url(host: str, pipeline_id: str) -> str:
     """The workspace page of a pipeline."""
     return f"{host.rstrip('/')}/pipelines/{pipeline_id}"
