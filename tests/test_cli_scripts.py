@@ -131,7 +131,8 @@ def test_render_says_the_next_command_and_pauses_default_schedules(
 
 
 def test_whatif_json_reference_is_the_plan_solve_prints(tmp_path: Path) -> None:
-    solved = cli("solve", "--history", RUNS, "-o", str(tmp_path / "p.json"), "--json", "-q")
+    out = str(tmp_path / "p.json")
+    solved = cli("solve", "--history", RUNS, "--pipelines", "3..4", "-o", out, "--json", "-q")
     whatif = cli("whatif", "--history", RUNS, "--sweep-pipelines", "3..4", "--json")
     assert whatif.exit_code == 0, whatif.output
     doc, plan = json.loads(whatif.stdout), json.loads(solved.stdout)
