@@ -78,3 +78,21 @@ def test_chosen_schedules_or_the_flag_run_unpaused(ws: FakeWorkspace, tmp_path: 
     assert result.exit_code == 0, result.output
     assert "4 job(s) run on schedules nobody chose" in result.output
     assert "0 rendered paused" in result.output
+
+
+def test_undeploy_json_lists_what_goes_and_every_table_stays(
+    ws: FakeWorkspace, tmp_path: Path
+) -> None:
+    folder = rendered(tmp_path)
+    assert cli("deploy", str(folder), "-t", "prod", "-q").exit_code == 0
+    tables = set(ws.tables)
+    refused = cli("undeploy", str(folder), "-t", "prod", "--json")  # no --yes: nothing goes
+    assert refused.exit_code == 2 and refused.stdout == "" and len(ws.pipelines) == 4
+    seen = cli("undeploy", str(folder), "-t", "prod", "--dry-run", "--json")
+    doc = json.loads(seen.stdout)
+    assert doc["command"] == "undeploy" and doc["dry_run"] and not doc["deleted"]
+    assert len(doc["objects"]) == 8 and len(ws.pipelines) == 4
+    gone = cli("undeploy", str(folder), "-t", "prod", "--yes", "--json")
+    doc = json.loads(gone.stdout)
+    assert doc["deleted"] and sorted(doc["objects"]) == sorted(json.loads(seen.stdout)["objects"])
+    assert ws.pipelines == {} and ws.jobs == {} and ws.dropped == [] and set(ws.tables) == tables
