@@ -21,6 +21,7 @@ from balancer.cli.common import (
     tables_beside_history,
     time_limit_option,
 )
+from balancer.cli.jsonout import whatif_document
 from balancer.cli.planning_options import planning_options, settings_from
 from balancer.errors import InputError, Location
 from balancer.model import MAX_RUN_S, Plan, Settings
@@ -197,8 +198,6 @@ def whatif(
     out = console(160, stderr=as_json)
     _print(table, plans, refused, out)
     if as_json:
-        from balancer.cli.jsonout import whatif_document
-
         emit_json(whatif_document(plans, refused, reference_key))
     if csv_path:
         from balancer.io.atomic import write_file
