@@ -141,6 +141,7 @@ def _defaults_note(rendered: Any, echo: Any) -> None:
         paused = sum(1 for s in held.values() if s == "PAUSED")
         echo(
             f"note: {len(held)} job(s) run on schedules nobody chose ({', '.join(held)}); "
-            f"{paused} rendered paused (a new job is created so; one that exists keeps its own). Choose their schedules (tables.csv's schedule "
+            f"{paused} rendered paused (deploy creates a new job so; an existing job keeps its own "
+            "pause status). Choose their schedules (tables.csv's schedule "
             "column or solve --schedule-*), solve and render again, or unpause them yourself."
         )
