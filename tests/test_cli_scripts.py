@@ -140,3 +140,11 @@ def test_whatif_json_reference_is_the_plan_solve_prints(tmp_path: Path) -> None:
     keep = ("pipelines", "compute_s_per_day", "runs_per_day", "makespan_s", "worst_data_age_s")
     assert {k: doc["plans"][0][k] for k in keep} == {k: plan[k] for k in keep}
     assert [p["name"] for p in doc["plans"][1:]] == ["K=3", "K=4"]
+
+
+def test_quiet_ends_with_the_command_even_after_a_usage_error(tmp_path: Path) -> None:
+    from balancer.terminal import is_quiet
+
+    bad = cli("solve", "-q", "--history", RUNS, "--max-tables-per-pipeline", "many")
+    assert bad.exit_code == 2 and bad.output.startswith("error: ")  # the error still prints
+    assert not is_quiet()

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from balancer.terminal import say
+from balancer.terminal import say, set_quiet
 
 # name -> (module, attribute): a command's module is imported only when it runs (or when
 # help lists it), so `balancer solve` does not pay for rendering, deploying, ...
@@ -71,8 +71,10 @@ class LazyGroup(click.Group):
             say(f"error: {exc.format_message()}{hint}", err=True, one_line=True, force=True)
             sys.exit(exc.exit_code)
         except click.Abort:
-            say("Aborted!", err=True)
+            say("Aborted!", err=True, force=True)
             sys.exit(1)
+        finally:
+            set_quiet(False)  # -q ends with the command, however it ended (a usage error too)
         sys.exit(code if isinstance(code, int) else 0)
 
 
