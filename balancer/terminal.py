@@ -31,10 +31,25 @@ def clean(text: str, one_line: bool = False) -> str:
     return visible(text, keep="\t" if one_line else "\n\t")
 
 
-def say(text: str, err: bool = False, one_line: bool = False) -> None:
-    """Print text that may hold input, cleaned (`one_line`: as one line, see `clean`)."""
+_QUIET = [False]  # set by the commands' shared -q/--quiet (`balancer.cli.common.quiet_option`)
+
+
+def set_quiet(quiet: bool) -> None:
+    """Whether `say` and `console()` print nothing (`-q`): only errors (`force`) get through."""
+    _QUIET[0] = quiet
+
+
+def is_quiet() -> bool:
+    return _QUIET[0]
+
+
+def say(text: str, err: bool = False, one_line: bool = False, force: bool = False) -> None:
+    """Print text that may hold input, cleaned (`one_line`: as one line, see `clean`); under
+    `-q` nothing but what is `force`d (the error line)."""
     import click
 
+    if _QUIET[0] and not force:
+        return
     click.echo(clean(text, one_line), err=err)
 
 
@@ -58,4 +73,5 @@ def console(width: int | None = 140, stderr: bool = False) -> Any:
         stderr=stderr,
         markup=False,
         emoji=False,
+        quiet=_QUIET[0],
     )

@@ -72,6 +72,10 @@ class RenderOptions:
     timezone: str = "UTC"
     rebalance_job: bool = False
     rebalance_schedule: str = "0 6 * * 1"
+    # pipelines whose schedule nobody chose (a default): their jobs are tagged, and paused
+    # unless run_default_schedules (`balancer.analysis.defaults`)
+    default_schedules: tuple[str, ...] = ()
+    run_default_schedules: bool = False
 
     def __post_init__(self) -> None:
         """The names that become paths, bundle names and Unity Catalog names are checked

@@ -112,7 +112,7 @@ def schedule_job(plan: Plan, pipeline: PipelinePlan, options: RenderOptions) -> 
         "schedule": {
             "quartz_cron_expression": to_quartz(pipeline.schedule),
             "timezone_id": options.timezone,
-            "pause_status": "PAUSED" if options.pause_jobs else "UNPAUSED",
+            "pause_status": _pause_status(pipeline, options),
         },
         "tasks": [
             {
@@ -121,8 +121,18 @@ def schedule_job(plan: Plan, pipeline: PipelinePlan, options: RenderOptions) -> 
             }
         ],
         "max_concurrent_runs": 1,
-        "tags": tags(plan),
+        "tags": tags(plan) | (DEFAULT_TAG if pipeline.key in options.default_schedules else {}),
     }
+
+
+DEFAULT_TAG = {"lakeflow_balancer_schedule": "default"}  # a schedule nobody chose
+
+
+def _pause_status(pipeline: PipelinePlan, options: RenderOptions) -> str:
+    """--pause-jobs pauses every job; a job on a schedule nobody chose is rendered paused too
+    (unless --run-default-schedules)."""
+    held = pipeline.key in options.default_schedules and not options.run_default_schedules
+    return "PAUSED" if options.pause_jobs or held else "UNPAUSED"
 
 
 def rebalance_job_key(plan: Plan) -> str:

@@ -53,7 +53,11 @@ def solve(tmp_path: Path, pipelines: str, name: str, *extra: str, plan_name: str
 def render(tmp_path: Path, plan: Path, out: str = "out", *args: str) -> Path:
     folder = tmp_path / out
     extra = list(args) or wheel_args(tmp_path / "wheels", "osipi")
-    result = render_cli(plan, folder, "--catalog", "cat", "--schema", "sch", *extra)
+    # osipi's tables have no schedules: run them, as the tests of what deploy does with a
+    # job's pause status need (the paused default: tests/test_deploy_scripts.py)
+    result = render_cli(
+        plan, folder, "--catalog", "cat", "--schema", "sch", "--run-default-schedules", *extra
+    )
     assert result.exit_code == 0, result.output
     return folder
 

@@ -51,7 +51,8 @@ def test_sap_is_refused_with_the_numbers(tmp_path: Path) -> None:
     assert "schedule fit: pool 'cdc @ */5 * * * *'" in output
     assert "a p90 run may take 4:00, 1:00 of it start-up" in output
     assert re.search(r"\d+ table\(s\) alone take longer than that: .*\(\d+:\d\d\)", output)
-    assert "Fixes:" in output and "--no-schedule-fit" in output
+    assert "No split into pipelines fixes that" in output and "--no-schedule-fit" in output
+    assert "Fix:" in output and "--sla-headroom" not in output  # no split helps one slow table
 
 
 def test_too_few_pipelines_for_a_schedule_say_how_many_and_a_schedule_that_fits(

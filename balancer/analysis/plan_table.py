@@ -15,7 +15,7 @@ from balancer.units import format_duration
 
 _SOURCES = {
     "history": "from run history",
-    "weight": "from the weight column",
+    "weight": "from the weight column (seconds a run)",
     "similar": "from rows x seconds per row of similar tables",
     "fallback": "the median of their ingestion type (no history, weight or rows)",
 }

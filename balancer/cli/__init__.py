@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from balancer.terminal import say
+from balancer.terminal import say, set_quiet
 
 # name -> (module, attribute): a command's module is imported only when it runs (or when
 # help lists it), so `balancer solve` does not pay for rendering, deploying, ...
@@ -68,11 +68,13 @@ class LazyGroup(click.Group):
         except click.ClickException as exc:
             ctx = getattr(exc, "ctx", None)
             hint = f" Fix: see `{ctx.command_path} --help`." if ctx is not None else ""
-            say(f"error: {exc.format_message()}{hint}", err=True, one_line=True)
+            say(f"error: {exc.format_message()}{hint}", err=True, one_line=True, force=True)
             sys.exit(exc.exit_code)
         except click.Abort:
-            say("Aborted!", err=True)
+            say("Aborted!", err=True, force=True)
             sys.exit(1)
+        finally:
+            set_quiet(False)  # -q ends with the command, however it ended (a usage error too)
         sys.exit(code if isinstance(code, int) else 0)
 
 

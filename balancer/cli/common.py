@@ -2,6 +2,7 @@
 
 `handle_errors` is the only place the package ends the process: InputError (and
 InfeasibleError) exit 2, SolverError 3, RemoteError 4, each with one `error:` line.
+`rebalance --exit-code` ends with EXIT_ACTION_NEEDED (10) when it proposes moves.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from balancer.errors import BalancerError, InputError, Location
 from balancer.io.guard import command_scope
 from balancer.schedules import cron_problem
 from balancer.terminal import console as console  # the commands' console, re-exported
-from balancer.terminal import say
+from balancer.terminal import say, set_quiet
 
 P = ParamSpec("P")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,6 +81,7 @@ class SettingValue(click.ParamType):  # type: ignore[type-arg]  # generic only i
         return number
 
 
+EXIT_ACTION_NEEDED = 10  # rebalance --exit-code: moves proposed (not an error: 2, 3, 4 are)
 SEED = SettingValue("seed")
 MAX_COUNT = 1_000_000  # moves, runs: a count above it is a typo (and OR-Tools takes 64 bits)
 COUNT = click.IntRange(0, MAX_COUNT)
@@ -109,8 +111,46 @@ def time_limit_option(default: float, what: str) -> Callable[[F], F]:
     )
 
 
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    set_quiet(value)
+    return value
+
+
+QUIET = click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    callback=_set_quiet,
+    expose_value=False,
+    is_eager=True,
+    help="Print nothing but errors (and, with --json, the JSON document).",
+)
+"""-q, which `handle_errors` gives every command: `say` and the rich consoles print nothing
+(`balancer.terminal`)."""
+
+
+def json_option(what: str) -> Callable[[F], F]:
+    """--json: the command's figures as one JSON document on stdout (schema in README,
+    `balancer.analysis.report_json`); what it prints for people goes to stderr."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help=f"Write {what} as one JSON document to stdout (schema_version 1, see README); "
+        "the text for people goes to stderr.",
+    )
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    """The JSON document of --json on stdout (printed under -q too: it is the output asked for)."""
+    import json
+
+    click.echo(json.dumps(document, indent=2, sort_keys=False))
+
+
 def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
-    """Run a command; a BalancerError becomes its message on stderr and its exit code."""
+    """Run a command; a BalancerError becomes its message on stderr and its exit code. Adds
+    the shared -q/--quiet option (apply it below the command's other options)."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
@@ -119,10 +159,12 @@ def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
                 command(*args, **kwargs)
         except BalancerError as exc:
             # an error about an input is one line; deploy's runbook (exit 4) may span several
-            say(f"error: {exc}", err=True, one_line=isinstance(exc, InputError))
+            say(f"error: {exc}", err=True, one_line=isinstance(exc, InputError), force=True)
             sys.exit(exc.exit_code)
+        finally:
+            set_quiet(False)  # a caller in Python (a notebook, a test) prints again
 
-    return run
+    return QUIET(run)  # every command takes -q: the one option, the one place
 
 
 def parse_pipelines(text: str) -> tuple[int, int, bool]:

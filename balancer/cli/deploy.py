@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from balancer.cli.common import handle_errors, pairs, with_options
+from balancer.cli.common import emit_json, handle_errors, json_option, pairs, with_options
 from balancer.terminal import say
 
 TARGET_OPTIONS = [
@@ -54,6 +56,7 @@ TARGET_OPTIONS = [
     is_flag=True,
     help="Read the workspace and print the steps an apply would run, in order; change nothing.",
 )
+@json_option("what was deployed (counts, steps, pipeline ids and URLs)")
 @handle_errors
 def deploy_cmd(
     render_dir: str,
@@ -65,6 +68,7 @@ def deploy_cmd(
     new_location: bool,
     adopt: bool,
     dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Deploy a render folder with databricks-sdk (auth: the SDK's profile or env vars), as an
     ordered migration: tables that change pipeline are handed over, nothing is dropped."""
@@ -72,9 +76,13 @@ def deploy_cmd(
     from balancer.databricks.rendered import load_rendered
     from balancer.databricks.workspace import workspace_client
 
+    def echo(text: str) -> None:
+        say(text, err=as_json)
+
     rendered = load_rendered(render_dir)
+    client = workspace_client()
     report = deploy(
-        workspace_client(),
+        client,
         rendered,
         target=target,
         overrides=pairs(variables, "--var"),
@@ -83,18 +91,57 @@ def deploy_cmd(
         dry_run=dry_run,
         adopt=adopt,
         warehouse_id=warehouse_id,
-        echo=say,
+        echo=echo,
         new_location=new_location,
     )
+    _defaults_note(rendered, echo)
     moved = f", {report.handed_over} table(s) handed over" if report.handed_over else ""
     if dry_run:
-        say(
+        echo(
             f"dry run: {len(report.steps)} step(s): {report.created} to create, {report.updated} "
             f"to update, {report.deleted} to delete{moved}; {report.unchanged} unchanged; nothing "
             "was changed"
         )
     else:
-        say(
+        echo(
             f"deployed: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.deleted} deleted{moved}"
+        )
+    urls = _urls(client, report.pipeline_ids, echo, dry_run)
+    if as_json:
+        from balancer.cli.jsonout import deploy_document
+
+        name = target or rendered.default_target
+        steps = [step.describe(report.pipeline_ids) for step in report.steps]
+        emit_json(deploy_document(report, name, dry_run, urls, steps))
+
+
+def _urls(client: Any, ids: dict[str, str], echo: Any, dry_run: bool) -> dict[str, str]:
+    """Each deployed pipeline's page, from the host the SDK client talks to (printed)."""
+    from balancer.cli.jsonout import pipeline_url
+
+    host = str(getattr(client.config, "host", "") or "")
+    urls = {key: pipeline_url(host, pid) for key, pid in sorted(ids.items())} if host else {}
+    for key, url in urls.items():
+        echo(f"  {key}: {url}" + (" (as deployed now)" if dry_run else ""))
+    return urls
+
+
+def _defaults_note(rendered: Any, echo: Any) -> None:
+    """Which jobs run on schedules nobody chose (render tagged them), and their pause status."""
+    from render.resources import DEFAULT_TAG
+
+    ((tag, value),) = DEFAULT_TAG.items()
+    held = {
+        key: str(job.get("schedule", {}).get("pause_status", ""))
+        for key, job in sorted(rendered.jobs.items())
+        if (job.get("tags") or {}).get(tag) == value
+    }
+    if held:
+        paused = sum(1 for s in held.values() if s == "PAUSED")
+        echo(
+            f"note: {len(held)} job(s) run on schedules nobody chose ({', '.join(held)}); "
+            f"{paused} rendered paused (deploy creates a new job so; an existing job keeps its own "
+            "pause status). Choose their schedules (tables.csv's schedule "
+            "column or solve --schedule-*), solve and render again, or unpause them yourself."
         )

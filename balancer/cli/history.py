@@ -102,7 +102,7 @@ RUNS_OUTPUT = click.option(
 @handle_errors
 def history_sql_cmd(**sources: Any) -> None:
     """Print the SQL that turns event logs into runs.csv."""
-    say(history_source(**sources))
+    say(history_source(**sources), force=True)  # the SQL is the output asked for, -q or not
 
 
 @history.command("pull")

@@ -11,10 +11,13 @@ import click
 
 from balancer.cli.common import (
     COUNT,
+    EXIT_ACTION_NEEDED,
     Finite,
     console,
+    emit_json,
     handle_errors,
     json_object,
+    json_option,
     time_limit_option,
     with_options,
 )
@@ -79,6 +82,13 @@ if TYPE_CHECKING:
 @click.option(
     "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
 )
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help=f"Exit {EXIT_ACTION_NEEDED} when action is needed (moves proposed), 0 when the plan "
+    "is fine (errors stay 2, 3, 4): for CI and schedulers.",
+)
+@json_option("the proposal (before and after figures, moves, exit status)")
 @handle_errors
 def rebalance(
     plan_path: str,
@@ -96,6 +106,8 @@ def rebalance(
     schema: str | None,
     time_limit_s: float,
     apply: bool,
+    exit_code: bool,
+    as_json: bool,
 ) -> None:
     """Propose moving the fewest tables to get back to a balanced plan (dry run by default)."""
 
@@ -130,18 +142,42 @@ def rebalance(
     write_tree(output_dir, files)
     if apply and proposal.acted:
         write_file(plan_path, dumps(proposal.plan), replaces_input=True)  # what --apply means
-    out = console()
+    _print_proposal(proposal, summary, where is None, output_dir, plan_path, apply, as_json)
+    status = EXIT_ACTION_NEEDED if exit_code and proposal.acted else 0
+    if as_json:
+        from balancer.cli.jsonout import rebalance_document
+
+        emit_json(rebalance_document(proposal, output_dir, status, apply and proposal.acted))
+    if status:
+        click.get_current_context().exit(status)
+
+
+def _print_proposal(
+    proposal: Proposal,
+    summary: str,
+    no_location: bool,
+    output_dir: str,
+    plan_path: str,
+    apply: bool,
+    as_json: bool,
+) -> None:
+    """The proposal for people: its table, summary, why compute changes, the moves (stderr
+    with --json)."""
+    out = console(stderr=as_json)
     if proposal.acted:
         from balancer.analysis.plan_table import print_plan
 
         print_plan(proposal.plan, out)
     out.print(summary, highlight=False)
+    change = _compute_change(proposal)
+    if change:
+        out.print(change, highlight=False)
     for m in proposal.moves[:50]:
         out.print(
             f"  {m.table}: {m.source} -> {m.destination} ({format_duration(m.cost_s)})",
             highlight=False,
         )
-    if where is None and proposal.moves:
+    if no_location and proposal.moves:
         out.print(
             "runbook.md and moves.sql not written: where the deployed tables live is not known "
             "(pass --deployment DIR, the render folder you deployed, or --catalog and --schema).",
@@ -155,7 +191,19 @@ def rebalance(
             else " (nothing to apply: the plan is unchanged)"
             if apply
             else " (dry run: the plan is unchanged)"
-        )
+        ),
+        highlight=False,
+    )
+
+
+def _compute_change(proposal: Proposal) -> str:
+    """Why compute a day differs before and after (skipped runs, start-ups)."""
+    from balancer.analysis.compute_change import compute_change_line
+    from balancer.plan_metrics import plan_metrics
+
+    before = dataclasses.replace(proposal.plan, pipelines=proposal.current_pipelines)
+    return compute_change_line(
+        plan_metrics(before), plan_metrics(proposal.plan), proposal.plan.settings.overhead_s
     )
 
 

@@ -7,9 +7,14 @@ from typing import cast
 
 import click
 
+from balancer.analysis.defaults import (
+    DefaultSchedules,
+    default_schedules,
+    default_schedules_line,
+)
 from balancer.cli.common import handle_errors
 from balancer.errors import InputError, Location
-from balancer.model import Wheel
+from balancer.model import Plan, Wheel
 from balancer.schedules import cron_problem
 from balancer.terminal import say
 from render.options import MODES, Mode
@@ -107,6 +112,12 @@ from render.options import MODES, Mode
     show_default=True,
     help="Cron of the rebalancing job.",
 )
+@click.option(
+    "--run-default-schedules",
+    is_flag=True,
+    help="Render the jobs of pipelines on schedules nobody chose (empty schedule column, no "
+    "solve --schedule-*) unpaused too; by default they are paused.",
+)
 @handle_errors
 def render(
     plan_path: str,
@@ -130,29 +141,24 @@ def render(
     timezone: str,
     rebalance_job: bool,
     rebalance_schedule: str,
+    run_default_schedules: bool,
 ) -> None:
     """Write the deployable folder for a plan: pipeline bodies, bundle, ingest files, wheels."""
     from balancer.io.atomic import write_tree
-    from balancer.io.plan_check import read_plan
     from render import RenderOptions, render_files
     from render.quartz import CronError
 
     problem = cron_problem(rebalance_schedule)
     if problem:
         raise InputError(problem, where=Location(column="--rebalance-schedule"))
-    plan = read_plan(plan_path)
-    if not plan.tables:
-        raise InputError(
-            "the plan holds no table details (made by an older version).",
-            fix="solve again to refresh it.",
-            where=Location(plan_path),
-        )
+    plan = _plan(plan_path)
     from balancer.table_options import options_from_json
 
     controls, common = options_from_json(
         common_table_config_json, Location(column="--common-table-config-json")
     )
     source = source_name or plan.settings.name
+    defaults = default_schedules(plan)
     options = RenderOptions(  # checks the names first: the source name is a path in a checkout
         source_name=source,
         connection_name=connection_name or f"{source}_connection",
@@ -172,6 +178,8 @@ def render(
         timezone=timezone,
         rebalance_job=rebalance_job,
         rebalance_schedule=rebalance_schedule,
+        default_schedules=defaults.pipelines if emit_jobs else (),
+        run_default_schedules=run_default_schedules,
     )
     wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
     options = dataclasses.replace(options, wheels=wheels)
@@ -185,6 +193,42 @@ def render(
         ) from None
     write_tree(output_dir, files)
     say(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
+    _notes(defaults if emit_jobs else None, run_default_schedules)
+    say(next_step(output_dir, mode))
+
+
+def _plan(plan_path: str) -> Plan:
+    """The plan, checked, with the table details render needs."""
+    from balancer.io.plan_check import read_plan
+
+    plan = read_plan(plan_path)
+    if not plan.tables:
+        raise InputError(
+            "the plan holds no table details (made by an older version).",
+            fix="solve again to refresh it.",
+            where=Location(plan_path),
+        )
+    return plan
+
+
+def _notes(defaults: DefaultSchedules | None, run_default_schedules: bool) -> None:
+    """What the render leaves to the person: schedules nobody chose (their jobs paused)."""
+    line = default_schedules_line(defaults, not run_default_schedules) if defaults else ""
+    if line:
+        say(f"note: {line}", one_line=True)
+
+
+def next_step(output_dir: str, mode: str) -> str:
+    """The command to run after render: deploy's dry run (workspace mode: or the bundle)."""
+    import shlex
+
+    folder = shlex.quote(output_dir)
+    if mode == "workspace":
+        return (
+            f"next: balancer deploy {folder} --dry-run (or: cd {folder} && databricks bundle "
+            "deploy -t dev; not both for one target)"
+        )
+    return f"next: balancer deploy {folder} --dry-run, then balancer deploy {folder}"
 
 
 def _wheels(

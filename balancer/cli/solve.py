@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from typing import Any
 
 import click
 
+from balancer.analysis.defaults import default_schedules, default_schedules_line
 from balancer.analysis.plan_table import print_plan
 from balancer.cli.common import (
     COUNT,
     TABLE_CAP,
     NullStatus,
     console,
+    emit_json,
     handle_errors,
+    json_option,
     parse_pipelines,
     schedule_overrides,
     tables_beside_history,
@@ -25,7 +29,7 @@ from balancer.engine.reporter import Reporter
 from balancer.errors import InputError, SolverError
 from balancer.model import Catalog, History, Plan, Settings
 from balancer.names import folder_key
-from balancer.terminal import clean
+from balancer.terminal import clean, is_quiet
 
 
 class _CliReporter(Reporter):
@@ -48,7 +52,8 @@ class _CliReporter(Reporter):
     "--tables",
     "tables_path",
     type=click.Path(dir_okay=False),
-    help="tables.csv (default: tables.csv beside --history).",
+    help="tables.csv (default: tables.csv beside --history); its weight column is a table's "
+    "cost in seconds a run, used for tables the history has no runs of.",
 )
 @click.option(
     "--history",
@@ -119,7 +124,7 @@ class _CliReporter(Reporter):
     help="With --current: keep its pipelines and move at most this many tables, getting as "
     "close to the best plan as that allows (the rebalance model).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@json_option("the plan's figures (those of the table)")
 @handle_errors
 def solve(
     tables_path: str | None,
@@ -135,7 +140,7 @@ def solve(
     output: str,
     current_path: str | None,
     max_moves: int | None,
-    quiet: bool,
+    as_json: bool,
     **planning: Any,
 ) -> None:
     """Balance the tables and write plan.json."""
@@ -143,11 +148,10 @@ def solve(
     from balancer.io.planio import dumps
     from balancer.planning.planner import make_plan
 
-    err, out = console(None, stderr=True), console()
+    err, out = console(None, stderr=True), console(stderr=as_json)
     if tables_path is None:
         tables_path = tables_beside_history(history_path)
-        if not quiet:
-            err.print(f"using {tables_path} (beside --history)")
+        err.print(f"using {tables_path} (beside --history)")
     overrides = schedule_overrides(schedule_snapshot, schedule_append, schedule_cdc)
     lo, hi, explicit = parse_pipelines(pipelines)
     settings = settings_from(
@@ -169,7 +173,7 @@ def solve(
     started = time.perf_counter()
     with (
         err.status("solving...", spinner="dots")
-        if err.is_terminal and not quiet
+        if err.is_terminal and not is_quiet()
         else NullStatus() as status
     ):
         try:
@@ -194,9 +198,12 @@ def solve(
             raise
     wall = time.perf_counter() - started
     write_file(output, dumps(plan))
-    if not quiet:
-        _report(plan, current, current_path, err, out)
-        out.print(f"solved in {wall:.2f} s; plan written to {output}")
+    _report(plan, current, current_path, err, out)
+    out.print(f"solved in {wall:.2f} s; plan written to {output}")
+    if as_json:
+        from balancer.cli.jsonout import solve_document
+
+        emit_json(solve_document(plan, output))
 
 
 def _report(plan: Plan, current: Plan | None, current_path: str | None, err: Any, out: Any) -> None:
@@ -204,6 +211,9 @@ def _report(plan: Plan, current: Plan | None, current_path: str | None, err: Any
     for w in plan.warnings:
         err.print(clean(f"warning: {w}", one_line=True), style="yellow", highlight=False)
     print_plan(plan, out)
+    defaults = default_schedules_line(default_schedules(plan))
+    if defaults:
+        err.print(clean(f"note: {defaults}", one_line=True), style="yellow", highlight=False)
     if current is not None:
         out.print(
             f"{len(plan.moves)} of {len(current.pipeline_of())} tables move from the plan in "
@@ -222,6 +232,14 @@ def _inputs(
     from balancer.io.plan_check import read_plan
 
     catalog = read_tables(tables_path, overrides)
+    if overrides:  # a --schedule-* option chose the schedule of its type's tables
+        chosen = [
+            dataclasses.replace(t, schedule_is_default=False)
+            if t.ingestion_type in overrides
+            else t
+            for t in catalog.tables
+        ]
+        catalog = dataclasses.replace(catalog, tables=tuple(chosen))
     recorded: dict[str, str] = {}
     if overrides:
         before = read_tables(tables_path).by_name()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from balancer.cli.common import handle_errors, pairs, with_options
+from balancer.cli.common import emit_json, handle_errors, json_option, pairs, with_options
 from balancer.cli.deploy import TARGET_OPTIONS
 from balancer.errors import InputError, Location
 from balancer.terminal import say
@@ -30,9 +30,15 @@ SHOWN = 10
 @click.option(
     "--dry-run", is_flag=True, help="Print the steps an undeploy would run; change nothing."
 )
+@json_option("what was (or would be) deleted")
 @handle_errors
 def undeploy_cmd(
-    render_dir: str, target: str | None, variables: tuple[str, ...], yes: bool, dry_run: bool
+    render_dir: str,
+    target: str | None,
+    variables: tuple[str, ...],
+    yes: bool,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Delete the jobs and pipelines a render deployed to one target; every table stays."""
     from balancer.databricks.deploy import undeploy
@@ -48,22 +54,34 @@ def undeploy_cmd(
         for s in planned.steps
         if s.kind in ("delete_job", "delete_pipeline")
     ]
+    name = target or rendered.default_target
+
+    def done(deleted: bool) -> None:
+        if as_json:
+            emit_json(
+                {"schema_version": 1, "command": "undeploy", "target": name}
+                | {"dry_run": dry_run, "deleted": deleted, "objects": doomed}
+            )
+
     if not doomed:
-        say(f"nothing of this deployment is in target {target or 'dev'}; nothing to delete")
-        return
+        say(f"nothing of this deployment is in target {name}; nothing to delete", err=as_json)
+        return done(False)
     if dry_run or not yes:
         more = f" and {len(doomed) - SHOWN} more" if len(doomed) > SHOWN else ""
         listed = ", ".join(doomed[:SHOWN]) + more
         if dry_run:
             for step in doomed:
-                say(f"  delete {step}")
-            say(f"dry run: {len(doomed)} to delete; nothing was changed")
-            return
+                say(f"  delete {step}", err=as_json)
+            say(f"dry run: {len(doomed)} to delete; nothing was changed", err=as_json)
+            return done(False)
         raise InputError(
             f"undeploy would delete {len(doomed)} object(s) of this deployment ({listed}); their "
             "tables stay.",
             fix="pass --yes to delete them (or --dry-run to see the steps).",
             where=Location(render_dir),
         )
-    report = undeploy(client, rendered, target=target, overrides=overrides, echo=say)
-    say(f"undeployed: {report.deleted} deleted; every table kept (cascade=false)")
+    report = undeploy(
+        client, rendered, target=target, overrides=overrides, echo=lambda s: say(s, err=as_json)
+    )
+    say(f"undeployed: {report.deleted} deleted; every table kept (cascade=false)", err=as_json)
+    done(True)

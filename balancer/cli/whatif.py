@@ -13,12 +13,15 @@ from balancer.cli.common import (
     TABLE_CAP,
     Finite,
     console,
+    emit_json,
     handle_errors,
+    json_option,
     pairs,
     parse_pipelines,
     tables_beside_history,
     time_limit_option,
 )
+from balancer.cli.jsonout import whatif_document
 from balancer.cli.planning_options import planning_options, settings_from
 from balancer.errors import InputError, Location
 from balancer.model import MAX_RUN_S, Plan, Settings
@@ -123,6 +126,7 @@ def _category_growth(items: tuple[str, ...]) -> dict[str, float]:
     type=click.Path(file_okay=False),
     help="Write the charts as PNG here.",
 )
+@json_option("every plan's figures and the refusals")
 @handle_errors
 def whatif(
     tables_path: str | None,
@@ -141,6 +145,7 @@ def whatif(
     csv_path: str | None,
     html_path: str | None,
     charts_dir: str | None,
+    as_json: bool,
     **planning: Any,
 ) -> None:
     """Compare pipeline counts and a scenario side by side: schedule fit, compute a day, worst
@@ -190,8 +195,10 @@ def whatif(
         else:
             refused[scenario.name] = outcome.message
     table = compare(plans, base_plan=plans[reference_key], refused=refused)
-    out = console(160)
+    out = console(160, stderr=as_json)
     _print(table, plans, refused, out)
+    if as_json:
+        emit_json(whatif_document(plans, refused, reference_key))
     if csv_path:
         from balancer.io.atomic import write_file
 

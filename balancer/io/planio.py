@@ -122,7 +122,7 @@ def _table_to_dict(t: Table) -> dict[str, Any]:
         "together": t.together,
         "apart": list(t.apart),
         "extra": dict(t.extra),
-    }
+    } | ({"schedule_is_default": True} if t.schedule_is_default else {})  # nobody chose it
 
 
 def dumps(plan: Plan) -> str:

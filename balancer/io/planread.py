@@ -119,6 +119,7 @@ def read_table(doc: Fields) -> Table:
         together=doc.optional_text("together"),
         apart=doc.texts("apart", ()),
         extra=doc.text_pairs("extra"),
+        schedule_is_default=doc.get("schedule_is_default", False) is True,  # older plans: chosen
     )
 
 

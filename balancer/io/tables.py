@@ -4,7 +4,8 @@ Accepted columns: source_table (required), destination_table, category, ingestio
 schedule, weight, primary_keys, cursor_field, table_configuration_json, pin, together, apart;
 and the seed's connection_name, destination_catalog, destination_schema, pipeline_group,
 table_options_json (an alias of table_configuration_json). Other columns are reported and
-ignored.
+ignored. `weight` is a table's cost in seconds (how long one run of it takes), used when the
+run history has none of its runs.
 """
 
 from __future__ import annotations

@@ -56,8 +56,10 @@ def make_plan(
     try:
         instance = build_instance(catalog.tables, estimates, settings, k_explicit)
     except InputError as exc:
-        if not exc.where.file and catalog.path:
-            exc.where = dataclasses.replace(exc.where, file=catalog.path)
+        if not exc.where.file and catalog.path:  # the costs come from the runs file
+            costs = exc.problem.startswith("schedule fit") and history is not None
+            file = history.path if costs and history is not None and history.path else None
+            exc.where = dataclasses.replace(exc.where, file=file or catalog.path)
         raise
     solution = solve(instance, SolveOptions.of(settings), reporter)
     pipelines = _pipelines(catalog, instance, solution, settings, estimates)

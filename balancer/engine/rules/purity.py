@@ -20,12 +20,17 @@ class Purity(BaseRule):
             return
         shown = [p.key.replace("@", " @ ") for p in pools[:12]]
         listing = ", ".join(shown) + (f", ... ({n_pools - 12} more)" if n_pools > 12 else "")
+        mixed = settings.allow_mixed_schedules  # then only the groups split the tables
         raise InfeasibleError(
             f"the tables form {n_pools} groups that cannot share a pipeline (--group-by "
-            f"{settings.group_by}, one schedule per pipeline): {listing}; at most {k_max} "
-            "pipelines are allowed.",
-            fix=f"allow at least {n_pools} pipelines (--pipelines {n_pools}), choose a coarser "
-            "--group-by, or pass --allow-mixed-schedules.",
+            f"{settings.group_by}{'' if mixed else ', one schedule per pipeline'}): {listing}; "
+            f"at most {k_max} pipelines are allowed.",
+            fix=f"allow at least {n_pools} pipelines (--pipelines {n_pools})"
+            + (
+                " or choose a coarser --group-by."
+                if mixed
+                else ", choose a coarser --group-by, or pass --allow-mixed-schedules."
+            ),
         )
 
     def violations(self, plan: Plan, tables: Mapping[str, Table]) -> list[str]:

@@ -86,7 +86,10 @@ def advice(
     if never:
         shown = ", ".join(f"{it.key} ({format_duration(it.p90)})" for it in never[:5])
         more = f" and {len(never) - 5} more" if len(never) > 5 else ""
-        parts.append(f"{len(never)} table(s) alone take longer than that: {shown}{more}.")
+        parts.append(
+            f"{len(never)} table(s) alone take longer than that: {shown}{more}. No split into "
+            "pipelines fixes that: each of these tables is too slow for the schedule itself."
+        )
     else:
         need = _need(fit, pool.load_cap, len(items))
         over = work - available * pool.load_cap
@@ -96,11 +99,20 @@ def advice(
             "too little."
         )
     better = _schedule_that_fits(pool, items, available, overhead_s, concurrency)
+    if never:  # only a longer schedule for those tables (or other costs) helps
+        costs = "check their costs (their runs in the history, or their weight)"
+        parts.append(
+            f"Fix: give those tables a longer schedule (tables.csv's schedule column, e.g. run "
+            f"them {better}), or {costs}; --no-schedule-fit turns the check off."
+            if better
+            else "No schedule up to every 12 h fits them either (an incremental table's run "
+            f"grows with its interval). Fix: {costs}, or turn the check off (--no-schedule-fit)."
+        )
+        return " ".join(parts)
     parts.append(
         "Fixes: "
         + (f"run it {better}; " if better else "no schedule up to every 12 h fits it; ")
-        + ("allow more pipelines (--pipelines); " if not never else "")
-        + ("let more flows run at once (--concurrency); " if not never else "")
+        + "allow more pipelines (--pipelines); let more flows run at once (--concurrency); "
         + "raise --sla-headroom or --batch-window, or turn the check off (--no-schedule-fit)."
     )
     return " ".join(parts)

@@ -50,9 +50,15 @@ class Together(BaseRule):
         )
         raise InfeasibleError(
             f"tables with together label '{label}' cannot share a pipeline: {detail}; a pipeline "
-            f"holds one --group-by {settings.group_by} group and one schedule.",
-            fix="give them the same schedule and group, drop the together label, or pass "
-            "--allow-mixed-schedules if only the schedules differ.",
+            f"holds one --group-by {settings.group_by} group"
+            + ("." if settings.allow_mixed_schedules else " and one schedule."),
+            fix="give them the same group, drop the together label"
+            + (
+                "."
+                if settings.allow_mixed_schedules
+                else ", give them the same schedule, or pass --allow-mixed-schedules if only "
+                "the schedules differ."
+            ),
             where=Location(column="together", row=members[0].row),
         )
 
