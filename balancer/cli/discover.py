@@ -22,7 +22,15 @@ from balancer.terminal import say
     "--category-prefix-map-json", default=None, help="JSON object of prefix -> category, or a file."
 )
 @click.option(
-    "--init-options-json", default=None, help="JSON object passed to the connector (local runs)."
+    "--init-options-json",
+    default=None,
+    help="JSON object (or a file holding it) of connection parameters passed to the connector.",
+)
+@click.option(
+    "--connector-src",
+    envvar="LAKEFLOW_CONNECTORS_SRC",
+    default=None,
+    help="Connectors checkout where CONNECTOR names a source (default $LAKEFLOW_CONNECTORS_SRC).",
 )
 @click.option(
     "--best-effort", is_flag=True, help="Label tables whose metadata fails 'unknown' and go on."
@@ -38,20 +46,23 @@ def discover(
     output: str,
     category_prefix_map_json: str | None,
     init_options_json: str | None,
+    connector_src: str | None,
     best_effort: bool,
     schedule_snapshot: str | None,
     schedule_append: str | None,
     schedule_cdc: str | None,
 ) -> None:
-    """Write tables.csv from a community connector (a .py path or a module name)."""
+    """Write tables.csv from a community connector: a .py path, its folder, a source name in
+    --connector-src (e.g. zendesk), or a module name."""
     from balancer.io.discovery import discover, write_tables_csv
 
     schedules = schedule_overrides(schedule_snapshot, schedule_append, schedule_cdc)
     tables, warnings = discover(
         connector,
-        json_object(init_options_json, "--init-options-json"),
+        json_object(init_options_json, "--init-options-json", allow_file=True),
         json_object(category_prefix_map_json, "--category-prefix-map-json", allow_file=True),
         best_effort,
+        connector_src,
     )
     write_tables_csv(output, tables, schedules)
     for w in warnings:

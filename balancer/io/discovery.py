@@ -6,7 +6,14 @@ wrong shape (not a list, empty or repeated names, metadata that is no mapping) a
 with exit 2. Category, first match wins: a TABLES_<CATEGORY> list on the class, or at module
 level in the connector's package (the OSIPI connector keeps them in a sibling constants
 module: read as source text, never imported, so no other file of the folder runs); then the
-longest matching prefix of a prefix map; then the name's first `_` token; else 'unknown'.
+longest matching prefix of a prefix map; then the name's first `_` token. A name without `_`
+joins the category of the names whose first token it is, plural or not (`tickets` with
+`ticket_comments`: `ticket`), else takes the connector's name (`zendesk`).
+
+A connector is found by path (its .py file or its folder), by source name in a connectors
+checkout (`--connector-src` or $LAKEFLOW_CONNECTORS_SRC, as upstream's CLI names them), or as
+an importable module. Its connector_spec.yaml, when it has one, names every connection
+parameter listing the tables lacks, in one message.
 """
 
 from __future__ import annotations
@@ -14,13 +21,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from balancer.errors import InputError, Location
+from balancer.io.connector_spec import read_spec, source_folder, spec_beside
 from balancer.io.files import read_bytes
 from balancer.io.guard import note_input
 from balancer.model import INGESTION_TYPES
@@ -91,7 +99,10 @@ def _load_module(spec: str) -> ModuleType:
             ) from exc
         raise InputError(
             f"cannot import connector '{spec}': {type(exc).__name__}: {exc}.",
-            fix="install the connector's package, or pass the path of its .py file.",
+            fix=f"for upstream's connector '{spec}' pass --connector-src CHECKOUT (or set "
+            "LAKEFLOW_CONNECTORS_SRC to it); or give the path of its folder or .py file."
+            if missing == spec
+            else "install the connector's package, or pass the path of its .py file.",
         ) from exc
     except (Exception, SystemExit) as exc:  # any error of the connector's own import
         raise InputError(
@@ -201,15 +212,48 @@ def category_lists(module: ModuleType, cls: type) -> dict[str, str]:
     return found
 
 
-def categorize(table: str, lists: Mapping[str, str], prefix_map: Mapping[str, str]) -> str:
+def categorize(
+    table: str,
+    lists: Mapping[str, str],
+    prefix_map: Mapping[str, str],
+    names: Iterable[str] = (),
+    source: str = "unknown",
+) -> str:
     if table in lists:
         return lists[table]
     matches = [p for p in prefix_map if table.startswith(p)]
     if matches:
         return prefix_map[max(matches, key=lambda p: (len(p), p))]
     if "_" in table.strip("_"):
-        return table.strip("_").split("_", 1)[0].lower()
-    return "unknown"
+        return _first_token(table)
+    stem = table.strip("_").lower()
+    tokens = {_first_token(n) for n in names if "_" in n.strip("_")}
+    for candidate in (stem, stem[:-1] if stem.endswith("s") else stem):
+        if candidate in tokens:
+            return candidate
+    return source.lower() or "unknown"
+
+
+def _first_token(name: str) -> str:
+    return name.strip("_").split("_", 1)[0].lower()
+
+
+def resolve(connector: str, connector_src: str | None) -> str:
+    """The .py path or module name of CONNECTOR: a path (a file, or a connector's folder
+    holding FOLDER.py), else a source name in the checkout `connector_src`, else as given."""
+    path = Path(connector)
+    if path.is_dir():
+        main = path / f"{path.resolve().name}.py"
+        if not main.is_file():
+            raise InputError(
+                f"the connector folder has no {main.name}.",
+                fix="give the connector's main .py file.",
+                where=Location(connector),
+            )
+        return str(main)
+    if connector_src and connector.isidentifier() and not path.exists():
+        return str(source_folder(connector_src, connector) / f"{connector}.py")
+    return connector
 
 
 def discover(
@@ -217,24 +261,23 @@ def discover(
     init_options: Mapping[str, str] | None = None,
     prefix_map: Mapping[str, str] | None = None,
     best_effort: bool = False,
+    connector_src: str | None = None,
 ) -> tuple[list[DiscoveredTable], list[str]]:
     """The connector's tables with metadata; with best_effort, failures become 'unknown'."""
-    module = load_module(spec)
+    module = load_module(resolve(spec, connector_src))
     cls = connector_class(module)
     try:
         connector = cls(dict(init_options or {}))
         answer = connector.list_tables()
     except (Exception, SystemExit) as exc:
-        raise InputError(
-            f"connector {cls.__name__} failed to list its tables: {type(exc).__name__}: {exc}.",
-            fix="pass the options it needs with --init-options-json.",
-        ) from exc
+        raise _listing_failed(cls.__name__, module, init_options or {}, exc) from exc
     names = _table_names(answer, cls.__name__)
     lists = category_lists(module, cls)
     out: list[DiscoveredTable] = []
     warnings: list[str] = []
+    source = module.__name__.rsplit(".", 1)[-1]
     for name in names:
-        category = categorize(name, lists, prefix_map or {})
+        category = categorize(name, lists, prefix_map or {}, names, source)
         try:
             meta = connector.read_table_metadata(name, {})
             if not isinstance(meta, Mapping):
@@ -262,6 +305,29 @@ def discover(
             warnings.append(f"table {name}: metadata failed ({reason}); labelled unknown.")
             out.append(DiscoveredTable(name, category, "unknown", (), "", note=reason))
     return out, warnings
+
+
+def _listing_failed(
+    name: str, module: ModuleType, given: Mapping[str, str], exc: BaseException
+) -> InputError:
+    """Why listing failed: the connection parameters its spec requires and `given` lacks, all
+    in one message, or else the connector's own error."""
+    found = spec_beside(Path(module.__file__ or "").parent)
+    spec = read_spec(found) if found else None
+    lacking = spec.missing(given) if spec else None
+    if found and spec and lacking:
+        return InputError(
+            f"connector {name} needs connection parameters to list its tables, and "
+            f"{lacking} {'is' if ',' not in lacking else 'are'} not given "
+            f"(its connector_spec.yaml; it said {type(exc).__name__}: {exc}).",
+            fix=f"pass them with --init-options-json FILE, a file holding {spec.example(given)} "
+            "(a file keeps secrets off the command line).",
+            where=Location(str(found)),
+        )
+    return InputError(
+        f"connector {name} failed to list its tables: {type(exc).__name__}: {exc}.",
+        fix="pass the options it needs with --init-options-json.",
+    )
 
 
 def _table_names(answer: Any, connector: str) -> list[str]:
