@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from balancer.cli.common import handle_errors, json_object, schedule_overrides
+from balancer.names import folder_key
 from balancer.terminal import say
 
 
@@ -13,10 +16,10 @@ from balancer.terminal import say
 @click.option(
     "--output",
     "-o",
-    default="tables.csv",
-    show_default=True,
+    default=None,
     type=click.Path(dir_okay=False),
-    help="Where to write tables.csv.",
+    help="Where to write the tables (default: CONNECTOR's name .csv, e.g. zendesk.csv: solve "
+    "names the plan after it).",
 )
 @click.option(
     "--category-prefix-map-json", default=None, help="JSON object of prefix -> category, or a file."
@@ -43,7 +46,7 @@ from balancer.terminal import say
 @handle_errors
 def discover(
     connector: str,
-    output: str,
+    output: str | None,
     category_prefix_map_json: str | None,
     init_options_json: str | None,
     connector_src: str | None,
@@ -64,7 +67,15 @@ def discover(
         best_effort,
         connector_src,
     )
+    name = Path(connector).stem if connector.endswith(".py") else Path(connector).name
+    name = name.rsplit(".", 1)[-1]
+    output = output or f"{name}.csv"
     write_tables_csv(output, tables, schedules)
+    if folder_key(output) != name:
+        warnings.append(
+            f"solve names the plan '{folder_key(output)}' after {output}: pass solve --name "
+            f"{name} (render finds the connector by the plan's name), or write to {name}.csv."
+        )
     for w in warnings:
         say(f"warning: {w}", err=True, one_line=True)
     say(f"wrote {len(tables)} tables to {output}")

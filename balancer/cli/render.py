@@ -9,10 +9,10 @@ import click
 
 from balancer.cli.common import handle_errors
 from balancer.errors import InputError, Location
-from balancer.model import Wheel
+from balancer.model import Table, Wheel
 from balancer.schedules import cron_problem
 from balancer.terminal import say
-from render.options import MODES, Mode
+from render.options import MODES, Mode, RenderOptions
 
 
 @click.command()
@@ -38,6 +38,13 @@ from render.options import MODES, Mode
     type=click.Path(file_okay=False),
     help="Checkout of the community connectors repository: build the framework and "
     "connector wheels from it.",
+)
+@click.option(
+    "--connector-spec",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="The connector's connector_spec.yaml, to check table options against (default: the "
+    "one in --connector-src).",
 )
 @click.option(
     "--connector-wheel",
@@ -113,6 +120,7 @@ def render(
     output_dir: str,
     mode: str,
     connector_src: str | None,
+    connector_spec: str | None,
     connector_wheels: tuple[str, ...],
     dependencies: tuple[str, ...],
     connector_root: str | None,
@@ -173,6 +181,7 @@ def render(
         rebalance_job=rebalance_job,
         rebalance_schedule=rebalance_schedule,
     )
+    notes = _spec_notes(plan.tables, options, connector_spec, connector_src)
     wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
     options = dataclasses.replace(options, wheels=wheels)
     try:
@@ -184,6 +193,13 @@ def render(
             where=Location(plan_path),
         ) from None
     write_tree(output_dir, files)
+    if connection_name is None:
+        notes.append(
+            f"note: connection '{options.connection_name}' is the default name "
+            "(<source>_connection); pass --connection-name for the one you created."
+        )
+    for note in notes:
+        say(note, err=True, one_line=True)
     say(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
 
 
@@ -203,3 +219,21 @@ def _wheels(
     if rebalance_job:
         wheels += (balancer_wheel(),)
     return wheels
+
+
+def _spec_notes(
+    tables: tuple[Table, ...], options: RenderOptions, given: str | None, checkout: str | None
+) -> list[str]:
+    """Warnings of the tables' options against the connector's spec (refused where the
+    connector's code requires one), or a note that no spec was read."""
+    from balancer.io.connector_spec import SPEC_FILE, read_spec, source_folder, spec_beside
+    from render.spec import check_options
+
+    path = given
+    if path is None and checkout:
+        path = str(spec_beside(source_folder(checkout, options.source_name)) or "") or None
+    if path is None:
+        return [
+            f"note: table options not checked: no {SPEC_FILE} (pass --connector-spec or --connector-src)."
+        ]
+    return [f"warning: {w}" for w in check_options(tables, options, read_spec(path))]

@@ -181,7 +181,9 @@ def _parameters(value: Any, what: str, where: Location) -> tuple[Parameter, ...]
                 fix="give each parameter a `name:`.",
                 where=Location(where.file, column=what),
             )
-        out.append(Parameter(item["name"], item.get("required") is True, item.get("secret") is True))
+        out.append(
+            Parameter(item["name"], item.get("required") is True, item.get("secret") is True)
+        )
     return tuple(out)
 
 
