@@ -228,7 +228,7 @@ def categorize(
         return _first_token(table)
     stem = table.strip("_").lower()
     tokens = {_first_token(n) for n in names if "_" in n.strip("_")}
-    for candidate in (stem, stem[:-1] if stem.endswith("s") else stem):
+    for candidate in (stem, stem.removesuffix("s"), stem + "s"):
         if candidate in tokens:
             return candidate
     return source.lower() or "unknown"
@@ -239,21 +239,29 @@ def _first_token(name: str) -> str:
 
 
 def resolve(connector: str, connector_src: str | None) -> str:
-    """The .py path or module name of CONNECTOR: a path (a file, or a connector's folder
-    holding FOLDER.py), else a source name in the checkout `connector_src`, else as given."""
+    """The .py path or module name of CONNECTOR: a source name in the checkout
+    `connector_src` (when it has that source, or CONNECTOR is no path here), else a path (a
+    file, or a connector's folder holding FOLDER.py), else as given (a module name)."""
     path = Path(connector)
-    if path.is_dir():
-        main = path / f"{path.resolve().name}.py"
-        if not main.is_file():
-            raise InputError(
-                f"the connector folder has no {main.name}.",
-                fix="give the connector's main .py file.",
-                where=Location(connector),
-            )
-        return str(main)
-    if connector_src and connector.isidentifier() and not path.exists():
-        return str(source_folder(connector_src, connector) / f"{connector}.py")
-    return connector
+    if connector_src and connector.isidentifier():
+        if not path.exists():  # else a path here, unless the checkout has that source
+            return str(source_folder(connector_src, connector) / f"{connector}.py")
+        try:
+            return str(_main_file(source_folder(connector_src, connector)))
+        except InputError:
+            pass
+    return str(_main_file(path)) if path.is_dir() else connector
+
+
+def _main_file(folder: Path) -> Path:
+    main = folder / f"{folder.resolve().name}.py"
+    if not main.is_file():
+        raise InputError(
+            f"the connector folder has no {main.name}.",
+            fix="give the connector's main .py file.",
+            where=Location(str(folder)),
+        )
+    return main
 
 
 def discover(
