@@ -245,3 +245,52 @@ def _key_read(node: ast.AST, options: str) -> list[str]:
     else:
         return []
     return [key.value] if isinstance(key, ast.Constant) and isinstance(key.value, str) else []
+
+
+def resolve(connector: str, connector_src: str | None) -> str:
+    """The .py path or module name of CONNECTOR: a source name in the checkout
+    `connector_src` (when it has that source, or CONNECTOR is no path here), else a path (a
+    file, or a connector's folder holding FOLDER.py), else as given (a module name)."""
+    path = Path(connector)
+    if connector_src and connector.isidentifier():
+        if not path.exists():  # else a path here, unless the checkout has that source
+            return str(source_folder(connector_src, connector) / f"{connector}.py")
+        try:
+            return str(_main_file(source_folder(connector_src, connector)))
+        except InputError:
+            pass
+    return str(_main_file(path)) if path.is_dir() else connector
+
+
+def _main_file(folder: Path) -> Path:
+    main = folder / f"{folder.resolve().name}.py"
+    if not main.is_file():
+        raise InputError(
+            f"the connector folder has no {main.name}.",
+            fix="give the connector's main .py file.",
+            where=Location(str(folder)),
+        )
+    return main
+
+
+def listing_error(
+    name: str, folder: Path, given: Mapping[str, str], exc: BaseException
+) -> InputError:
+    """Why listing failed: the connection parameters its spec requires and `given` lacks, all
+    in one message, or else the connector's own error."""
+    found = spec_beside(folder)
+    spec = read_spec(found) if found else None
+    lacking = spec.missing(given) if spec else None
+    if found and spec and lacking:
+        return InputError(
+            f"connector {name} needs connection parameters to list its tables, and "
+            f"{lacking} {'is' if ',' not in lacking else 'are'} not given "
+            f"(its connector_spec.yaml; it said {type(exc).__name__}: {exc}).",
+            fix=f"pass them with --init-options-json FILE, a file holding {spec.example(given)} "
+            "(a file keeps secrets off the command line).",
+            where=Location(str(found)),
+        )
+    return InputError(
+        f"connector {name} failed to list its tables: {type(exc).__name__}: {exc}.",
+        fix="pass the options it needs with --init-options-json.",
+    )

@@ -28,7 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from balancer.errors import InputError, Location
-from balancer.io.connector_spec import read_spec, source_folder, spec_beside
+from balancer.io.connector_spec import listing_error, resolve
 from balancer.io.files import read_bytes
 from balancer.io.guard import note_input
 from balancer.model import INGESTION_TYPES
@@ -238,32 +238,6 @@ def _first_token(name: str) -> str:
     return name.strip("_").split("_", 1)[0].lower()
 
 
-def resolve(connector: str, connector_src: str | None) -> str:
-    """The .py path or module name of CONNECTOR: a source name in the checkout
-    `connector_src` (when it has that source, or CONNECTOR is no path here), else a path (a
-    file, or a connector's folder holding FOLDER.py), else as given (a module name)."""
-    path = Path(connector)
-    if connector_src and connector.isidentifier():
-        if not path.exists():  # else a path here, unless the checkout has that source
-            return str(source_folder(connector_src, connector) / f"{connector}.py")
-        try:
-            return str(_main_file(source_folder(connector_src, connector)))
-        except InputError:
-            pass
-    return str(_main_file(path)) if path.is_dir() else connector
-
-
-def _main_file(folder: Path) -> Path:
-    main = folder / f"{folder.resolve().name}.py"
-    if not main.is_file():
-        raise InputError(
-            f"the connector folder has no {main.name}.",
-            fix="give the connector's main .py file.",
-            where=Location(str(folder)),
-        )
-    return main
-
-
 def discover(
     spec: str,
     init_options: Mapping[str, str] | None = None,
@@ -278,7 +252,9 @@ def discover(
         connector = cls(dict(init_options or {}))
         answer = connector.list_tables()
     except (Exception, SystemExit) as exc:
-        raise _listing_failed(cls.__name__, module, init_options or {}, exc) from exc
+        raise listing_error(
+            cls.__name__, Path(module.__file__ or "").parent, init_options or {}, exc
+        ) from exc
     names = _table_names(answer, cls.__name__)
     lists = category_lists(module, cls)
     out: list[DiscoveredTable] = []
@@ -313,29 +289,6 @@ def discover(
             warnings.append(f"table {name}: metadata failed ({reason}); labelled unknown.")
             out.append(DiscoveredTable(name, category, "unknown", (), "", note=reason))
     return out, warnings
-
-
-def _listing_failed(
-    name: str, module: ModuleType, given: Mapping[str, str], exc: BaseException
-) -> InputError:
-    """Why listing failed: the connection parameters its spec requires and `given` lacks, all
-    in one message, or else the connector's own error."""
-    found = spec_beside(Path(module.__file__ or "").parent)
-    spec = read_spec(found) if found else None
-    lacking = spec.missing(given) if spec else None
-    if found and spec and lacking:
-        return InputError(
-            f"connector {name} needs connection parameters to list its tables, and "
-            f"{lacking} {'is' if ',' not in lacking else 'are'} not given "
-            f"(its connector_spec.yaml; it said {type(exc).__name__}: {exc}).",
-            fix=f"pass them with --init-options-json FILE, a file holding {spec.example(given)} "
-            "(a file keeps secrets off the command line).",
-            where=Location(str(found)),
-        )
-    return InputError(
-        f"connector {name} failed to list its tables: {type(exc).__name__}: {exc}.",
-        fix="pass the options it needs with --init-options-json.",
-    )
 
 
 def _table_names(answer: Any, connector: str) -> list[str]:
