@@ -181,7 +181,7 @@ def render(
         rebalance_job=rebalance_job,
         rebalance_schedule=rebalance_schedule,
     )
-    notes = _spec_notes(plan.tables, options, connector_spec, connector_src)
+    _say_notes(plan.tables, options, connector_spec, connector_src, connection_name is None)
     wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
     options = dataclasses.replace(options, wheels=wheels)
     try:
@@ -193,13 +193,6 @@ def render(
             where=Location(plan_path),
         ) from None
     write_tree(output_dir, files)
-    if connection_name is None:
-        notes.append(
-            f"note: connection '{options.connection_name}' is the default name "
-            "(<source>_connection); pass --connection-name for the one you created."
-        )
-    for note in notes:
-        say(note, err=True, one_line=True)
     say(f"wrote {len(files)} files ({mode} mode) to {output_dir}")
 
 
@@ -221,19 +214,31 @@ def _wheels(
     return wheels
 
 
-def _spec_notes(
-    tables: tuple[Table, ...], options: RenderOptions, given: str | None, checkout: str | None
-) -> list[str]:
-    """Warnings of the tables' options against the connector's spec (refused where the
-    connector's code requires one), or a note that no spec was read."""
+def _say_notes(
+    tables: tuple[Table, ...],
+    options: RenderOptions,
+    given: str | None,
+    checkout: str | None,
+    default_connection: bool,
+) -> None:
+    """Warn of the tables' options against the connector's spec (refused where the
+    connector's code requires one), or note that no spec was read; note a default
+    connection name."""
     from balancer.io.connector_spec import SPEC_FILE, read_spec, source_folder, spec_beside
     from render.spec import check_options
 
     path = given
     if path is None and checkout:
         path = str(spec_beside(source_folder(checkout, options.source_name)) or "") or None
-    if path is None:
-        return [
-            f"note: table options not checked: no {SPEC_FILE} (pass --connector-spec or --connector-src)."
-        ]
-    return [f"warning: {w}" for w in check_options(tables, options, read_spec(path))]
+    notes = (
+        [f"warning: {w}" for w in check_options(tables, options, read_spec(path))]
+        if path
+        else [f"note: table options not checked: no {SPEC_FILE} (pass --connector-spec)."]
+    )
+    if default_connection:
+        notes.append(
+            f"note: connection '{options.connection_name}' is the default name "
+            "(<source>_connection); pass --connection-name for the one you created."
+        )
+    for note in notes:
+        say(note, err=True, one_line=True)
