@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from balancer.cli import main
 from balancer.errors import InputError
@@ -317,3 +319,13 @@ def test_discover_writes_to_the_connectors_name_by_default(
     )
     assert result.exit_code == 0, result.output
     assert "helpdesk.csv" in result.output and (tmp_path / "helpdesk.csv").is_file()
+
+
+@given(st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True), min_size=1, max_size=8))
+def test_every_discovered_name_gets_a_category_not_unknown(names: list[str]) -> None:
+    for name in names:
+        category = categorize(name, {}, {}, names, "Source")
+        assert category and category != "unknown" and category == category.lower()
+        if "_" not in name.strip("_"):
+            tokens = {n.strip("_").split("_")[0] for n in names if "_" in n.strip("_")}
+            assert category in tokens or category == "source"

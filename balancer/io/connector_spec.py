@@ -102,7 +102,10 @@ def source_folder(checkout: str | Path, name: str) -> Path:
         known = sorted(p.name for p in (root / SOURCES).glob("*/") if not p.name.startswith("_"))
         raise InputError(
             f"the connectors checkout has no connector '{name}' ({SOURCES / name}).",
-            fix=f"give one of: {', '.join(known)}." if known else "check the checkout's path.",
+            fix=f"name one of its connectors: {', '.join(known)} (render takes it from the "
+            "plan's name, or --source-name)."
+            if known
+            else "check the checkout's path.",
             where=Location(str(checkout)),
         )
     return folder
