@@ -144,11 +144,20 @@ def plain_name_problem(text: object, *, dots: bool = True, part: bool = False) -
 
 
 def folder_key(path: str) -> str:
-    """A plan name from the folder holding `path` (the connector's folder, by the examples'
-    layout): its letters, digits, '_' and '-', at most 40, else 'lakeflow'. The path is made
-    absolute without following links, so a loop of links is no error here."""
-    folder = posixpath.basename(posixpath.dirname(os.path.abspath(path)))
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", folder).strip("_-")[:40] or "lakeflow"
+    """A plan name from the tables file's name (`zendesk.csv`: discover names it after the
+    connector) or, for a file named `tables.csv`, the folder holding it (the connector's
+    folder, by the examples' layout): its letters, digits, '_' and '-', at most 40, else
+    'lakeflow'. The path is made absolute without following links, so a loop of links is no
+    error here."""
+    full = os.path.abspath(path)
+    stem = posixpath.splitext(posixpath.basename(full))[0]
+    name = (
+        stem if stem.lower() not in GENERIC_STEMS else posixpath.basename(posixpath.dirname(full))
+    )
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_-")[:40] or "lakeflow"
+
+
+GENERIC_STEMS = frozenset({"tables", "catalog", ""})
 
 
 def workspace_path_problem(path: object) -> str | None:

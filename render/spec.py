@@ -17,13 +17,16 @@ pipeline fills them from the bundle variables, so each target sets its own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from balancer.deployment import table_ref
 from balancer.errors import InputError, Location
 from balancer.model import Table
 from balancer.table_options import IngestionControls
 from render.options import RenderOptions
+
+if TYPE_CHECKING:
+    from balancer.io.connector_spec import ConnectorSpec
 
 SOURCE_SCHEMA = "default"  # community connectors have one namespace
 
@@ -93,3 +96,52 @@ def managed_object(t: Table, options: RenderOptions) -> dict[str, Any]:
     if config:
         table["table_configuration"] = config
     return {"table": table}
+
+
+def check_options(
+    tables: tuple[Table, ...], options: RenderOptions, spec: ConnectorSpec
+) -> list[str]:
+    """Each table's connector options (its own over the common ones) against the connector's
+    spec: an option outside its external_options_allowlist is a warning (the connection's own
+    externalOptionsAllowList may name more; the spec's is what upstream's CLI sets), one per
+    option; a table lacking an option the connector's code requires is refused, all in one
+    message, as its pipeline would fail reading it."""
+    outside: dict[str, list[str]] = {}
+    lacking: dict[tuple[str, ...], list[str]] = {}
+    for t in sorted(tables, key=lambda t: t.source_table):
+        _, connector_options = _merged(t, options)
+        for key in sorted(set(connector_options) - spec.allowed):
+            outside.setdefault(key, []).append(t.source_table)
+        missing = tuple(
+            k for k in spec.required_for(t.source_table) if not connector_options.get(k)
+        )
+        if missing:
+            lacking.setdefault(missing, []).append(t.source_table)
+    if lacking:
+        missing, names = min(lacking.items())
+        keys = ", ".join(missing)
+        others = sum(len(v) for v in lacking.values()) - len(names)
+        raise InputError(
+            f"table{'s' if len(names) > 1 else ''} {', '.join(names)} lack{'' if len(names) > 1 else 's'} "
+            f"the table option{'s' if len(missing) > 1 else ''} {keys}, which the connector's code "
+            "requires: its pipeline would fail reading "
+            + ("them" if len(names) > 1 else "it")
+            + (f" ({others} more tables lack others)" if others else "")
+            + ".",
+            fix="give them to every table with --common-table-config-json '{"
+            + ", ".join(f'"{k}": "..."' for k in missing)
+            + "}', or to each table in tables.csv's table_configuration and solve again.",
+            where=Location(spec.path),
+        )
+    return [
+        f"option '{key}' of {_listed(names)} is not in the connector's external_options_allowlist "
+        f"({spec.path}): the Unity Catalog connection rejects it at run time unless its "
+        "externalOptionsAllowList names it. Fix: remove the option, or add it to the "
+        "connection's externalOptionsAllowList."
+        for key, names in sorted(outside.items())
+    ]
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"table{'s' if len(names) > 1 else ''} {shown}"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from balancer.cli import main
 from balancer.errors import InputError
@@ -223,3 +225,107 @@ def test_discover_never_writes_onto_the_connector_or_the_files_it_read(
     result = CliRunner().invoke(main, ["discover", connector, "-o", str(package / output)])
     assert result.exit_code == 2 and "also an input" in result.output, result.output
     assert {p.name: p.read_bytes() for p in package.glob("*.py")} == before
+
+
+CHECKOUT = Path(__file__).resolve().parent / "fixtures" / "checkout"
+HELPDESK_DIR = CHECKOUT / "src/databricks/labs/community_connector/sources/helpdesk"
+CREDENTIALS = '{"site": "acme", "login": "me", "api_key": "k"}'
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["helpdesk", "--connector-src", str(CHECKOUT)], {}),
+        (["helpdesk"], {"LAKEFLOW_CONNECTORS_SRC": str(CHECKOUT / "src")}),
+        ([str(HELPDESK_DIR)], {}),  # the connector's folder
+        ([str(HELPDESK_DIR / "helpdesk.py")], {}),
+    ],
+)
+def test_a_connector_needing_credentials_names_all_of_them_at_once(
+    tmp_path: Path, args: list[str], env: dict[str, str]
+) -> None:
+    out = tmp_path / "t.csv"
+    result = CliRunner().invoke(main, ["discover", *args, "-o", str(out)], env=env)
+    assert result.exit_code == 2, result.output
+    assert "site, login, api_key (secret) are not given" in result.output
+    assert "KeyError: 'site'" in result.output  # what the connector said, kept
+    assert '{"site": "...", "login": "...", "api_key": "..."}' in result.output
+    assert "connector_spec.yaml" in result.output and not out.exists()
+    given = tmp_path / "creds.json"
+    given.write_text(CREDENTIALS, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["discover", *args, "--init-options-json", str(given), "-o", str(out)], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert rows(out)["tickets"]["category"] == "ticket"
+
+
+def test_a_source_name_without_a_checkout_says_how_to_give_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["discover", "helpdesk_nowhere", "-o", str(tmp_path / "t.csv")], env={}
+    )
+    assert result.exit_code == 2
+    assert "--connector-src" in result.output and "LAKEFLOW_CONNECTORS_SRC" in result.output
+
+
+@pytest.mark.parametrize(
+    ("table", "names", "category"),
+    [
+        ("tickets", ["tickets", "ticket_events"], "ticket"),  # plural of a first token
+        ("ticket", ["ticket", "ticket_events"], "ticket"),
+        ("queue", ["queue", "queues_archive"], "queues"),  # the name is a first token
+        ("agents", ["agents", "ticket_events"], "helpdesk"),  # else the connector's name
+        ("Macros", ["Macros"], "helpdesk"),
+        ("ticket_events", ["ticket_events"], "ticket"),
+    ],
+)
+def test_names_without_an_underscore_get_a_stated_category(
+    table: str, names: list[str], category: str
+) -> None:
+    assert categorize(table, {}, {}, names, "Helpdesk") == category
+
+
+@pytest.mark.parametrize(
+    ("output", "plan_name", "warned"),
+    [
+        ("helpdesk.csv", "helpdesk", False),
+        ("inputs/tables.csv", "inputs", True),
+        ("helpdesk/tables.csv", "helpdesk", False),
+        ("other.csv", "other", True),
+    ],
+)
+def test_the_plan_name_follows_the_tables_file_and_discover_says_when_it_is_not_the_connector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, plan_name: str, warned: bool
+) -> None:
+    from balancer.names import folder_key
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / output).parent.mkdir(parents=True, exist_ok=True)
+    given = tmp_path / "creds.json"
+    given.write_text(CREDENTIALS, encoding="utf-8")
+    args = ["discover", "helpdesk", "--connector-src", str(CHECKOUT), "--init-options-json"]
+    result = CliRunner().invoke(main, [*args, str(given), "-o", output])
+    assert result.exit_code == 0, result.output
+    assert folder_key(output) == plan_name
+    assert ("pass solve --name helpdesk" in result.output) is warned
+
+
+def test_discover_writes_to_the_connectors_name_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main, ["discover", str(HELPDESK_DIR), "--init-options-json", CREDENTIALS]
+    )
+    assert result.exit_code == 0, result.output
+    assert "helpdesk.csv" in result.output and (tmp_path / "helpdesk.csv").is_file()
+
+
+@given(st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True), min_size=1, max_size=8))
+def test_every_discovered_name_gets_a_category_not_unknown(names: list[str]) -> None:
+    for name in names:
+        category = categorize(name, {}, {}, names, "Source")
+        assert category and category != "unknown" and category == category.lower()
+        if "_" not in name.strip("_"):
+            tokens = {n.strip("_").split("_")[0] for n in names if "_" in n.strip("_")}
+            assert category in tokens or category == "source"

@@ -14,10 +14,10 @@ from balancer.analysis.defaults import (
 )
 from balancer.cli.common import handle_errors
 from balancer.errors import InputError, Location
-from balancer.model import Plan, Wheel
+from balancer.model import Plan, Table, Wheel
 from balancer.schedules import cron_problem
 from balancer.terminal import say
-from render.options import MODES, Mode
+from render.options import MODES, Mode, RenderOptions
 
 
 @click.command()
@@ -43,6 +43,13 @@ from render.options import MODES, Mode
     type=click.Path(file_okay=False),
     help="Checkout of the community connectors repository: build the framework and "
     "connector wheels from it.",
+)
+@click.option(
+    "--connector-spec",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="The connector's connector_spec.yaml, to check table options against (default: the "
+    "one in --connector-src).",
 )
 @click.option(
     "--connector-wheel",
@@ -124,6 +131,7 @@ def render(
     output_dir: str,
     mode: str,
     connector_src: str | None,
+    connector_spec: str | None,
     connector_wheels: tuple[str, ...],
     dependencies: tuple[str, ...],
     connector_root: str | None,
@@ -181,6 +189,7 @@ def render(
         default_schedules=defaults.pipelines if emit_jobs else (),
         run_default_schedules=run_default_schedules,
     )
+    _say_notes(plan.tables, options, connector_spec, connector_src, connection_name is None)
     wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
     options = dataclasses.replace(options, wheels=wheels)
     try:
@@ -247,3 +256,33 @@ def _wheels(
     if rebalance_job:
         wheels += (balancer_wheel(),)
     return wheels
+
+
+def _say_notes(
+    tables: tuple[Table, ...],
+    options: RenderOptions,
+    given: str | None,
+    checkout: str | None,
+    default_connection: bool,
+) -> None:
+    """Warn of the tables' options against the connector's spec (refused where the
+    connector's code requires one), or note that no spec was read; note a default
+    connection name."""
+    from balancer.io.connector_spec import SPEC_FILE, read_spec, source_folder, spec_beside
+    from render.spec import check_options
+
+    path = given
+    if path is None and checkout:
+        path = str(spec_beside(source_folder(checkout, options.source_name)) or "") or None
+    notes = (
+        [f"warning: {w}" for w in check_options(tables, options, read_spec(path))]
+        if path
+        else [f"note: table options not checked: no {SPEC_FILE} (pass --connector-spec)."]
+    )
+    if default_connection:
+        notes.append(
+            f"note: connection '{options.connection_name}' is the default name "
+            "(<source>_connection); pass --connection-name for the one you created."
+        )
+    for note in notes:
+        say(note, err=True, one_line=True)

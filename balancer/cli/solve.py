@@ -82,7 +82,9 @@ class _CliReporter(Reporter):
 )
 @time_limit_option(Settings.time_limit_s, "Solver budget")
 @click.option(
-    "--name", default=None, help="Prefix of pipeline keys (default: the tables file's folder)."
+    "--name",
+    default=None,
+    help="Prefix of pipeline keys (default: the tables file's name, or its folder's for tables.csv).",
 )
 @click.option(
     "--schedule-snapshot",

@@ -6,7 +6,14 @@ wrong shape (not a list, empty or repeated names, metadata that is no mapping) a
 with exit 2. Category, first match wins: a TABLES_<CATEGORY> list on the class, or at module
 level in the connector's package (the OSIPI connector keeps them in a sibling constants
 module: read as source text, never imported, so no other file of the folder runs); then the
-longest matching prefix of a prefix map; then the name's first `_` token; else 'unknown'.
+longest matching prefix of a prefix map; then the name's first `_` token. A name without `_`
+joins the category of the names whose first token it is, plural or not (`tickets` with
+`ticket_comments`: `ticket`), else takes the connector's name (`zendesk`).
+
+A connector is found by path (its .py file or its folder), by source name in a connectors
+checkout (`--connector-src` or $LAKEFLOW_CONNECTORS_SRC, as upstream's CLI names them), or as
+an importable module. Its connector_spec.yaml, when it has one, names every connection
+parameter listing the tables lacks, in one message.
 """
 
 from __future__ import annotations
@@ -14,13 +21,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from balancer.errors import InputError, Location
+from balancer.io.connector_spec import listing_error, resolve
 from balancer.io.files import read_bytes
 from balancer.io.guard import note_input
 from balancer.model import INGESTION_TYPES
@@ -91,7 +99,10 @@ def _load_module(spec: str) -> ModuleType:
             ) from exc
         raise InputError(
             f"cannot import connector '{spec}': {type(exc).__name__}: {exc}.",
-            fix="install the connector's package, or pass the path of its .py file.",
+            fix=f"for upstream's connector '{spec}' pass --connector-src CHECKOUT (or set "
+            "LAKEFLOW_CONNECTORS_SRC to it); or give the path of its folder or .py file."
+            if missing == spec
+            else "install the connector's package, or pass the path of its .py file.",
         ) from exc
     except (Exception, SystemExit) as exc:  # any error of the connector's own import
         raise InputError(
@@ -201,15 +212,30 @@ def category_lists(module: ModuleType, cls: type) -> dict[str, str]:
     return found
 
 
-def categorize(table: str, lists: Mapping[str, str], prefix_map: Mapping[str, str]) -> str:
+def categorize(
+    table: str,
+    lists: Mapping[str, str],
+    prefix_map: Mapping[str, str],
+    names: Iterable[str] = (),
+    source: str = "unknown",
+) -> str:
     if table in lists:
         return lists[table]
     matches = [p for p in prefix_map if table.startswith(p)]
     if matches:
         return prefix_map[max(matches, key=lambda p: (len(p), p))]
     if "_" in table.strip("_"):
-        return table.strip("_").split("_", 1)[0].lower()
-    return "unknown"
+        return _first_token(table)
+    stem = table.strip("_").lower()
+    tokens = {_first_token(n) for n in names if "_" in n.strip("_")}
+    for candidate in (stem, stem.removesuffix("s"), stem + "s"):
+        if candidate in tokens:
+            return candidate
+    return source.lower() or "unknown"
+
+
+def _first_token(name: str) -> str:
+    return name.strip("_").split("_", 1)[0].lower()
 
 
 def discover(
@@ -217,24 +243,25 @@ def discover(
     init_options: Mapping[str, str] | None = None,
     prefix_map: Mapping[str, str] | None = None,
     best_effort: bool = False,
+    connector_src: str | None = None,
 ) -> tuple[list[DiscoveredTable], list[str]]:
     """The connector's tables with metadata; with best_effort, failures become 'unknown'."""
-    module = load_module(spec)
+    module = load_module(resolve(spec, connector_src))
     cls = connector_class(module)
     try:
         connector = cls(dict(init_options or {}))
         answer = connector.list_tables()
     except (Exception, SystemExit) as exc:
-        raise InputError(
-            f"connector {cls.__name__} failed to list its tables: {type(exc).__name__}: {exc}.",
-            fix="pass the options it needs with --init-options-json.",
+        raise listing_error(
+            cls.__name__, Path(module.__file__ or "").parent, init_options or {}, exc
         ) from exc
     names = _table_names(answer, cls.__name__)
     lists = category_lists(module, cls)
     out: list[DiscoveredTable] = []
     warnings: list[str] = []
+    source = module.__name__.rsplit(".", 1)[-1]
     for name in names:
-        category = categorize(name, lists, prefix_map or {})
+        category = categorize(name, lists, prefix_map or {}, names, source)
         try:
             meta = connector.read_table_metadata(name, {})
             if not isinstance(meta, Mapping):

@@ -182,3 +182,89 @@ def test_an_edited_plan_name_never_reaches_deploy(osipi_plan: Path, tmp_path: Pa
     plan.write_text(json.dumps(doc), encoding="utf-8")
     result = CliRunner().invoke(main, ["rebalance", "--plan", str(plan), "-o", str(tmp_path / "r")])
     assert result.exit_code == 2 and "settings.name" in result.output, result.output
+
+
+CHECKOUT = Path(__file__).resolve().parents[1] / "fixtures" / "checkout"
+REPOHOST = CHECKOUT / "src/databricks/labs/community_connector/sources/repohost"
+
+
+@pytest.fixture(scope="module")
+def repohost_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plan of the repohost fixture connector (its per-project tables need 'project')."""
+    folder = tmp_path_factory.mktemp("repohost")
+    tables = folder / "repohost.csv"
+    tables.write_text(
+        "source_table,ingestion_type,table_configuration_json\n"
+        "merge_requests,snapshot,\n"
+        'pipelines,snapshot,"{""project"": ""p1"", ""colour"": ""red""}"\n'
+        'groups,snapshot,"{""tableName"": ""g"", ""colour"": ""blue"", ""depth"": ""2""}"\n',
+        encoding="utf-8",
+    )
+    plan = folder / "plan.json"
+    result = CliRunner().invoke(main, ["solve", "--tables", str(tables), "-o", str(plan), "-q"])
+    assert result.exit_code == 0, result.output
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("spec_args", "common", "code", "words"),
+    [
+        # merge_requests lacks 'project', which the connector's code requires: refused
+        (
+            ["--connector-spec", str(REPOHOST / "connector_spec.yaml")],
+            "{}",
+            2,
+            ["table merge_requests lacks the table option project", '{"project": "..."}'],
+        ),
+        # given to every table: rendered; options outside the allowlist warned, one each
+        (
+            ["--connector-spec", str(REPOHOST / "connector_spec.yaml")],
+            '{"project": "p0"}',
+            0,
+            [
+                "warning: option 'colour' of tables groups, pipelines is not in the connector's "
+                "external_options_allowlist",
+                "warning: option 'depth' of table groups",
+                "externalOptionsAllowList",
+            ],
+        ),
+        ([], "{}", 0, ["note: table options not checked: no connector_spec.yaml"]),
+    ],
+)
+def test_table_options_are_checked_against_the_connectors_spec(
+    repohost_plan: Path,
+    tmp_path: Path,
+    spec_args: list[str],
+    common: str,
+    code: int,
+    words: list[str],
+) -> None:
+    result = render_cli(
+        repohost_plan,
+        tmp_path / "out",
+        *WORKSPACE,
+        *spec_args,
+        "--common-table-config-json",
+        common,
+    )
+    assert result.exit_code == code, result.output
+    for w in words:
+        assert w in result.output, result.output
+    assert "option 'tableName'" not in result.output  # upstream's CLI always allows it
+    assert ("note: connection 'repohost_connection' is the default name") in result.output or (
+        result.exit_code != 0
+    )
+
+
+def test_a_named_connection_gets_no_note(repohost_plan: Path, tmp_path: Path) -> None:
+    result = render_cli(
+        repohost_plan,
+        tmp_path / "out",
+        *WORKSPACE,
+        "--connection-name",
+        "rh_conn",
+        "--common-table-config-json",
+        '{"project": "p0"}',
+    )
+    assert result.exit_code == 0, result.output
+    assert "is the default name" not in result.output
