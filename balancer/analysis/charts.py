@@ -73,7 +73,7 @@ _STEPS = (10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_2
 
 
 def _durations(ax: Any, axis: str = "x") -> None:
-    """Ticks on whole minutes or hours, labelled h:mm:ss / m:ss: the one time unit of every
+    """Ticks on whole minutes or hours, labelled in the one duration format (`balancer.units`): the one time unit of every
     label on the charts."""
     from matplotlib.ticker import FuncFormatter, MultipleLocator
 
@@ -155,7 +155,7 @@ def pipeline_bars(
     ax.invert_yaxis()
     ax.set_xlim(0, right)
     _durations(ax)
-    ax.set_xlabel("predicted runtime per run (h:mm:ss)")
+    ax.set_xlabel("predicted runtime per run")
     ax.set_title(
         title
         or f"{len(pipelines)} pipelines, longest run {format_duration(plan.makespan_s)}, "
@@ -205,7 +205,7 @@ def makespan_vs_k(plans: Mapping[int, Plan], path: str | Path) -> Path:
             fontsize=8,
         )
     ax.set_xlabel("pipelines (K)")
-    ax.set_ylabel("longest pipeline runtime (h:mm:ss)")
+    ax.set_ylabel("longest pipeline runtime")
     _durations(ax, "y")
     ax.set_xticks(ks)
     ax.set_ylim(0, max(p.makespan_s for p in plans.values()) * 1.15)
@@ -240,7 +240,7 @@ def before_after(
     ax.set_yticks(list(ys), keys, fontsize=8)
     ax.invert_yaxis()
     _durations(ax)
-    ax.set_xlabel("predicted runtime per run (h:mm:ss)")
+    ax.set_xlabel("predicted runtime per run")
     ax.set_title(f"{labels[0]} vs {labels[1]}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return _save(plt, fig, path)
@@ -273,8 +273,8 @@ def tradeoff(plans: Mapping[str, Plan], path: str | Path) -> Path:
         ax.margins(0.15)
         _durations(ax, "x")
         _durations(ax, "y")
-        ax.set_xlabel("compute a day (h:mm:ss of pipeline time)")
-        ax.set_ylabel(f"{label} (h:mm:ss)")
+        ax.set_xlabel("compute a day (pipeline time)")
+        ax.set_ylabel(f"{label}")
     fig.suptitle("Cost against freshness and batch window (red: no other plan is better on all)")
     return _save(plt, fig, path)
 

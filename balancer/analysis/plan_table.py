@@ -26,40 +26,72 @@ def _money(value: float | None) -> str:
 
 
 def _fit_bar(p90: int, allowed: int | None, interval: int) -> str:
-    """p90 runtime against what the schedule allows, as a bar and a percentage."""
+    """p90 runtime against what the schedule allows, as a percentage."""
     limit = allowed or interval
     share = p90 / limit if limit else 0.0
-    filled = min(5, round(share * 5))
-    return "█" * filled + "░" * (5 - filled) + f" {share * 100:.0f}%"
+    return f"{share * 100:.0f}%"
 
 
-def pipelines_table(plan: Plan, metrics: PlanMetrics | None = None, title: str = "") -> Any:
-    """The rich table of a plan's pipelines with a totals row."""
+def pipelines_table(
+    plan: Plan, metrics: PlanMetrics | None = None, title: str = "", width: int | None = None
+) -> Any:
+    """The rich table of a plan's pipelines with a totals row. Given the terminal's `width`,
+    keys and schedules fold onto a second line rather than be cut (figures never break)."""
+    from rich import box
     from rich.table import Table as RichTable
 
     m = metrics or plan_metrics(plan)
-    price = plan.settings.price_per_hour is not None
+    columns, rows = _columns(plan, m), _rows(plan, m)
+    widths = _fitted(columns, rows, width)
     table = RichTable(
-        title=title or f"{len(plan.pipelines)} pipelines", title_justify="left", show_footer=True
+        title=title or f"{len(plan.pipelines)} pipelines",
+        title_justify="left",
+        show_footer=True,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
     )
-    by_key = {p.key: p for p in plan.pipelines}
+    for (header, footer), fixed in zip(columns, widths, strict=True):
+        table.add_column(
+            header,
+            footer,
+            justify="left" if header in _LEFT else "right",
+            no_wrap=fixed is None,
+            width=fixed,
+            overflow="fold",
+        )
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+_LEFT = ("pipeline", "schedule", "p90/\nlimit")
+_FOLDING = ("pipeline", "schedule")
+_GAP = 2  # a column's right padding and the separator after it
+
+
+def _columns(plan: Plan, m: PlanMetrics) -> list[tuple[str, str]]:
     columns = [
         ("pipeline", "total"),
         ("schedule", ""),
-        ("tables", str(sum(len(p.tables) for p in plan.pipelines))),
-        ("p50 run", ""),
-        ("p90 run", ""),
-        ("allowed", ""),
-        ("p90/allowed", ""),
-        ("runs/day", f"{m.runs_per_day:,.0f}"),
-        ("compute/day", format_duration(m.compute_s_per_day)),
-        ("worst age", format_duration(m.worst_age_intraday_s)),
+        ("tbls", str(sum(len(p.tables) for p in plan.pipelines))),
+        ("p50\nrun", ""),
+        ("p90\nrun", ""),
+        ("limit", ""),
+        ("p90/\nlimit", ""),
+        ("runs\n/day", f"{m.runs_per_day:,.0f}"),
+        ("compute\n/day", format_duration(m.compute_s_per_day)),
+        ("worst\nage", format_duration(m.worst_age_intraday_s)),
     ]
-    if price:
+    if plan.settings.price_per_hour is not None:
         columns.append(("cost/day", _money(m.cost_per_day)))
-    for header, footer in columns:
-        right = header not in ("pipeline", "schedule", "p90/allowed")
-        table.add_column(header, footer, justify="right" if right else "left", no_wrap=True)
+    return columns
+
+
+def _rows(plan: Plan, m: PlanMetrics) -> list[list[str]]:
+    by_key = {p.key: p for p in plan.pipelines}
+    rows = []
     for pm in m.pipelines:
         p = by_key[pm.key]
         row = [
@@ -74,10 +106,27 @@ def pipelines_table(plan: Plan, metrics: PlanMetrics | None = None, title: str =
             format_duration(pm.compute_s_per_day),
             format_duration(pm.worst_age_s),
         ]
-        if price:
+        if plan.settings.price_per_hour is not None:
             row.append(_money(pm.cost_per_day))
-        table.add_row(*row)
-    return table
+        rows.append(row)
+    return rows
+
+
+def _fitted(
+    columns: list[tuple[str, str]], rows: list[list[str]], width: int | None
+) -> list[int | None]:
+    """Fixed widths for the folding columns when the table is wider than `width` (the figures
+    keep theirs; the key gets what the schedule leaves, at least 8); None: natural width."""
+    natural = [
+        max(len(part) for cell in (h, f, *(r[i] for r in rows)) for part in cell.split("\n"))
+        for i, (h, f) in enumerate(columns)
+    ]
+    if width is None or sum(natural) + _GAP * len(natural) <= width:
+        return [None] * len(columns)
+    fixed = sum(n + _GAP for (h, _), n in zip(columns, natural, strict=True) if h not in _FOLDING)
+    room = max(16, width - fixed - _GAP * len(_FOLDING))
+    schedule = min(natural[1], max(8, room // 3))
+    return [max(8, room - schedule), schedule] + [None] * (len(columns) - 2)
 
 
 def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:
@@ -143,7 +192,7 @@ def print_plan(plan: Plan, out: Any = None) -> None:
     if out is None:
         out = console()
     m = plan_metrics(plan)
-    out.print(pipelines_table(plan, m))
+    out.print(pipelines_table(plan, m, width=out.width))
     for line in summary_lines(plan, m):
         out.print(line, highlight=False)
     line = k_line(plan)

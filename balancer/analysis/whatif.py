@@ -313,7 +313,7 @@ def compare(
 
 
 def readable(table: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
-    """`compare`'s table for people: every duration as h:mm:ss (the CSV keeps seconds), plain
+    """`compare`'s table for people: every duration in the one format (`balancer.units`) (the CSV keeps seconds), plain
     column names; without `reasons`, a scenario that does not fit says so in short."""
     from balancer.units import format_duration
 

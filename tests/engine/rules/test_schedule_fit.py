@@ -28,7 +28,7 @@ def test_infeasible_sla_no_split_meets_names_the_table() -> None:
     slow = [*tables(), table("slow", 800, schedule=EVERY_15)]
     with pytest.raises(
         InfeasibleError,
-        match=r"schedule fit: pool 'snapshot @ \*/15.*alone take longer.*slow \(13:20\).*No split"
+        match=r"schedule fit: pool 'snapshot @ \*/15.*alone take longer.*slow \(13m 20s\).*No split"
         r".*Fix: give those tables a longer schedule.*run them '\*/30",
     ) as refused:
         plan_of(slow, pipelines_min=1, pipelines_max=8, sla_headroom=0.8)
