@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from balancer.analysis.chart_layout import STEP, STEPS, declutter
 from balancer.costs import integer_cost
 from balancer.model import Plan
 from balancer.units import format_duration
@@ -47,17 +48,22 @@ def _plain_text(chart: F) -> F:
 
 
 def _save(plt: Any, fig: Any, path: str | Path) -> Path:
-    """The figure as PNG, written through the one output layer (whole file or nothing)."""
+    """The figure as PNG, written through the one output layer (whole file or nothing), its
+    labels first moved apart (`chart_layout.declutter`)."""
     import io
 
     from balancer.io.atomic import write_file
 
     fig.tight_layout()
+    declutter(fig)
     png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=110)
+    fig.savefig(png, format="png", dpi=_DPI)
     plt.close(fig)
     write_file(path, png.getvalue())
     return Path(path)
+
+
+_DPI = 110
 
 
 TYPE_COLOURS = {
@@ -69,9 +75,6 @@ TYPE_COLOURS = {
 }
 
 
-_STEPS = (10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400)
-
-
 def _durations(ax: Any, axis: str = "x") -> None:
     """Ticks on whole minutes or hours, labelled in the one duration format (`balancer.units`): the one time unit of every
     label on the charts."""
@@ -79,8 +82,9 @@ def _durations(ax: Any, axis: str = "x") -> None:
 
     which = ax.xaxis if axis == "x" else ax.yaxis
     low, high = ax.get_xlim() if axis == "x" else ax.get_ylim()
-    step = next((s for s in _STEPS if (high - low) / s <= 8), _STEPS[-1])
+    step = next((s for s in STEPS if (high - low) / s <= 8), STEPS[-1])
     which.set_major_locator(MultipleLocator(step))
+    setattr(which, STEP, step)
     which.set_major_formatter(FuncFormatter(lambda v, _pos: format_duration(max(0.0, v))))
 
 
