@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from balancer.analysis.text_table import fitted_table
 from balancer.model import Plan
 from balancer.plan_metrics import PlanMetrics, plan_metrics
 from balancer.schedules import describe
@@ -37,38 +38,17 @@ def pipelines_table(
 ) -> Any:
     """The rich table of a plan's pipelines with a totals row. Given the terminal's `width`,
     keys and schedules fold onto a second line rather than be cut (figures never break)."""
-    from rich import box
-    from rich.table import Table as RichTable
-
     m = metrics or plan_metrics(plan)
-    columns, rows = _columns(plan, m), _rows(plan, m)
-    widths = _fitted(columns, rows, width)
-    table = RichTable(
+    columns = _columns(plan, m)
+    return fitted_table(
+        [h for h, _ in columns],
+        _rows(plan, m),
+        width=width,
         title=title or f"{len(plan.pipelines)} pipelines",
-        title_justify="left",
-        show_footer=True,
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-        padding=(0, 1, 0, 0),
+        footers=[f for _, f in columns],
+        left=(0, 1, 6),
+        folding=(0, 1),
     )
-    for (header, footer), fixed in zip(columns, widths, strict=True):
-        table.add_column(
-            header,
-            footer,
-            justify="left" if header in _LEFT else "right",
-            no_wrap=fixed is None,
-            width=fixed,
-            overflow="fold",
-        )
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-_LEFT = ("pipeline", "schedule", "p90/\nlimit")
-_FOLDING = ("pipeline", "schedule")
-_GAP = 2  # a column's right padding and the separator after it
 
 
 def _columns(plan: Plan, m: PlanMetrics) -> list[tuple[str, str]]:
@@ -110,23 +90,6 @@ def _rows(plan: Plan, m: PlanMetrics) -> list[list[str]]:
             row.append(_money(pm.cost_per_day))
         rows.append(row)
     return rows
-
-
-def _fitted(
-    columns: list[tuple[str, str]], rows: list[list[str]], width: int | None
-) -> list[int | None]:
-    """Fixed widths for the folding columns when the table is wider than `width` (the figures
-    keep theirs; the key gets what the schedule leaves, at least 8); None: natural width."""
-    natural = [
-        max(len(part) for cell in (h, f, *(r[i] for r in rows)) for part in cell.split("\n"))
-        for i, (h, f) in enumerate(columns)
-    ]
-    if width is None or sum(natural) + _GAP * len(natural) <= width:
-        return [None] * len(columns)
-    fixed = sum(n + _GAP for (h, _), n in zip(columns, natural, strict=True) if h not in _FOLDING)
-    room = max(16, width - fixed - _GAP * len(_FOLDING))
-    schedule = min(natural[1], max(8, room // 3))
-    return [max(8, room - schedule), schedule] + [None] * (len(columns) - 2)
 
 
 def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:

@@ -313,8 +313,8 @@ def compare(
 
 
 def readable(table: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
-    """`compare`'s table for people: every duration in the one format (`balancer.units`) (the CSV keeps seconds), plain
-    column names; without `reasons`, a scenario that does not fit says so in short."""
+    """`compare`'s table for people: every duration in the one format (`balancer.units`; the
+    CSV keeps seconds), plain column names; without `reasons`, a scenario that does not fit says so in short."""
     from balancer.units import format_duration
 
     shown = table.drop(columns=["runtimes_s", "lower_bound_s", "cost_per_day"], errors="ignore")

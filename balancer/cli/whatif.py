@@ -239,12 +239,21 @@ def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str 
             )
 
 
+_WORD_COLUMNS = ("fits schedules", "status", "pareto")
+
+
 def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any) -> None:
     """The comparison, each plan's pipelines with their runtimes, and why a scenario that
     does not fit does not."""
+    from balancer.analysis.text_table import fitted_tables, two_lines
     from balancer.analysis.whatif import readable
 
-    out.print(readable(table, reasons=False).to_string(), highlight=False)
+    shown = readable(table, reasons=False)
+    headers = ["scenario", *(two_lines(str(c)) for c in shown.columns)]
+    rows = [[str(name), *(str(v) for v in values)] for name, values in shown.iterrows()]
+    words = {0} | {i + 1 for i, c in enumerate(shown.columns) if c in _WORD_COLUMNS}
+    for part in fitted_tables(headers, rows, width=out.width, left=words):
+        out.print(part, highlight=False)
     for name, plan in plans.items():
         out.print(
             f"{name}: "
