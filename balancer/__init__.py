@@ -18,6 +18,7 @@ The public API (imported lazily, so `import balancer` stays cheap):
     deploy, load_rendered,             a render folder to a workspace (databricks-sdk)
     workspace_client, undeploy
     notebook_path                      widget paths relative to the notebook's folder
+    current_user, connector_checkout   the notebook's user and its connectors checkout
     render_files, RenderOptions,       managed pipeline bodies, ingest files, bundle
     write_tree, balancer_wheel,        and the wheels they install
     connector_wheels, given_wheels
@@ -54,6 +55,9 @@ if TYPE_CHECKING:  # the lazy exports below, for type checkers and editors (a te
         undeploy,
     )
     from balancer.databricks.notebook import (
+        CHECKOUT_IN_WORKSPACE,
+        connector_checkout,
+        current_user,
         notebook_path,
     )
     from balancer.databricks.packages import (
@@ -147,6 +151,9 @@ _EXPORTS: dict[str, str] = {
     "workspace_client": "balancer.databricks.workspace",
     "undeploy": "balancer.databricks.deploy",
     "notebook_path": "balancer.databricks.notebook",
+    "current_user": "balancer.databricks.notebook",
+    "connector_checkout": "balancer.databricks.notebook",
+    "CHECKOUT_IN_WORKSPACE": "balancer.databricks.notebook",
     "balancer_wheel": "balancer.databricks.packages",
     "connector_wheels": "balancer.databricks.packages",
     "given_wheels": "balancer.databricks.packages",
@@ -156,6 +163,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "CHECKOUT_IN_WORKSPACE",
     "NewTable",
     "Plan",
     "RebalanceOptions",
@@ -168,7 +176,9 @@ __all__ = [
     "balancer_wheel",
     "before_after",
     "compare",
+    "connector_checkout",
     "connector_wheels",
+    "current_user",
     "deploy",
     "discover",
     "estimate_costs",

@@ -12,6 +12,11 @@
 # MAGIC `..` with its path, e.g.
 # MAGIC `/Volumes/main/default/community_connector/packages/lakeflow_balancer-0.1.0-py3-none-any.whl`.
 # MAGIC Outside Databricks the widgets take their defaults (or `BALANCER_WIDGET_<NAME>`).
+# MAGIC
+# MAGIC `dry_run` is on by default: the notebook plans, renders and shows what deploy would
+# MAGIC change, and changes nothing until you set it to false. The connectors checkout is the
+# MAGIC `connector_src` widget, else `/Workspace/Users/<you>/lakeflow-community-connectors`
+# MAGIC (a Git folder of databrickslabs/lakeflow-community-connectors).
 
 # COMMAND ----------
 
@@ -36,7 +41,11 @@ dbutils.widgets.dropdown(
 dbutils.widgets.text("destination_catalog", "main", "Destination catalog")
 dbutils.widgets.text("destination_schema", "bronze", "Destination schema")
 dbutils.widgets.dropdown("mode", "managed", ["managed", "workspace"], "Delivery mode")
-dbutils.widgets.text("connector_src", "", "Connectors checkout (build the wheels from it)")
+dbutils.widgets.text(
+    "connector_src",
+    "",
+    "Connectors checkout (default: /Workspace/Users/<you>/lakeflow-community-connectors)",
+)
 dbutils.widgets.text("connector_wheels", "", "Or: framework and connector wheels, comma-separated")
 dbutils.widgets.text("connector_root", "", "Workspace mode: connectors repo in the workspace")
 dbutils.widgets.dropdown(
@@ -53,6 +62,9 @@ dbutils.widgets.text("warehouse_id", "", "SQL warehouse (hands over tables that 
 dbutils.widgets.text("work_dir", "/tmp/balancer_deploy", "Local working folder")
 dbutils.widgets.dropdown(
     "cleanup", "false", ["true", "false"], "Delete what this notebook deployed"
+)
+dbutils.widgets.dropdown(
+    "dry_run", "true", ["true", "false"], "Dry run: show what deploy would change, change nothing"
 )
 
 # COMMAND ----------
@@ -107,9 +119,14 @@ balancer.print_plan(plan)  # per pipeline: schedule fit, runs and compute a day,
 
 # COMMAND ----------
 
+dry_run = dbutils.widgets.get("dry_run") == "true"
+user = balancer.current_user(dbutils)
+checkout = balancer.connector_checkout(
+    dbutils.widgets.get("connector_src"), user, globals().get("__file__")
+)
 wheels = ()
-if dbutils.widgets.get("connector_src"):
-    wheels = balancer.connector_wheels(widget_path("connector_src"), connector)
+if checkout is not None and not dbutils.widgets.get("connector_wheels"):
+    wheels = balancer.connector_wheels(checkout, connector)
 elif dbutils.widgets.get("connector_wheels"):
     paths = [p.strip() for p in dbutils.widgets.get("connector_wheels").split(",") if p.strip()]
     wheels = balancer.given_wheels(
@@ -127,22 +144,50 @@ options = balancer.RenderOptions(
     pause_jobs=dbutils.widgets.get("pause_jobs") == "true",
 )
 render_dir = work / "render"
-balancer.write_tree(render_dir, balancer.render_files(plan, options))
-print(sorted(str(p.relative_to(render_dir)) for p in render_dir.rglob("*") if p.is_file()))
+rendered = None
+missing = options.mode == "managed" and not wheels
+if missing:
+    where = balancer.CHECKOUT_IN_WORKSPACE.format(user=user)
+    message = (
+        f"no connectors checkout found (the connector_src widget is empty and {where} has "
+        "none): clone databrickslabs/lakeflow-community-connectors there as a Git folder, or "
+        "set connector_src or connector_wheels, or choose mode workspace."
+    )
+    if not dry_run:
+        raise ValueError(message)
+    print(f"dry run: the plan is above; nothing rendered: {message}")
+else:
+    balancer.write_tree(render_dir, balancer.render_files(plan, options))
+    print(sorted(str(p.relative_to(render_dir)) for p in render_dir.rglob("*") if p.is_file()))
+    rendered = balancer.load_rendered(render_dir)
 
 # COMMAND ----------
 
-client = balancer.workspace_client()
-rendered = balancer.load_rendered(render_dir)
+from balancer.errors import InputError
+
 target = dbutils.widgets.get("target")
-report = balancer.deploy(
-    client,
-    rendered,
-    target=target,
-    warehouse_id=dbutils.widgets.get("warehouse_id") or None,
-    echo=print,
-)
-print(f"deployed: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+client = None
+if rendered is not None:
+    try:
+        client = balancer.workspace_client()
+    except InputError as exc:
+        if not dry_run:
+            raise
+        print(f"dry run: rendered in {render_dir}; no workspace to compare it with: {exc}")
+if client is not None and rendered is not None:
+    report = balancer.deploy(
+        client,
+        rendered,
+        target=target,
+        warehouse_id=dbutils.widgets.get("warehouse_id") or None,
+        dry_run=dry_run,
+        echo=print,
+    )
+    done = "would be" if dry_run else "were"
+    print(
+        f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged "
+        f"({done}; dry_run={str(dry_run).lower()}: set it to false to deploy)"
+    )
 
 # COMMAND ----------
 
@@ -150,10 +195,11 @@ print(f"deployed: {report.created} created, {report.updated} updated, {report.un
 
 # COMMAND ----------
 
-check = balancer.deploy(client, rendered, target=target, dry_run=True)
-pending = [step.describe() for step in check.steps]
-assert not pending, f"not deployed as rendered: {pending}"
-print(f"verified {check.unchanged} pipelines and jobs")
+if client is not None and rendered is not None and not dry_run:
+    check = balancer.deploy(client, rendered, target=target, dry_run=True)
+    pending = [step.describe() for step in check.steps]
+    assert not pending, f"not deployed as rendered: {pending}"
+    print(f"verified {check.unchanged} pipelines and jobs")
 
 # COMMAND ----------
 
@@ -161,6 +207,6 @@ print(f"verified {check.unchanged} pipelines and jobs")
 
 # COMMAND ----------
 
-if dbutils.widgets.get("cleanup") == "true":
+if dbutils.widgets.get("cleanup") == "true" and client is not None and rendered is not None:
     removed = balancer.undeploy(client, rendered, target=target, echo=print)
     print(f"cleaned up: {removed.deleted} pipelines and jobs deleted, every table kept")

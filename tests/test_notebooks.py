@@ -36,6 +36,7 @@ def test_whatif_notebook_runs_every_cell(monkeypatch: pytest.MonkeyPatch, tmp_pa
         connector="hubspot",
         k_range="3..5",
         growth="1.2",
+        growth_category="",
         charts_dir=str(tmp_path),
     )
     scope = runpy.run_path(str(NOTEBOOKS / "whatif_analysis.py"), run_name="__main__")
@@ -48,7 +49,9 @@ def test_whatif_notebook_runs_every_cell(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_whatif_notebook_reports_a_scenario_that_does_not_fit(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    set_widgets(monkeypatch, k_range="3..4", growth="1.5", charts_dir=str(tmp_path))
+    set_widgets(
+        monkeypatch, k_range="3..4", growth="1.5", growth_category="", charts_dir=str(tmp_path)
+    )
     scope = runpy.run_path(str(NOTEBOOKS / "whatif_analysis.py"), run_name="__main__")
     assert set(scope["plans"]) == {"K=3", "K=4"}  # OSIPI's 15-minute tables cannot grow x1.5
     row = scope["comparison"].loc["growth x1.5"]
@@ -87,6 +90,7 @@ def test_deploy_notebook_runs_every_cell(
         work_dir=str(tmp_path / "work"),
         pipelines="3..8" if source == "preset" else "3",
         cleanup="false",
+        dry_run="false",
     )
     scope = runpy.run_path(
         str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__"
@@ -112,3 +116,98 @@ def test_deploy_notebook_never_plans_silently_without_history(
     with pytest.raises(ValueError, match="history_path is empty"):
         runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
     assert ws.pipelines == {}
+
+
+def test_whatif_notebook_defaults_give_a_scenario_that_fits(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    set_widgets(monkeypatch, charts_dir=str(tmp_path / "charts"))
+    scope = runpy.run_path(str(NOTEBOOKS / "whatif_analysis.py"), run_name="__main__")
+    assert scope["refused"] == {}
+    assert scope["scenario"].name in scope["plans"]
+    assert (tmp_path / "charts" / "before_after.png").stat().st_size > 1000
+
+
+def _no_checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from balancer.databricks import notebook
+
+    monkeypatch.delenv("LAKEFLOW_CONNECTORS_SRC", raising=False)
+    monkeypatch.setattr(notebook, "CHECKOUT_IN_WORKSPACE", str(tmp_path / "{user}" / "lcc"))
+    monkeypatch.setenv("DATABRICKS_USER", "someone@example.com")
+
+
+def test_deploy_notebook_defaults_change_nothing_and_say_what_is_missing(
+    ws: FakeWorkspace,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _no_checkout(monkeypatch, tmp_path)
+    set_widgets(monkeypatch, work_dir=str(tmp_path / "work"))
+    runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "dry run: the plan is above; nothing rendered" in out
+    assert str(tmp_path / "someone@example.com" / "lcc") in out
+    assert ws.pipelines == {} and ws.jobs == {}
+    set_widgets(monkeypatch, dry_run="false")
+    with pytest.raises(ValueError, match="no connectors checkout found"):
+        runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
+    assert ws.pipelines == {}
+
+
+def test_deploy_notebook_dry_run_shows_the_changes_and_makes_none(
+    ws: FakeWorkspace,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    framework, connector = fake_wheels(tmp_path / "wheels", "osipi")
+    set_widgets(
+        monkeypatch, work_dir=str(tmp_path / "work"), connector_wheels=f"{framework},{connector}"
+    )
+    runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "16 created, 0 updated, 0 unchanged (would be; dry_run=true" in out  # 8 + 8 jobs
+    assert ws.pipelines == {} and ws.jobs == {}
+
+
+def test_connector_checkout_comes_from_the_widget_the_environment_or_the_user_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from balancer.databricks import notebook
+
+    _no_checkout(monkeypatch, tmp_path)
+    assert notebook.connector_checkout("", "me") is None
+    mine = tmp_path / "me" / "lcc"
+    mine.mkdir(parents=True)
+    (mine / "pyproject.toml").write_text("")
+    assert notebook.connector_checkout("", "me") == mine
+    other = tmp_path / "other"
+    (other / "src").mkdir(parents=True)
+    (other / "pyproject.toml").write_text("")
+    monkeypatch.setenv("LAKEFLOW_CONNECTORS_SRC", str(other / "src"))
+    assert notebook.connector_checkout("", "me") == other
+    assert notebook.connector_checkout(str(tmp_path / "given"), "me") == tmp_path / "given"
+
+
+def test_current_user_is_the_notebook_context_user_on_databricks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from balancer.databricks.notebook import current_user
+
+    context = SimpleNamespace(userName=lambda: SimpleNamespace(get=lambda: "ada@example.com"))
+    utils = SimpleNamespace(
+        notebook=SimpleNamespace(
+            entry_point=SimpleNamespace(
+                getDbutils=lambda: SimpleNamespace(
+                    notebook=lambda: SimpleNamespace(getContext=lambda: context)
+                )
+            )
+        )
+    )
+    assert current_user(utils) == "ada@example.com"
+    monkeypatch.setenv("DATABRICKS_USER", "bob@example.com")
+    assert current_user(object()) == "bob@example.com"

@@ -58,3 +58,32 @@ def notebook_path(path: str, notebook_file: str | None = None) -> Path:
         return p
     base = Path(notebook_file).resolve().parent if notebook_file else Path.cwd()
     return (base / p).resolve()
+
+
+CHECKOUT_IN_WORKSPACE = "/Workspace/Users/{user}/lakeflow-community-connectors"
+
+
+def current_user(utils: object) -> str:
+    """The user running the notebook: from the notebook's context on Databricks, else the
+    environment (DATABRICKS_USER, then the login name)."""
+    try:
+        context = utils.notebook.entry_point.getDbutils().notebook().getContext()  # type: ignore[attr-defined]
+        return str(context.userName().get())
+    except Exception:
+        import getpass
+
+        return os.environ.get("DATABRICKS_USER") or getpass.getuser()
+
+
+def connector_checkout(given: str, user: str, notebook_file: str | None = None) -> Path | None:
+    """The connectors checkout to build the wheels from: the widget's path when given, else
+    $LAKEFLOW_CONNECTORS_SRC's checkout, else the current user's Git folder
+    (CHECKOUT_IN_WORKSPACE, where upstream's notebooks expect it); None when none exists."""
+    if given:
+        return notebook_path(given, notebook_file)
+    candidates = []
+    src = os.environ.get("LAKEFLOW_CONNECTORS_SRC")
+    if src:
+        candidates.append(Path(src).parent if Path(src).name == "src" else Path(src))
+    candidates.append(Path(CHECKOUT_IN_WORKSPACE.format(user=user)))
+    return next((c for c in candidates if (c / "pyproject.toml").is_file()), None)
