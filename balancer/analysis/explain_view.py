@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from balancer.analysis.explain import Explanation, Figures
+from balancer.analysis.text_table import fitted_table
 from balancer.plan_metrics import PipelineMetrics
 from balancer.schedules import describe
 from balancer.units import format_duration
@@ -12,7 +13,7 @@ from balancer.units import format_duration
 
 def _fit(m: PipelineMetrics) -> str:
     allowed = format_duration(m.cap_s) if m.cap_s is not None else "-"
-    return f"{format_duration(m.p90_runtime_s)} / {allowed}"
+    return f"{format_duration(m.p90_runtime_s)}\n/ {allowed}"
 
 
 def _delta(after: float, before: float) -> str:
@@ -20,7 +21,7 @@ def _delta(after: float, before: float) -> str:
     if abs(change) < 0.5:
         return format_duration(after)
     sign = "+" if change > 0 else "-"
-    return f"{format_duration(after)} ({sign}{format_duration(abs(change))})"
+    return f"{format_duration(after)}\n{sign}{format_duration(abs(change))}"
 
 
 def figures_line(f: Figures) -> str:
@@ -33,8 +34,6 @@ def figures_line(f: Figures) -> str:
 
 
 def print_explanation(e: Explanation, out: Any) -> None:
-    from rich.table import Table as RichTable
-
     t, est, p = e.table, e.estimate, e.pipeline
     out.print(
         f"{t.source_table}: in pipeline {p.key} ({describe(p.schedule)}, group {p.group}), "
@@ -53,21 +52,24 @@ def print_explanation(e: Explanation, out: Any) -> None:
     if not e.moves:
         out.print("the plan has no other pipeline to move it to")
         return
-    table = RichTable(title=f"moving {t.source_table} alone to", title_justify="left")
-    for column in ("to", "makespan", "compute/day", "worst age", f"{p.key} p90/allowed"):
-        table.add_column(column, overflow="fold")
-    table.add_column("to p90/allowed")
-    table.add_column("rules broken", overflow="fold")
+    headers = ["to", "makespan", "compute\n/day", "worst\nage", "from\np90/limit"]
+    headers += ["to\np90/limit", "rules broken"]
     f0 = e.figures
+    rows = []
     for m in e.moves:
         f = m.figures
-        table.add_row(
-            m.to,
-            _delta(f.makespan_s, f0.makespan_s),
-            _delta(f.compute_s_per_day, f0.compute_s_per_day),
-            _delta(f.worst_age_s, f0.worst_age_s),
-            _fit(m.source_after),
-            _fit(m.destination_after),
-            ", ".join(dict.fromkeys(rule for rule, _ in m.breaks)) or "none",
+        rows.append(
+            [
+                m.to,
+                _delta(f.makespan_s, f0.makespan_s),
+                _delta(f.compute_s_per_day, f0.compute_s_per_day),
+                _delta(f.worst_age_s, f0.worst_age_s),
+                _fit(m.source_after),
+                _fit(m.destination_after),
+                ", ".join(dict.fromkeys(rule for rule, _ in m.breaks)) or "none",
+            ]
         )
-    out.print(table)
+    title = f"moving {t.source_table} alone from {p.key} to (changes below each figure)"
+    out.print(
+        fitted_table(headers, rows, width=out.width, title=title, left=(0, 6), folding=(0, 6))
+    )

@@ -96,3 +96,20 @@ def test_one_duration_format(seconds: float, shown: str) -> None:
 
 def test_examples_folder_is_there() -> None:
     assert (EXAMPLES / "hubspot" / "runs.csv").is_file()
+
+
+@pytest.mark.parametrize("width", [90, 140])
+def test_explain_fits_the_terminal(width: int, tmp_path: Path) -> None:
+    from balancer.analysis.explain import explain
+    from balancer.analysis.explain_view import print_explanation
+
+    code, output, plan_path = solve("osipi", tmp_path)
+    assert code == 0, output
+    out = console(width)
+    out.width = width
+    with out.capture() as cap:
+        print_explanation(explain(read_plan(plan_path), "pi_points"), out)
+    text = cap.get()
+    assert "…" not in text and "osipi_snapshot_06" in text
+    table = text[text.index("moving pi_points") :]
+    assert max(len(line.rstrip()) for line in table.splitlines()) <= width
