@@ -122,6 +122,8 @@ class Manifest:
     moves: tuple[tuple[str, str, str], ...] = ()  # (table, from key, to key) of the plan
     # sha256 of every other file the render wrote: deploy sends only what render wrote
     digests: tuple[tuple[str, str], ...] = ()
+    # what the pipelines on schedules nobody chose start a day: (runs, compute seconds)
+    default_schedules: tuple[float, float] = (0.0, 0.0)
     format: int = FORMAT
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,7 +154,16 @@ class Manifest:
             "files": list(self.files),
             "moves": [{"table": t, "from": a, "to": b} for t, a, b in self.moves],
             "digests": dict(self.digests),
-        }
+        } | (
+            {
+                "default_schedules": {
+                    "runs_per_day": self.default_schedules[0],
+                    "compute_s_per_day": self.default_schedules[1],
+                }
+            }
+            if any(self.default_schedules)
+            else {}
+        )
 
     @staticmethod
     def from_dict(doc: Any, where: str) -> Manifest:
@@ -232,6 +243,7 @@ class Manifest:
                 digests=tuple(
                     (_text(k), _text(v)) for k, v in sorted(dict(doc.get("digests", {})).items())
                 ),
+                default_schedules=_defaults(doc.get("default_schedules")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(
@@ -262,3 +274,14 @@ def _text(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{value!r} is not a name")
     return value
+
+
+def _defaults(doc: Any) -> tuple[float, float]:
+    """The manifest's `default_schedules` figures (absent: none)."""
+    if doc is None:
+        return (0.0, 0.0)
+    runs, compute = doc["runs_per_day"], doc["compute_s_per_day"]
+    for value in (runs, compute):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e9:
+            raise ValueError(f"default_schedules holds {value!r}, not a figure")
+    return (float(runs), float(compute))

@@ -62,4 +62,5 @@ def manifest(
         files=files,
         moves=plan.moves,
         digests=digests,
+        default_schedules=options.default_figures,
     )

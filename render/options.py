@@ -76,6 +76,8 @@ class RenderOptions:
     # unless run_default_schedules (`balancer.analysis.defaults`)
     default_schedules: tuple[str, ...] = ()
     run_default_schedules: bool = False
+    # what those pipelines start a day (runs, compute seconds), for deploy to say
+    default_figures: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self) -> None:
         """The names that become paths, bundle names and Unity Catalog names are checked

@@ -57,6 +57,17 @@ def test_default_schedules_start_paused_in_prod_and_say_so(
     assert {j["schedule"]["pause_status"] for j in ws.jobs.values()} == {"PAUSED"}
     assert "4 job(s) run on schedules nobody chose" in result.output
     assert "4 rendered paused" in result.output
+    # what they would start a day, as solve and render said it
+    from balancer.analysis.defaults import default_schedules
+    from balancer.io.plan_check import read_plan
+    from balancer.units import format_duration
+
+    found = default_schedules(read_plan(tmp_path / "plan.json"))
+    assert found.runs_per_day > 0
+    assert (
+        f"they start {found.runs_per_day:,.0f} runs a day, compute "
+        f"{format_duration(found.compute_s_per_day)} a day" in result.output
+    )
 
 
 def test_chosen_schedules_or_the_flag_run_unpaused(ws: FakeWorkspace, tmp_path: Path) -> None:

@@ -138,9 +138,17 @@ def _defaults_note(rendered: Any, echo: Any) -> None:
         if (job.get("tags") or {}).get(tag) == value
     }
     if held:
+        from balancer.units import format_duration
+
         paused = sum(1 for s in held.values() if s == "PAUSED")
+        runs, compute = rendered.manifest.default_schedules
+        start = (
+            f"they start {runs:,.0f} runs a day, compute {format_duration(compute)} a day; "
+            if runs
+            else ""
+        )
         echo(
-            f"note: {len(held)} job(s) run on schedules nobody chose ({', '.join(held)}); "
+            f"note: {len(held)} job(s) run on schedules nobody chose ({', '.join(held)}); {start}"
             f"{paused} rendered paused (deploy creates a new job so; an existing job keeps its own "
             "pause status). Choose their schedules (tables.csv's schedule "
             "column or solve --schedule-*), solve and render again, or unpause them yourself."

@@ -188,6 +188,9 @@ def render(
         rebalance_schedule=rebalance_schedule,
         default_schedules=defaults.pipelines if emit_jobs else (),
         run_default_schedules=run_default_schedules,
+        default_figures=(defaults.runs_per_day, defaults.compute_s_per_day)
+        if emit_jobs and defaults
+        else (0.0, 0.0),
     )
     _say_notes(plan.tables, options, connector_spec, connector_src, connection_name is None)
     wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
