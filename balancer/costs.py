@@ -58,3 +58,23 @@ def runtime_cap(schedule: str, settings: Settings) -> int | None:
     if is_batch(schedule):
         cap = min(cap, settings.batch_window_s)
     return cap
+
+
+def overruns(p90_runtime_s: int, interval_s: int) -> bool:
+    """A p90 run outlasts the schedule's interval: the next trigger finds it still going."""
+    return p90_runtime_s > interval_s
+
+
+def run_figures(
+    runtime_s: int, p90_runtime_s: int, interval_s: int, scheduled_runs: float, longest_gap_s: int
+) -> tuple[float, float, int]:
+    """Runs a day, compute seconds a day and worst data age of a pipeline, counting an overrun
+    as it happens: a run that outlasts its interval is followed at once by the next (back to
+    back), so runs a day fall to what the day holds, compute is the whole day's running, and a
+    row waits for the run under way and the whole next one. One rule for the objective, the
+    checker, plan.json and every report."""
+    runs = scheduled_runs
+    if runtime_s > interval_s:
+        runs = min(scheduled_runs, 86400 / max(1, runtime_s))
+    age = max(longest_gap_s, p90_runtime_s) + p90_runtime_s
+    return runs, runs * runtime_s, age
