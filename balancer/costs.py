@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from balancer.model import CostEstimate, PipelinePlan, Settings
 from balancer.schedules import is_batch, min_interval_seconds
@@ -78,3 +78,32 @@ def run_figures(
         runs = min(scheduled_runs, 86400 / max(1, runtime_s))
     age = max(longest_gap_s, p90_runtime_s) + p90_runtime_s
     return runs, runs * runtime_s, age
+
+
+def assumed_tables(estimates: Iterable[CostEstimate]) -> tuple[str, ...]:
+    """Tables whose cost is an assumption: no history and no weight (source "fallback")."""
+    return tuple(sorted(e.table for e in estimates if e.source == "fallback"))
+
+
+def assumed_costs_warning(estimates: Sequence[CostEstimate]) -> str | None:
+    """The warning a plan carries when some of its costs are assumed (None: none are)."""
+    assumed = assumed_tables(estimates)
+    if not assumed:
+        return None
+    shown = ", ".join(assumed[:10]) + (
+        f" and {len(assumed) - 10} more" if len(assumed) > 10 else ""
+    )
+    return (
+        f"{len(assumed)} of {len(estimates)} tables have no history or weight, so their costs "
+        f"are assumed and the plan is only as good as that guess: {shown}. Give them a weight "
+        "column in tables.csv or run history."
+    )
+
+
+def status_text(status: str, estimates: Sequence[CostEstimate]) -> str:
+    """The solver status as a user reads it: "OPTIMAL" is only a proof for the costs given, so
+    with assumed costs it says so."""
+    n = len(assumed_tables(estimates))
+    if not n:
+        return status
+    return f"{status} for assumed costs ({n} of {len(estimates)} tables have no history or weight)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from balancer.costs import status_text
 from balancer.model import Plan
 from balancer.plan_metrics import PlanMetrics, plan_metrics
 from balancer.schedules import describe
@@ -136,7 +137,7 @@ def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:
     lines = [
         f"longest pipeline runtime (makespan) {format_duration(plan.makespan_s)}; proven lower "
         f"bound {format_duration(plan.lower_bound_s)} (gap {plan.gap * 100:.2f}%); status "
-        f"{plan.status}",
+        f"{status_text(plan.status, plan.estimates)}",
         f"spread (longest minus shortest runtime) {format_duration(plan.spread_s)}; categories "
         f"split across pipelines {plan.category_splits}",
     ]
