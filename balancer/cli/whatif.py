@@ -158,19 +158,7 @@ def whatif(
     settings = settings_from(planning, history_path, time_limit_s=time_limit_s)
     base = WhatIf.load(tables_path, history_path, **_fields(settings))
     _check_outputs(csv_path, html_path, charts_dir)  # before any is written: all or none
-    plans, refused = base.sweep(range(lo, hi + 1))
-    chosen = base.run(Scenario("solve", pipelines=(lo, hi)))  # what `balancer solve` answers
-    reference_key = f"solve (K={len(chosen.pipelines)})"
-    plans = {reference_key: chosen, **plans}
-    for target, cron in _schedule_sweep(sweep_schedules):
-        name = f"{target} {describe(cron)}"
-        outcome = base.try_run(
-            Scenario(name, pipelines=(lo, hi), schedules={target: cron}), current=chosen
-        )
-        if isinstance(outcome, Plan):
-            plans[name] = outcome
-        else:
-            refused[name] = outcome.message
+    plans, refused, reference_key = _sweeps(base, lo, hi, sweep_schedules)
     scenario = Scenario(
         name="scenario",
         pipelines=None if pipelines is None else parse_pipelines(pipelines)[:2],
@@ -189,12 +177,10 @@ def whatif(
             name=scenario_name(scenario),
             pipelines=(lo, hi) if scenario.pipelines is None else scenario.pipelines,
         )
-        outcome = base.try_run(scenario, current=plans[reference_key])
-        if isinstance(outcome, Plan):
-            plans[scenario.name] = outcome
-        else:
-            refused[scenario.name] = outcome.message
-    table = compare(plans, base_plan=plans[reference_key], refused=refused)
+        _add(
+            base.try_run(scenario, current=plans.get(reference_key)), scenario.name, plans, refused
+        )
+    table = compare(plans, base_plan=plans.get(reference_key), refused=refused)
     out = console(160, stderr=as_json)
     _print(table, plans, refused, out)
     if as_json:
@@ -203,10 +189,54 @@ def whatif(
         from balancer.io.atomic import write_file
 
         write_file(csv_path, table.to_csv())
-    if html_path or charts_dir:
+    if (html_path or charts_dir) and reference_key not in plans:
+        out.print("no charts: what solve would answer does not fit (see its row).")
+    elif html_path or charts_dir:
         solved = has_scenario and scenario.name in plans
         name = scenario.name if solved else ""
         _charts(plans, reference_key, name, table, html_path, charts_dir, out)
+
+
+def _sweeps(
+    base: Any, lo: int, hi: int, sweep_schedules: tuple[str, ...]
+) -> tuple[dict[str, Plan], dict[str, str], str]:
+    """The pipeline-count sweep, what `balancer solve` answers (the reference, named first) and
+    the schedule sweep; a run that does not fit, the reference too, is a refused row and the
+    sweep goes on. Returns the plans, the refusals and the reference's name."""
+    from balancer.analysis.whatif import Scenario
+
+    swept, refused = base.sweep(range(lo, hi + 1))
+    chosen = base.try_run(Scenario("solve", pipelines=(lo, hi)))
+    plans: dict[str, Plan] = {}
+    if isinstance(chosen, Plan):
+        reference_key = f"solve (K={len(chosen.pipelines)})"
+        plans[reference_key] = chosen
+    else:
+        reference_key = "solve"
+        refused = {reference_key: _refusal(chosen), **refused}
+    plans.update(swept)
+    current = plans.get(reference_key)
+    for target, cron in _schedule_sweep(sweep_schedules):
+        name = f"{target} {describe(cron)}"
+        scenario = Scenario(name, pipelines=(lo, hi), schedules={target: cron})
+        _add(base.try_run(scenario, current=current), name, plans, refused)
+    return plans, refused, reference_key
+
+
+def _refusal(exc: InputError) -> str:
+    from balancer.analysis.whatif import refusal
+
+    return refusal(exc)
+
+
+def _add(
+    outcome: Plan | InputError, name: str, plans: dict[str, Plan], refused: dict[str, str]
+) -> None:
+    """A run's plan, or why it does not fit, under its name."""
+    if isinstance(outcome, Plan):
+        plans[name] = outcome
+    else:
+        refused[name] = _refusal(outcome)
 
 
 def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str | None) -> None:
@@ -251,8 +281,11 @@ def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any
             + ", ".join(f"{p.key} {format_duration(p.runtime_s)}" for p in plan.pipelines),
             highlight=False,
         )
+    first: dict[str, str] = {}
     for name, why in refused.items():
-        out.print(f"{name}: does not fit: {why}", highlight=False)
+        said = first.setdefault(why, name)
+        text = why if said == name else f"as {said} (the same reason)"
+        out.print(f"{name}: does not fit: {text}", highlight=False)
 
 
 def _schedule_sweep(items: tuple[str, ...]) -> list[tuple[str, str]]:
