@@ -295,10 +295,23 @@ def pareto_best(points: Mapping[str, tuple[float, ...]]) -> set[str]:
     return {name for name, p in points.items() if not any(beats(o, p) for o in points.values())}
 
 
-COLUMNS = (
-    "scenario pipelines makespan_s lower_bound_s gap spread_s batch_window_s compute_s_per_day"
-    " cost_per_day worst_age_s fits_schedules category_splits status moves_vs_base runtimes_s"
-).split()
+COLUMNS = [
+    "scenario",
+    "pipelines",
+    "makespan_s",
+    "lower_bound_s",
+    "gap",
+    "spread_s",
+    "batch_window_s",
+    "compute_s_per_day",
+    "cost_per_day",
+    "worst_age_s",
+    "fits_schedules",
+    "category_splits",
+    "status",
+    "moves_vs_base",
+    "runtimes_s",
+]
 
 
 def compare(
