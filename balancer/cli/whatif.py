@@ -25,7 +25,7 @@ from balancer.cli.jsonout import whatif_document
 from balancer.cli.planning_options import planning_options, settings_from
 from balancer.errors import InputError, Location
 from balancer.model import MAX_RUN_S, Plan, Settings
-from balancer.schedules import cron_problem, describe
+from balancer.schedules import cron_problem
 from balancer.units import format_duration
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ def whatif(
     """Compare pipeline counts and a scenario side by side: schedule fit, compute a day, worst
     data age, batch window, longest run, moves."""
     from balancer.analysis.whatif import Scenario, WhatIf, compare
+    from balancer.analysis.whatif_sweep import add_outcome, sweeps
 
     factors = _category_growth(category_growth)
     tables_path = tables_path or tables_beside_history(history_path)
@@ -158,7 +159,7 @@ def whatif(
     settings = settings_from(planning, history_path, time_limit_s=time_limit_s)
     base = WhatIf.load(tables_path, history_path, **_fields(settings))
     _check_outputs(csv_path, html_path, charts_dir)  # before any is written: all or none
-    plans, refused, reference_key = _sweeps(base, lo, hi, sweep_schedules)
+    plans, refused, reference_key = sweeps(base, lo, hi, _schedule_sweep(sweep_schedules))
     scenario = Scenario(
         name="scenario",
         pipelines=None if pipelines is None else parse_pipelines(pipelines)[:2],
@@ -177,9 +178,8 @@ def whatif(
             name=scenario_name(scenario),
             pipelines=(lo, hi) if scenario.pipelines is None else scenario.pipelines,
         )
-        _add(
-            base.try_run(scenario, current=plans.get(reference_key)), scenario.name, plans, refused
-        )
+        outcome = base.try_run(scenario, current=plans.get(reference_key))
+        add_outcome(outcome, scenario.name, plans, refused)
     table = compare(plans, base_plan=plans.get(reference_key), refused=refused)
     out = console(160, stderr=as_json)
     _print(table, plans, refused, out)
@@ -195,48 +195,6 @@ def whatif(
         solved = has_scenario and scenario.name in plans
         name = scenario.name if solved else ""
         _charts(plans, reference_key, name, table, html_path, charts_dir, out)
-
-
-def _sweeps(
-    base: Any, lo: int, hi: int, sweep_schedules: tuple[str, ...]
-) -> tuple[dict[str, Plan], dict[str, str], str]:
-    """The pipeline-count sweep, what `balancer solve` answers (the reference, named first) and
-    the schedule sweep; a run that does not fit, the reference too, is a refused row and the
-    sweep goes on. Returns the plans, the refusals and the reference's name."""
-    from balancer.analysis.whatif import Scenario
-
-    swept, refused = base.sweep(range(lo, hi + 1))
-    chosen = base.try_run(Scenario("solve", pipelines=(lo, hi)))
-    plans: dict[str, Plan] = {}
-    if isinstance(chosen, Plan):
-        reference_key = f"solve (K={len(chosen.pipelines)})"
-        plans[reference_key] = chosen
-    else:
-        reference_key = "solve"
-        refused = {reference_key: _refusal(chosen), **refused}
-    plans.update(swept)
-    current = plans.get(reference_key)
-    for target, cron in _schedule_sweep(sweep_schedules):
-        name = f"{target} {describe(cron)}"
-        scenario = Scenario(name, pipelines=(lo, hi), schedules={target: cron})
-        _add(base.try_run(scenario, current=current), name, plans, refused)
-    return plans, refused, reference_key
-
-
-def _refusal(exc: InputError) -> str:
-    from balancer.analysis.whatif import refusal
-
-    return refusal(exc)
-
-
-def _add(
-    outcome: Plan | InputError, name: str, plans: dict[str, Plan], refused: dict[str, str]
-) -> None:
-    """A run's plan, or why it does not fit, under its name."""
-    if isinstance(outcome, Plan):
-        plans[name] = outcome
-    else:
-        refused[name] = _refusal(outcome)
 
 
 def _check_outputs(csv_path: str | None, html_path: str | None, charts_dir: str | None) -> None:
