@@ -8,10 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from balancer.analysis.plan_table import summary_lines
 from balancer.costs import run_figures
 from balancer.engine.allocation import Score, choose
 from balancer.model import CostEstimate, PipelinePlan, Settings
-from balancer.plan_metrics import pipeline_metrics
+from balancer.plan_metrics import pipeline_metrics, plan_metrics
+from tests.helpers import plan_of, table
 
 OBJECTIVES = ("balanced", "cost", "batch-window", "freshness")
 
@@ -75,3 +77,16 @@ def test_among_overruns_the_least_overrun_wins(pool: list[Score], objective: str
     candidates = [(s, {"p": i}) for i, s in enumerate(pool)]
     chosen, _ = choose(candidates, objective, 0.2)
     assert max(1.0, chosen.utilisation) == min(max(1.0, s.utilisation) for s in pool)
+
+
+@pytest.mark.parametrize("objective", [*OBJECTIVES, "makespan"])
+def test_solve_with_the_rule_off_prefers_a_fit_and_lists_the_overruns(objective: str) -> None:
+    # eight 110 s tables every 5 minutes: 3 pipelines overrun (330 s), 4 fit (220 s)
+    tables = [table(f"t{i}", 110, schedule="*/5 * * * *") for i in range(8)]
+    plan = plan_of(tables, objective=objective, pipelines_min=3, pipelines_max=8)
+    m = plan_metrics(plan)
+    assert m.misfits == () and all(p.p90_runtime_s <= 300 for p in m.pipelines)
+    over = plan_of(tables, objective=objective, pipelines_min=3, pipelines_max=3)
+    listed = plan_metrics(over).misfits
+    assert len(listed) >= 1
+    assert f"OVER: {', '.join(listed)}" in " ".join(summary_lines(over))

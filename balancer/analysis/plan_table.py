@@ -151,10 +151,10 @@ def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:
     lines.append(
         f"{batch}compute {format_duration(m.compute_s_per_day)} a day{cost}; worst data age: {ages}"
     )
-    if s.sla_headroom is None:
-        lines.append("schedule fit: not checked (--no-schedule-fit)")
+    over = f"; OVER: {', '.join(m.misfits)}" if m.misfits else ""
+    if s.sla_headroom is None:  # overruns (p90 run > interval) are listed all the same
+        lines.append(f"schedule fit: not checked (--no-schedule-fit){over}")
     else:
-        over = f"; OVER: {', '.join(m.misfits)}" if m.misfits else ""
         lines.append(
             f"schedule fit: every p90 run within {s.sla_headroom:g} x its interval "
             f"(batch window {format_duration(s.batch_window_s)}){over}"
