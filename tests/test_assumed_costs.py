@@ -63,3 +63,11 @@ def test_ten_tables_without_history_or_weights_are_flagged(tmp_path: Path) -> No
         "for assumed costs (10 of 10 tables have no history or weight)"
     )
     assert any("no history or weight" in w for w in figures["warnings"])
+
+
+def test_whatif_shows_the_assumed_costs_warning(tmp_path: Path) -> None:
+    (tmp_path / "tables.csv").write_text(TEN, encoding="utf-8")
+    args = ["whatif", "--tables", str(tmp_path / "tables.csv"), "--sweep-pipelines", "3..4"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "warning: 10 of 10 tables have no history or weight" in " ".join(result.output.split())

@@ -233,6 +233,12 @@ def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any
     from balancer.analysis.whatif import readable
 
     out.print(readable(table, reasons=False).to_string(), highlight=False)
+    from balancer.costs import assumed_costs_warning
+
+    shown = next(iter(plans.values()), None)
+    assumed = assumed_costs_warning(shown.estimates) if shown is not None else None
+    if assumed:
+        out.print(f"warning: {assumed}", style="yellow", highlight=False)
     for name, plan in plans.items():
         out.print(
             f"{name}: "
