@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from balancer.model import CostEstimate, PipelinePlan, Settings
 from balancer.schedules import is_batch, min_interval_seconds
@@ -58,3 +58,52 @@ def runtime_cap(schedule: str, settings: Settings) -> int | None:
     if is_batch(schedule):
         cap = min(cap, settings.batch_window_s)
     return cap
+
+
+def overruns(p90_runtime_s: int, interval_s: int) -> bool:
+    """A p90 run outlasts the schedule's interval: the next trigger finds it still going."""
+    return p90_runtime_s > interval_s
+
+
+def run_figures(
+    runtime_s: int, p90_runtime_s: int, interval_s: int, scheduled_runs: float, longest_gap_s: int
+) -> tuple[float, float, int]:
+    """Runs a day, compute seconds a day and worst data age of a pipeline, counting an overrun
+    as it happens: a run that outlasts its interval is followed at once by the next (back to
+    back), so runs a day fall to what the day holds, compute is the whole day's running, and a
+    row waits for the run under way and the whole next one. One rule for the objective, the
+    checker, plan.json and every report."""
+    runs = scheduled_runs
+    if runtime_s > interval_s:
+        runs = min(scheduled_runs, 86400 / max(1, runtime_s))
+    age = max(longest_gap_s, p90_runtime_s) + p90_runtime_s
+    return runs, runs * runtime_s, age
+
+
+def assumed_tables(estimates: Iterable[CostEstimate]) -> tuple[str, ...]:
+    """Tables whose cost is an assumption: no history and no weight (source "fallback")."""
+    return tuple(sorted(e.table for e in estimates if e.source == "fallback"))
+
+
+def assumed_costs_warning(estimates: Sequence[CostEstimate]) -> str | None:
+    """The warning a plan carries when some of its costs are assumed (None: none are)."""
+    assumed = assumed_tables(estimates)
+    if not assumed:
+        return None
+    shown = ", ".join(assumed[:10]) + (
+        f" and {len(assumed) - 10} more" if len(assumed) > 10 else ""
+    )
+    return (
+        f"{len(assumed)} of {len(estimates)} tables have no history or weight, so their costs "
+        f"are assumed and the plan is only as good as that guess: {shown}. Give them a weight "
+        "column in tables.csv or run history."
+    )
+
+
+def status_text(status: str, estimates: Sequence[CostEstimate]) -> str:
+    """The solver status as a user reads it: "OPTIMAL" is only a proof for the costs given, so
+    with assumed costs it says so."""
+    n = len(assumed_tables(estimates))
+    if not n:
+        return status
+    return f"{status} for assumed costs ({n} of {len(estimates)} tables have no history or weight)"

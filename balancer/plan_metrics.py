@@ -6,21 +6,27 @@ charts) takes its numbers from here.
 - interval: the shortest gap between two runs of the schedule; runs a day on average.
 - p50 / p90 runtime: start-up plus the tables' p50 (p90) costs run `concurrency` at a time.
 - utilisation: p90 runtime / interval. Above 1 a run outlasts its interval.
-- skipped runs: a job has `max_concurrent_runs: 1`, so a trigger that finds the previous
-  run still going is skipped: a run every ceil(runtime / interval) intervals.
+- overrun: a p90 run outlasts its interval; the pipeline then runs back to back, so runs a day
+  are what the day holds (86400 / runtime) and compute is the whole day (costs.run_figures).
 - worst data age: a row that lands just after a run starts waits for the next run to start
-  and finish: longest gap between runs (times the skip factor) + p90 runtime.
+  and finish: max(longest gap between runs, p90 runtime) + p90 runtime.
 - compute per day: runs that happen x (start-up + work) at the predicted runtime; with a price
   per compute hour, money.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from balancer.costs import integer_cost, integer_p90, pipeline_runtime, runtime_cap
+from balancer.costs import (
+    integer_cost,
+    integer_p90,
+    overruns,
+    pipeline_runtime,
+    run_figures,
+    runtime_cap,
+)
 from balancer.model import CostEstimate, PipelinePlan, Plan, Settings
 from balancer.schedules import is_batch, longest_gap_seconds, min_interval_seconds, runs_per_day
 
@@ -35,7 +41,7 @@ class PipelineMetrics:
     p50_runtime_s: int
     p90_runtime_s: int
     utilisation: float
-    skips: bool  # a run outlasts its interval, so triggers are skipped
+    skips: bool  # a p90 run outlasts its interval: runs go back to back (an overrun)
     worst_age_s: int
     compute_s_per_day: float
     cost_per_day: float | None
@@ -56,7 +62,7 @@ class PlanMetrics:
     worst_age_s: int  # over every pipeline
     worst_age_by_schedule: tuple[tuple[str, int], ...]  # most frequent schedule first
     batch_window_s: int  # longest runtime of a daily or slower pipeline (0: none)
-    misfits: tuple[str, ...]  # keys of pipelines over their schedule-fit cap
+    misfits: tuple[str, ...]  # keys of pipelines over their schedule-fit cap or overrunning
 
     @property
     def worst_age_intraday_s(self) -> int:
@@ -76,9 +82,9 @@ def pipeline_metrics(
     p50 = pipeline_runtime([integer_cost(estimates[t].p50) for t in p.tables], o, c)
     p90 = pipeline_runtime([integer_p90(estimates[t]) for t in p.tables], o, c)
     interval = min_interval_seconds(p.schedule)
-    skip = max(1, math.ceil(p90 / interval))
-    runs = runs_per_day(p.schedule) / skip
-    compute = runs * runtime
+    runs, compute, age = run_figures(
+        runtime, p90, interval, runs_per_day(p.schedule), longest_gap_seconds(p.schedule)
+    )
     return PipelineMetrics(
         key=p.key,
         schedule=p.schedule,
@@ -88,8 +94,8 @@ def pipeline_metrics(
         p50_runtime_s=p50,
         p90_runtime_s=p90,
         utilisation=round(p90 / interval, 4),
-        skips=skip > 1,
-        worst_age_s=longest_gap_seconds(p.schedule) * skip + p90,
+        skips=overruns(p90, interval),
+        worst_age_s=age,
         compute_s_per_day=round(compute, 1),
         cost_per_day=_money(compute, settings.price_per_hour),
         cap_s=runtime_cap(p.schedule, settings),
@@ -116,7 +122,7 @@ def plan_metrics(plan: Plan) -> PlanMetrics:
         worst_age_s=max((m.worst_age_s for m in rows), default=0),
         worst_age_by_schedule=tuple((s, by_schedule[s]) for s in order),
         batch_window_s=max((m.runtime_s for m in rows if m.batch), default=0),
-        misfits=tuple(m.key for m in rows if not m.fits),
+        misfits=tuple(m.key for m in rows if not m.fits or m.skips),
     )
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from balancer.analysis.text_table import fitted_table
+from balancer.costs import status_text
 from balancer.model import Plan
 from balancer.plan_metrics import PlanMetrics, plan_metrics
 from balancer.schedules import describe
@@ -99,7 +100,7 @@ def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:
     lines = [
         f"longest pipeline runtime (makespan) {format_duration(plan.makespan_s)}; proven lower "
         f"bound {format_duration(plan.lower_bound_s)} (gap {plan.gap * 100:.2f}%); status "
-        f"{plan.status}",
+        f"{status_text(plan.status, plan.estimates)}",
         f"spread (longest minus shortest runtime) {format_duration(plan.spread_s)}; categories "
         f"split across pipelines {plan.category_splits}",
     ]
@@ -113,10 +114,10 @@ def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:
     lines.append(
         f"{batch}compute {format_duration(m.compute_s_per_day)} a day{cost}; worst data age: {ages}"
     )
-    if s.sla_headroom is None:
-        lines.append("schedule fit: not checked (--no-schedule-fit)")
+    over = f"; OVER: {', '.join(m.misfits)}" if m.misfits else ""
+    if s.sla_headroom is None:  # overruns (p90 run > interval) are listed all the same
+        lines.append(f"schedule fit: not checked (--no-schedule-fit){over}")
     else:
-        over = f"; OVER: {', '.join(m.misfits)}" if m.misfits else ""
         lines.append(
             f"schedule fit: every p90 run within {s.sla_headroom:g} x its interval "
             f"(batch window {format_duration(s.batch_window_s)}){over}"

@@ -116,13 +116,16 @@ class WhatIf:
             estimates=estimates,
         )
 
-    def try_run(self, scenario: Scenario, current: Plan | None = None) -> Plan | InfeasibleError:
-        """`run`, with a scenario that no split fits (e.g. a schedule it cannot keep) returned
-        as its error: "does not fit, because ..." is an answer to a what-if."""
+    def try_run(self, scenario: Scenario, current: Plan | None = None) -> Plan | InputError:
+        """`run`, with a scenario that no split fits (rules no split keeps, a schedule its
+        tables cannot keep) returned as its error: "does not fit, because ..." is an answer to
+        a what-if. Other bad input (a misspelt table) still raises."""
         try:
             return self.run(scenario, current)
-        except InfeasibleError as exc:
-            return exc
+        except InputError as exc:
+            if isinstance(exc, InfeasibleError) or exc.problem.startswith("schedule fit"):
+                return exc
+            raise
 
     def sweep(self, ks: Iterable[int] = range(3, 9)) -> tuple[dict[str, Plan], dict[str, str]]:
         """One plan per pipeline count that fits, each solved for exactly that K, and why each
@@ -134,7 +137,7 @@ class WhatIf:
             if isinstance(outcome, Plan):
                 plans[f"K={k}"] = outcome
             else:
-                refused[f"K={k}"] = outcome.message
+                refused[f"K={k}"] = refusal(outcome, k, len(self.catalog.tables))
         return plans, refused
 
     def sweep_pipelines(self, ks: Iterable[int] = range(3, 9)) -> dict[str, Plan]:
@@ -241,10 +244,34 @@ def _default(ingestion_type: str) -> str:
     return default_schedule(ingestion_type)
 
 
+def refusal(exc: InputError, k: int | None = None, tables: int = 0) -> str:
+    """Why a scenario does not fit, never empty."""
+    why = exc.message.strip()
+    if k is not None and tables < k:
+        lead = f"{k} pipelines need at least {k} tables, there are {tables}"
+        return f"{lead}: {why}" if why else lead + " (a pipeline may not be empty)."
+    return why or "no split into pipelines keeps every rule."
+
+
 def moves_between(base: Plan, other: Plan) -> int:
-    """Tables that sit in a different pipeline (by key) in `other` than in `base`."""
-    a, b = base.pipeline_of(), other.pipeline_of()
-    return sum(1 for t, k in b.items() if t in a and a[t] != k)
+    """Tables whose pipeline-mates changed between `base` and `other`: pipelines are matched
+    by the tables they hold, not by key, so renaming a pipeline (cdc_01 -> cdc_02) moves
+    nothing. Each pipeline of `other` is matched to the `base` pipeline it shares most tables
+    with (each base pipeline once, largest overlaps first); a table not in its pipeline's
+    match moved."""
+    old = [set(p.tables) for p in base.pipelines]
+    new = [set(p.tables) for p in other.pipelines]
+    pairs = sorted(
+        ((len(n & o), -i, -j) for i, n in enumerate(new) for j, o in enumerate(old) if n & o),
+        reverse=True,
+    )
+    match: dict[int, int] = {}
+    for _, i, j in pairs:
+        if -i not in match and -j not in match.values():
+            match[-i] = -j
+    known = set().union(*old) if old else set()
+    kept = sum(len(new[i] & old[j]) for i, j in match.items())
+    return sum(len(n & known) for n in new) - kept
 
 
 def _pareto(table: pd.DataFrame) -> list[str]:
@@ -266,6 +293,25 @@ def pareto_best(points: Mapping[str, tuple[float, ...]]) -> set[str]:
         return all(x <= y for x, y in zip(a, b, strict=True)) and a != b
 
     return {name for name, p in points.items() if not any(beats(o, p) for o in points.values())}
+
+
+COLUMNS = [
+    "scenario",
+    "pipelines",
+    "makespan_s",
+    "lower_bound_s",
+    "gap",
+    "spread_s",
+    "batch_window_s",
+    "compute_s_per_day",
+    "cost_per_day",
+    "worst_age_s",
+    "fits_schedules",
+    "category_splits",
+    "status",
+    "moves_vs_base",
+    "runtimes_s",
+]
 
 
 def compare(
@@ -305,7 +351,7 @@ def compare(
         )
     for name, why in (refused or {}).items():
         rows.append({"scenario": name, "status": "DOES NOT FIT", "fits_schedules": why})
-    table = pd.DataFrame(rows).set_index("scenario")
+    table = pd.DataFrame(rows, columns=COLUMNS).set_index("scenario")
     table["pareto"] = _pareto(table)
     for column in ("pipelines", "category_splits", "moves_vs_base"):
         table[column] = table[column].astype("Int64")

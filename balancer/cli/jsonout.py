@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from balancer.analysis.defaults import default_schedules
+from balancer.costs import assumed_tables, status_text
 from balancer.model import Plan
 from balancer.plan_metrics import PlanMetrics, plan_metrics
 
@@ -30,6 +31,8 @@ def plan_figures(plan: Plan, metrics: PlanMetrics | None = None) -> dict[str, An
         "pipelines_count": len(plan.pipelines),
         "tables_count": sum(len(p.tables) for p in plan.pipelines),
         "status": plan.status,
+        "status_text": status_text(plan.status, plan.estimates),
+        "assumed_cost_tables": list(assumed_tables(plan.estimates)),
         "makespan_s": plan.makespan_s,
         "lower_bound_s": plan.lower_bound_s,
         "gap": round(plan.gap, 6),

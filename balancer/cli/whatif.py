@@ -25,7 +25,7 @@ from balancer.cli.jsonout import whatif_document
 from balancer.cli.planning_options import planning_options, settings_from
 from balancer.errors import InputError, Location
 from balancer.model import MAX_RUN_S, Plan, Settings
-from balancer.schedules import cron_problem, describe
+from balancer.schedules import cron_problem
 from balancer.units import format_duration
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ def whatif(
     """Compare pipeline counts and a scenario side by side: schedule fit, compute a day, worst
     data age, batch window, longest run, moves."""
     from balancer.analysis.whatif import Scenario, WhatIf, compare
+    from balancer.analysis.whatif_sweep import add_outcome, sweeps
 
     factors = _category_growth(category_growth)
     tables_path = tables_path or tables_beside_history(history_path)
@@ -158,19 +159,7 @@ def whatif(
     settings = settings_from(planning, history_path, time_limit_s=time_limit_s)
     base = WhatIf.load(tables_path, history_path, **_fields(settings))
     _check_outputs(csv_path, html_path, charts_dir)  # before any is written: all or none
-    plans, refused = base.sweep(range(lo, hi + 1))
-    chosen = base.run(Scenario("solve", pipelines=(lo, hi)))  # what `balancer solve` answers
-    reference_key = f"solve (K={len(chosen.pipelines)})"
-    plans = {reference_key: chosen, **plans}
-    for target, cron in _schedule_sweep(sweep_schedules):
-        name = f"{target} {describe(cron)}"
-        outcome = base.try_run(
-            Scenario(name, pipelines=(lo, hi), schedules={target: cron}), current=chosen
-        )
-        if isinstance(outcome, Plan):
-            plans[name] = outcome
-        else:
-            refused[name] = outcome.message
+    plans, refused, reference_key = sweeps(base, lo, hi, _schedule_sweep(sweep_schedules))
     scenario = Scenario(
         name="scenario",
         pipelines=None if pipelines is None else parse_pipelines(pipelines)[:2],
@@ -189,12 +178,9 @@ def whatif(
             name=scenario_name(scenario),
             pipelines=(lo, hi) if scenario.pipelines is None else scenario.pipelines,
         )
-        outcome = base.try_run(scenario, current=plans[reference_key])
-        if isinstance(outcome, Plan):
-            plans[scenario.name] = outcome
-        else:
-            refused[scenario.name] = outcome.message
-    table = compare(plans, base_plan=plans[reference_key], refused=refused)
+        outcome = base.try_run(scenario, current=plans.get(reference_key))
+        add_outcome(outcome, scenario.name, plans, refused)
+    table = compare(plans, base_plan=plans.get(reference_key), refused=refused)
     out = console(160, stderr=as_json)
     _print(table, plans, refused, out)
     if as_json:
@@ -203,7 +189,9 @@ def whatif(
         from balancer.io.atomic import write_file
 
         write_file(csv_path, table.to_csv())
-    if html_path or charts_dir:
+    if (html_path or charts_dir) and reference_key not in plans:
+        out.print("no charts: what solve would answer does not fit (see its row).")
+    elif html_path or charts_dir:
         solved = has_scenario and scenario.name in plans
         name = scenario.name if solved else ""
         _charts(plans, reference_key, name, table, html_path, charts_dir, out)
@@ -254,14 +242,23 @@ def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any
     words = {0} | {i + 1 for i, c in enumerate(shown.columns) if c in _WORD_COLUMNS}
     for part in fitted_tables(headers, rows, width=out.width, left=words):
         out.print(part, highlight=False)
+    from balancer.costs import assumed_costs_warning
+
+    first = next(iter(plans.values()), None)
+    assumed = assumed_costs_warning(first.estimates) if first is not None else None
+    if assumed:
+        out.print(f"warning: {assumed}", style="yellow", highlight=False)
     for name, plan in plans.items():
         out.print(
             f"{name}: "
             + ", ".join(f"{p.key} {format_duration(p.runtime_s)}" for p in plan.pipelines),
             highlight=False,
         )
+    first: dict[str, str] = {}
     for name, why in refused.items():
-        out.print(f"{name}: does not fit: {why}", highlight=False)
+        said = first.setdefault(why, name)
+        text = why if said == name else f"as {said} (the same reason)"
+        out.print(f"{name}: does not fit: {text}", highlight=False)
 
 
 def _schedule_sweep(items: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -16,6 +16,8 @@ other beats on all four, and `choose` picks one by the objective:
 - freshness: the lowest worst utilisation (data closest to its schedule), then least compute.
 
 Schedule fit is not an objective: options that break it never exist (the pool's cap).
+With the rule off, every objective first takes the least overrun (p90 runtime / interval,
+counted as 1 when it fits), so an overrun is never preferred to a fit.
 Remaining ties go to fewer pipelines.
 """
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from balancer.costs import runtime_from_load
+from balancer.costs import run_figures, runtime_from_load
 from balancer.engine.instance import Pool
 from balancer.engine.pool import PoolProblem
 
@@ -75,8 +77,7 @@ def split_score(
     for b in range(n):
         runtime = runtime_from_load(loads[b], largest[b], overhead_s, concurrency)
         p90 = runtime_from_load(fits[b], largest_fit[b], overhead_s, concurrency)
-        skipped = max(1, -(-p90 // pool.interval_s))  # a p90 run outlasting its interval
-        compute += pool.runs_per_day / skipped * runtime
+        compute += run_figures(runtime, p90, pool.interval_s, pool.runs_per_day, 0)[1]
         makespan = max(makespan, runtime)
         utilisation = max(utilisation, p90 / pool.interval_s)
     return Score(round(compute, 3), makespan if pool.batch else 0, makespan, utilisation, n)
@@ -127,10 +128,16 @@ def choose(
         "freshness": ((_utilisation, tolerance), (_compute, 0.0), (_batch, 0.0)),
     }
     pool = list(candidates)
-    for metric, tol in order[objective]:
+    for metric, tol in ((_overrun, 0.0), *order[objective]):
         limit = _within([metric(s) for s, _ in pool], tol)
         pool = [(s, a) for s, a in pool if metric(s) <= limit]
     return min(pool, key=lambda c: (c[0].k, c[0].makespan, sorted(c[1].items())))
+
+
+def _overrun(s: Score) -> float:
+    """1 when every p90 run fits its interval, else the worst overrun: no objective prefers an
+    overrun to a fit, and among overruns the shortest comes first."""
+    return max(1.0, s.utilisation)
 
 
 def _compute(s: Score) -> float:

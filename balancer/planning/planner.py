@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from balancer.costs import costed, integer_cost, runtime_from_load
+from balancer.costs import assumed_costs_warning, costed, integer_cost, runtime_from_load
 from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
 from balancer.engine.instance import Instance
@@ -95,7 +95,7 @@ def make_plan(
         deterministic_time=solution.deterministic_time,
         k_results=k_results,
         inputs=_inputs(catalog, history),
-        warnings=tuple(warnings),
+        warnings=tuple(warnings) + _assumed(estimates.values()),
         moves=moves,
         tool=f"lakeflow-balancer {__version__}",
         tables=catalog.tables,
@@ -217,3 +217,9 @@ def _dominant_schedule(catalog: Catalog, tables: Sequence[str]) -> str:
     by_name = catalog.by_name()
     counts = Counter(by_name[t].schedule for t in tables)
     return sorted(counts, key=lambda s: (-counts[s], s))[0]
+
+
+def _assumed(estimates: Iterable[CostEstimate]) -> tuple[str, ...]:
+    """The warning that some costs are assumed (no history, no weight), if any are."""
+    warning = assumed_costs_warning(tuple(estimates))
+    return (warning,) if warning else ()
