@@ -244,8 +244,8 @@ def _print(table: Any, plans: dict[str, Plan], refused: dict[str, str], out: Any
         out.print(part, highlight=False)
     from balancer.costs import assumed_costs_warning
 
-    first = next(iter(plans.values()), None)
-    assumed = assumed_costs_warning(first.estimates) if first is not None else None
+    any_plan = next(iter(plans.values()), None)
+    assumed = assumed_costs_warning(any_plan.estimates) if any_plan is not None else None
     if assumed:
         out.print(f"warning: {assumed}", style="yellow", highlight=False)
     for name, plan in plans.items():
