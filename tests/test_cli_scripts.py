@@ -110,11 +110,13 @@ def test_rebalance_exit_code_says_whether_action_is_needed(
     doc = json.loads(result.stdout)
     assert doc["action_needed"] is drifted and doc["exit_code"] == code
     assert len(doc["moves"]) == sum(" -> " in line for line in result.stderr.splitlines())
-    if drifted:  # why compute rises: the overrunning pipeline skipped runs before
+    if drifted:  # the pipeline over its schedule before is fixed, and the change is explained
         before, after = doc["before"], doc["after"]
-        assert after["compute_s_per_day"] > before["compute_s_per_day"]
-        assert "compute a day rises by" in result.stderr and "skipped triggers" in result.stderr
-        assert before["runs_per_day"] < after["runs_per_day"]
+        assert before["pipelines_over_schedule"] and not after["pipelines_over_schedule"]
+        assert "pipelines over their schedule before: osipi_append_01" in result.stderr
+        if after["compute_s_per_day"] != before["compute_s_per_day"]:
+            assert "compute a day rises by" in result.stderr or "falls by" in result.stderr
+        assert before["runs_per_day"] <= after["runs_per_day"]
 
 
 def test_render_says_the_next_command_and_pauses_default_schedules(
