@@ -188,9 +188,7 @@ def render(
         rebalance_schedule=rebalance_schedule,
         default_schedules=defaults.pipelines if emit_jobs else (),
         run_default_schedules=run_default_schedules,
-        default_figures=(defaults.runs_per_day, defaults.compute_s_per_day)
-        if emit_jobs and defaults
-        else (0.0, 0.0),
+        default_figures=_figures(defaults) if emit_jobs else (0.0, 0.0),
     )
     _say_notes(plan.tables, options, connector_spec, connector_src, connection_name is None)
     wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
@@ -289,3 +287,8 @@ def _say_notes(
         )
     for note in notes:
         say(note, err=True, one_line=True)
+
+
+def _figures(defaults: DefaultSchedules) -> tuple[float, float]:
+    """What the pipelines on schedules nobody chose start a day: runs, compute seconds."""
+    return (defaults.runs_per_day, defaults.compute_s_per_day) if defaults else (0.0, 0.0)
