@@ -17,12 +17,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from balancer.errors import InputError
 from balancer.history.datafit import gaps
 from balancer.history.estimator import at_interval, estimate_costs
 from balancer.history.flows import resolve_tables
 from balancer.model import INCREMENTAL_TYPES, History, Settings, Table, TableRuns
 
 DAY = 86400.0
+UNPLANNED = "(not in the plan)"
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,16 @@ def backtest(
     newest = max(starts) if starts else 0.0
     cutoff = newest - holdout_days * DAY
     train = History({n: _slice(r, r.start < cutoff) for n, r in runs.items()})
+    if not any(bool((r.ok & (r.duration_s > 0)).any()) for r in train.runs.values()):
+        raise InputError(
+            f"no successful run is older than the {holdout_days:g} day(s) held out, so "
+            "nothing is left to predict them from.",
+            fix="hold out fewer days (--holdout-days) or give a longer history.",
+        )
     estimates = estimate_costs(tables, train, settings)
     group_of = {
-        t.source_table: (pipeline_of or {}).get(t.source_table, "")
-        if pipeline_of
+        t.source_table: pipeline_of.get(t.source_table, UNPLANNED)
+        if pipeline_of is not None
         else t.ingestion_type
         for t in tables
     }
@@ -94,11 +102,18 @@ def backtest(
         scores.append(
             _score(t.source_table, group_of[t.source_table], mean, actual, inside, e.source)
         )
+    if total == 0:
+        raise InputError(
+            f"no successful run of the tables in the newest {holdout_days:g} day(s), so "
+            "there is nothing to score.",
+            fix="hold out more days (--holdout-days), or check that runs.csv and tables.csv "
+            "name the same tables.",
+        )
     groups = _groups(scores)
     return Backtest(
         holdout_days=holdout_days,
         cutoff=cutoff,
-        grouped_by="pipeline" if pipeline_of else "ingestion_type",
+        grouped_by="pipeline" if pipeline_of is not None else "ingestion_type",
         tables=tuple(scores),
         groups=groups,
         runs=total,
