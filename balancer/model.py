@@ -224,6 +224,14 @@ class CostEstimate:
     runs_used: int = 0
     growth_per_day: float = 0.0
     note: str = ""
+    # An incremental table's cost at another interval (balancer.history.estimator.at_interval):
+    # `seconds` is for runs `interval_s` apart (0: it does not scale); fixed_s + per_min_s x
+    # minutes of data, fitted from the history's gaps; both 0 when the history could not
+    # separate them (every run `history_interval_s` apart): the documented upper-bound rule.
+    fixed_s: float = 0.0
+    per_min_s: float = 0.0
+    interval_s: float = 0.0
+    history_interval_s: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import balancer
 from balancer.analysis.whatif import NewTable, Scenario, WhatIf, apply
 from balancer.cli import main
 from balancer.errors import InputError
+from balancer.history.estimator import for_schedule
 from balancer.io.plan_check import read_plan
 from balancer.model import Settings
 from tests.helpers import EXAMPLES, catalog, table
@@ -39,11 +40,12 @@ def costs(scenario: Scenario) -> dict[str, float]:
         (Scenario("nothing"), {"snap": 100, "inc": 100, "cdc": 50}),
         (Scenario("grow", growth=1.5), {"snap": 150, "inc": 150, "cdc": 75}),
         (Scenario("grow a", category_growth={"a": 2.0}), {"snap": 200, "inc": 200, "cdc": 50}),
-        # every 30 minutes instead of 15: incremental tables carry twice the data per run
+        # every 30 minutes instead of 15: a weight has no known fixed part, so its upper bound
+        # (estimator.at_interval): twice the data per run, and no less at a shorter interval
         (Scenario("slower", schedules={"a": "*/30 * * * *"}), {"snap": 100, "inc": 200, "cdc": 50}),
         (
             Scenario("one table", schedules={"cdc": "*/5 * * * *"}),
-            {"snap": 100, "inc": 100, "cdc": 16.667},
+            {"snap": 100, "inc": 100, "cdc": 50},
         ),
     ],
 )
@@ -221,7 +223,8 @@ def test_every_public_name_resolves_and_is_typed() -> None:
 
 def test_solve_and_whatif_give_the_same_answer_to_the_same_question(tmp_path: Path) -> None:
     """Moving the append tables to every 30 minutes: `solve --schedule-append` and a what-if
-    schedule change scale their costs alike (twice the data per run) and give the same plan."""
+    schedule change scale their costs alike (one rule, estimator.for_schedule) and give the
+    same plan."""
     plan_path = tmp_path / "plan.json"
     cron = "*/30 * * * *"
     result = CliRunner().invoke(
@@ -243,10 +246,14 @@ def test_solve_and_whatif_give_the_same_answer_to_the_same_question(tmp_path: Pa
     asked = base.run(Scenario("append every 30 min", pipelines=(3, 8), schedules={"append": cron}))
     assert asked.pipeline_of() == solved.pipeline_of()
     assert [p.runtime_s for p in asked.pipelines] == [p.runtime_s for p in solved.pipelines]
-    before = {name: e.seconds for name, e in base.base_estimates().items()}
     after = {e.table: e.seconds for e in solved.estimates}
     appended = [t.source_table for t in solved.tables if t.ingestion_type == "append"]
-    assert all(after[t] == pytest.approx(2 * before[t], abs=0.01) for t in appended)
+    moved = {t.source_table: t for t in asked.tables}
+    assert all(
+        after[t] == pytest.approx(for_schedule(base.base_estimates()[t], moved[t]).seconds)
+        and moved[t].schedule == cron
+        for t in appended
+    )
 
 
 def test_whatif_prints_the_plan_solve_would_make_first(tmp_path: Path) -> None:

@@ -229,7 +229,7 @@ def apply(
         )
         if wanted:
             moved = dataclasses.replace(t, schedule=normalize(wanted), schedule_is_default=False)
-            e = for_schedule(e, moved, t.schedule)
+            e = for_schedule(e, moved)
             t = moved
         if t.source_table in scenario.pins:
             t = dataclasses.replace(t, pin=scenario.pins[t.source_table])

@@ -32,6 +32,7 @@ COMMANDS = {
     "explain": ("balancer.cli.explain", "explain_cmd"),
     "undeploy": ("balancer.cli.undeploy", "undeploy_cmd"),
     "whatif": ("balancer.cli.whatif", "whatif"),
+    "backtest": ("balancer.cli.backtest", "backtest_cmd"),
 }
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from balancer.history.datafit import SAME_GAP, Parts, fit_parts, gaps, robust_start
 from balancer.history.flows import resolve_tables
 from balancer.model import INCREMENTAL_TYPES, CostEstimate, History, Settings, Table, TableRuns
 from balancer.schedules import min_interval_seconds
@@ -44,9 +45,12 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
 
 
 def estimate_table(
-    runs: TableRuns | None, now: float, half_life_days: float
+    runs: TableRuns | None, now: float, half_life_days: float, interval_s: float = 0.0
 ) -> CostEstimate | None:
-    """Estimate from one table's runs; None when no successful run is usable."""
+    """Estimate from one table's runs; None when no successful run is usable. With
+    `interval_s` > 0 (an incremental table run that often), the cost is fitted as a fixed
+    part plus a part per second of data since the previous run, and predicted for runs
+    `interval_s` apart; with 0 it is one level (a snapshot reads everything every time)."""
     if runs is None or len(runs) == 0:
         return None
     usable = runs.ok & (runs.duration_s > 0)
@@ -54,7 +58,10 @@ def estimate_table(
         return None
     durations = runs.duration_s[usable]
     starts = runs.start[usable]
-    logs = np.log(durations)
+    gap = gaps(starts)
+    incremental = interval_s > 0
+    base = robust_start(gap, durations) if incremental else np.exp(np.median(np.log(durations)))
+    logs = np.log(durations) - np.log(base)
     med = float(np.median(logs))
     mad = float(np.median(np.abs(logs - med))) * 1.4826
     keep = np.abs(logs - med) <= _OUTLIER_SIGMAS * max(mad, _MIN_LOG_SPREAD)
@@ -64,10 +71,10 @@ def estimate_table(
     weights = _recency_weights(xs, half_life_days)
     slope = _significant_slope(xs, ys, weights)
     shift = np.clip(-slope * xs, -math.log(_MAX_GROWTH), math.log(_MAX_GROWTH))
-    adjusted = np.exp(ys + shift)
-    mean = float((adjusted * weights).sum() / weights.sum())
-    p50 = _weighted_quantile(adjusted, weights, 0.5)
-    p90 = _weighted_quantile(adjusted, weights, 0.9)
+    adjusted = durations[keep] * np.exp(shift)
+    parts = fit_parts(gap[keep] if incremental else np.zeros(len(ys)), adjusted, weights)
+    ratios = adjusted / np.maximum(parts.at(gap[keep] if parts.separable else 0.0), 1e-12)
+    level = float(parts.at(parts.gap_s)) if parts.separable else parts.fixed_s
     notes = []
     if dropped:
         notes.append(f"{dropped} outlier run(s) ignored")
@@ -77,15 +84,43 @@ def estimate_table(
     growth = math.expm1(slope)
     if slope:
         notes.append(f"trend {growth * 100:+.1f}%/day")
-    return CostEstimate(
+    if incremental:
+        notes.append(_parts_note(parts))
+    est = CostEstimate(
         table=runs.table,
-        seconds=round(mean, 3),
-        p50=round(p50, 3),
-        p90=round(p90, 3),
+        seconds=round(level, 3),
+        p50=round(level * _weighted_quantile(ratios, weights, 0.5), 3),
+        p90=round(level * _weighted_quantile(ratios, weights, 0.9), 3),
         source="history",
         runs_used=int(keep.sum()),
         growth_per_day=round(growth, 6),
         note="; ".join(notes),
+        fixed_s=round(parts.fixed_s, 6) if parts.separable else 0.0,
+        per_min_s=round(parts.per_s * 60.0, 6),
+        interval_s=round(parts.gap_s, 3) if incremental else 0.0,
+        history_interval_s=round(parts.gap_s, 3) if incremental else 0.0,
+    )
+    if parts.separable and est.fixed_s == 0.0 and est.per_min_s == 0.0:
+        est = dataclasses.replace(est, fixed_s=est.seconds)  # a level the data says is fixed
+    return at_interval(est, interval_s, quiet=True) if incremental else est
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.4g} min"
+
+
+def _parts_note(parts: Parts) -> str:
+    every = _minutes(parts.gap_s)
+    if not parts.separable:
+        return (
+            f"every run about {every} after the previous one: its fixed and variable parts "
+            "cannot be told apart, so at another interval its cost is the upper bound "
+            "(no less at a shorter one, in proportion at a longer one)"
+        )
+    return (
+        f"{parts.fixed_s:.3g} s (±{parts.fixed_se:.2g}) fixed + "
+        f"{parts.per_s * 60:.3g} s (±{parts.per_se * 60:.2g}) per minute of data "
+        f"(history mostly every {every})"
     )
 
 
@@ -152,7 +187,7 @@ def estimate_costs(
     now = max(starts) if starts else 0.0
     out: dict[str, CostEstimate] = {}
     for t in tables:
-        est = estimate_table(runs.get(t.source_table), now, settings.half_life_days)
+        est = estimate_table(runs.get(t.source_table), now, settings.half_life_days, interval_of(t))
         if est is not None:
             out[t.source_table] = est
     by_type: dict[str, list[float]] = {}
@@ -200,7 +235,16 @@ def estimate_costs(
         out[t.source_table] = CostEstimate(
             t.source_table, round(secs, 3), round(secs, 3), round(secs, 3), "fallback", note=note
         )
-    return {t.source_table: out[t.source_table] for t in tables}
+    return {t.source_table: _at_own_interval(out[t.source_table], t) for t in tables}
+
+
+def _at_own_interval(e: CostEstimate, table: Table) -> CostEstimate:
+    """A cost without history (a weight, a borrowed figure) is for the table's own schedule;
+    at another interval it takes the upper-bound rule of `at_interval`."""
+    interval = interval_of(table)
+    if e.source == "history" or interval <= 0:
+        return e
+    return dataclasses.replace(e, interval_s=interval, history_interval_s=interval)
 
 
 def _similar_rate(
@@ -249,7 +293,7 @@ def calibrate_concurrency(history: History) -> int | None:
 
 
 def scaled(e: CostEstimate, factor: float, note: str) -> CostEstimate:
-    """An estimate times `factor` (p50 and p90 too), saying why in its note."""
+    """An estimate times `factor` (p50, p90 and both parts too), saying why in its note."""
     if factor == 1.0:
         return e
     return dataclasses.replace(
@@ -257,17 +301,55 @@ def scaled(e: CostEstimate, factor: float, note: str) -> CostEstimate:
         seconds=round(e.seconds * factor, 3),
         p50=round(e.p50 * factor, 3),
         p90=round(e.p90 * factor, 3),
+        fixed_s=round(e.fixed_s * factor, 6),
+        per_min_s=round(e.per_min_s * factor, 6),
         note=f"{e.note}; {note}" if e.note else note,
     )
 
 
-def for_schedule(e: CostEstimate, table: Table, recorded: str) -> CostEstimate:
-    """The estimate of a table run on `table.schedule` when its history ran on `recorded`:
-    an incremental table reads the data of one interval, so its cost scales with the
-    interval; a snapshot reads everything every time and does not scale."""
-    if table.ingestion_type not in INCREMENTAL_TYPES or not recorded:
+def at_interval(e: CostEstimate, interval_s: float, quiet: bool = False) -> CostEstimate:
+    """The estimate of runs `interval_s` apart (seconds of data each): the one rule every
+    schedule change goes through (solve, --schedule-*, what-if, the backtest). With its parts
+    known, fixed_s + per_min_s x minutes; else the upper bound from the cost at the history's
+    interval (the same at a shorter interval, in proportion at a longer one). p50 and p90
+    follow in proportion. An estimate with interval_s 0 (a snapshot) does not scale."""
+    if e.interval_s <= 0 or interval_s <= 0 or interval_s == e.interval_s:
         return e
-    if " ".join(recorded.split()) == " ".join(table.schedule.split()):
+    if e.fixed_s > 0 or e.per_min_s > 0:
+        old = e.fixed_s + e.per_min_s * e.interval_s / 60.0
+        new = e.fixed_s + e.per_min_s * interval_s / 60.0
+    else:
+        anchor = e.history_interval_s or e.interval_s
+        old, new = _longer(e.interval_s / anchor), _longer(interval_s / anchor)
+    ratio = new / old if old > 0 else 1.0
+    out = dataclasses.replace(
+        e,
+        seconds=round(e.seconds * ratio, 3),
+        p50=round(e.p50 * ratio, 3),
+        p90=round(e.p90 * ratio, 3),
+        interval_s=float(interval_s),
+    )
+    if quiet or ratio == 1.0:
+        return out
+    note = f"runs {_minutes(interval_s)} apart (x{ratio:.3g})"
+    return dataclasses.replace(out, note=f"{e.note}; {note}" if e.note else note)
+
+
+def _longer(ratio: float) -> float:
+    """The upper-bound factor: 1 up to the history's interval (within start-time jitter)."""
+    return ratio if ratio > 1.0 + SAME_GAP else 1.0
+
+
+def for_schedule(e: CostEstimate, table: Table) -> CostEstimate:
+    """The estimate of a table run on `table.schedule` (see `at_interval`); snapshots and
+    tables of unknown type do not scale."""
+    if table.ingestion_type not in INCREMENTAL_TYPES:
         return e
-    ratio = min_interval_seconds(table.schedule) / min_interval_seconds(recorded)
-    return scaled(e, ratio, f"schedule {table.schedule} (x{ratio:g} data per run)")
+    return at_interval(e, min_interval_seconds(table.schedule))
+
+
+def interval_of(table: Table) -> float:
+    """Seconds of data one run of `table` reads on its schedule; 0 for a snapshot."""
+    if table.ingestion_type not in INCREMENTAL_TYPES:
+        return 0.0
+    return float(min_interval_seconds(table.schedule))

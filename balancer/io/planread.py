@@ -77,6 +77,10 @@ def read_estimate(doc: Fields) -> CostEstimate:
         runs_used=doc.integer("runs_used", 0),
         growth_per_day=doc.number("growth_per_day", 0.0, low=-1.0, high=1e300),
         note=doc.text("note", ""),
+        fixed_s=doc.number("fixed_s", 0.0),
+        per_min_s=doc.number("per_min_s", 0.0),
+        interval_s=doc.number("interval_s", 0.0),
+        history_interval_s=doc.number("history_interval_s", 0.0),
     )
 
 

@@ -47,8 +47,8 @@ def make_plan(
     With `current`, pipelines keep the keys of the current plan's pipelines they share most
     tables with, so re-solving after adding tables renames nothing that exists. `estimates`,
     when given, replace the estimates from history (what-if scenarios). `recorded_schedules`
-    name the schedule a table's history ran on when its schedule changed since (e.g. by
-    --schedule-append): incremental tables' costs scale with the interval, as in a what-if.
+    name a table's schedule in tables.csv when --schedule-* changed it (what its weight is
+    for); an incremental table's cost follows its planned schedule (estimator.for_schedule).
     """
     history, settings, estimates, warnings = _costs(
         catalog, history, settings, estimates, recorded_schedules
@@ -152,10 +152,18 @@ def _costs(
     elif settings.concurrency_calibrated:
         settings = dataclasses.replace(settings, concurrency_calibrated=False)
     if estimates is None:
-        estimates = estimate_costs(catalog.tables, history, settings)
+        # estimated on the schedules tables.csv gives (what a weight is for), then moved to the
+        # schedules planned: a history's own interval is read from its gaps (for_schedule)
+        recorded = recorded_schedules or {}
+        before = [
+            dataclasses.replace(t, schedule=recorded[t.source_table])
+            if recorded.get(t.source_table)
+            else t
+            for t in catalog.tables
+        ]
+        estimates = estimate_costs(before, history, settings)
         for t in catalog.tables:
-            recorded = (recorded_schedules or {}).get(t.source_table, "")
-            estimates[t.source_table] = for_schedule(estimates[t.source_table], t, recorded)
+            estimates[t.source_table] = for_schedule(estimates[t.source_table], t)
     return history, settings, estimates, warnings
 
 
