@@ -64,7 +64,7 @@ class Table:
     category: str = ""
     ingestion_type: str = "unknown"
     schedule: str = "0 0 * * *"
-    schedule_is_default: bool = True
+    schedule_is_default: bool = False  # True only where tables.csv left it empty (io.tables)
     weight: float | None = None
     primary_keys: tuple[str, ...] = ()
     cursor_field: str = ""
@@ -224,10 +224,9 @@ class CostEstimate:
     runs_used: int = 0
     growth_per_day: float = 0.0
     note: str = ""
-    # An incremental table's cost at another interval (balancer.history.estimator.at_interval):
-    # `seconds` is for runs `interval_s` apart (0: it does not scale); fixed_s + per_min_s x
-    # minutes of data, fitted from the history's gaps; both 0 when the history could not
-    # separate them (every run `history_interval_s` apart): the documented upper-bound rule.
+    # `seconds` is for runs `interval_s` apart (0: does not scale); fixed_s + per_min_s x minutes
+    # of data, fitted from the history's gaps, both 0 when every run came `history_interval_s`
+    # apart (the upper-bound rule of balancer.history.estimator.at_interval).
     fixed_s: float = 0.0
     per_min_s: float = 0.0
     interval_s: float = 0.0
