@@ -50,7 +50,9 @@ def build_instance(
         p90 = sum(integer_p90(estimates[n]) for n in names)
         cats = tuple(sorted({t.category_label for t in members}))
         item_key = names[0] if len(names) == 1 else f"together:{members[0].together}"
-        items.append(Item(item_key, cost, names, cats, key, pin, labels, p90))
+        fixed = sum(round(integer_p90(estimates[n]) * _fixed_share(estimates[n])) for n in names)
+        flat = max(round(_flat_until(estimates[n])) for n in names)
+        items.append(Item(item_key, cost, names, cats, key, pin, labels, p90, fixed, flat))
     for rule in RULES:
         rule.check_items(items)
     pools: list[Pool] = []
@@ -101,3 +103,16 @@ def _most_common(values: list[str]) -> str:
     for v in values:
         counts[v] = counts.get(v, 0) + 1
     return sorted(counts, key=lambda v: (-counts[v], v))[0]
+
+
+def _fixed_share(e: CostEstimate) -> float:
+    """The share of a run's cost that does not grow with the data since the previous run (0
+    when the history could not tell the parts apart: then it scales in proportion)."""
+    whole = e.fixed_s + e.per_min_s * e.interval_s / 60.0
+    return e.fixed_s / whole if e.fixed_s > 0 and whole > 0 else 0.0
+
+
+def _flat_until(e: CostEstimate) -> float:
+    """The history's interval when it could not tell the parts apart (its cost is then an
+    upper bound for any shorter interval), else 0."""
+    return e.history_interval_s if e.fixed_s <= 0 and e.per_min_s <= 0 else 0.0

@@ -23,6 +23,18 @@ class Item:
     pin: str | None = None
     apart: frozenset[str] = frozenset()
     fit_cost: int = 0  # the p90 cost schedule fit is judged on (0: the cost)
+    # the part of the p90 that a longer interval does not scale (an incremental table's fixed
+    # part, balancer.history.datafit); the rest grows with the interval
+    fit_fixed: int = 0
+    # the interval (s) up to which the rest stays as it is: a history whose runs all came this
+    # far apart gives its cost as an upper bound for any shorter interval (0: it scales at once)
+    fit_flat_until: int = 0
+
+    def p90_at(self, interval_s: int, now_s: int) -> int:
+        """The p90 of runs `interval_s` apart, from the p90 of runs `now_s` apart."""
+        grows = self.p90 - self.fit_fixed
+        scale = max(interval_s, self.fit_flat_until) / max(now_s, self.fit_flat_until, 1)
+        return round(self.fit_fixed + grows * scale)
 
     @property
     def p90(self) -> int:

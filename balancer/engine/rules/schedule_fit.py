@@ -129,8 +129,7 @@ def _schedule_that_fits(
         interval = min_interval_seconds(cron)
         if interval <= pool.interval_s:
             continue
-        scale = interval / pool.interval_s if pool.incremental else 1.0
-        fit = [round(it.p90 * scale) for it in items]
+        fit = [it.p90_at(interval, pool.interval_s) if pool.incremental else it.p90 for it in items]
         room = int(interval * headroom) - overhead_s
         if room <= 0 or max(fit) > room:
             continue
