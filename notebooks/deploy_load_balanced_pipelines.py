@@ -121,8 +121,13 @@ balancer.print_plan(plan)  # per pipeline: schedule fit, runs and compute a day,
 
 dry_run = dbutils.widgets.get("dry_run") == "true"
 user = balancer.current_user(dbutils)
-checkout = balancer.connector_checkout(
-    dbutils.widgets.get("connector_src"), user, globals().get("__file__")
+# workspace mode reads the connector from connector_root: it builds no wheels unless asked
+checkout = (
+    balancer.connector_checkout(
+        dbutils.widgets.get("connector_src"), user, globals().get("__file__")
+    )
+    if dbutils.widgets.get("connector_src") or dbutils.widgets.get("mode") == "managed"
+    else None
 )
 wheels = ()
 if checkout is not None and not dbutils.widgets.get("connector_wheels"):

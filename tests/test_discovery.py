@@ -125,7 +125,10 @@ def test_cli_writes_a_tables_csv_that_solves(tmp_path: Path) -> None:
         ([SHOP, "--schedule-cdc", "every minute"], "fields"),
     ],
 )
-def test_bad_discovery_inputs_exit_2(tmp_path: Path, args: list[str], words: str) -> None:
+def test_bad_discovery_inputs_exit_2(
+    tmp_path: Path, args: list[str], words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LAKEFLOW_CONNECTORS_SRC", raising=False)  # no checkout to look in
     result = CliRunner().invoke(main, ["discover", *args, "-o", str(tmp_path / "t.csv")])
     assert result.exit_code == 2 and words in result.output
     assert not (tmp_path / "t.csv").exists()
@@ -260,9 +263,12 @@ def test_a_connector_needing_credentials_names_all_of_them_at_once(
     assert rows(out)["tickets"]["category"] == "ticket"
 
 
-def test_a_source_name_without_a_checkout_says_how_to_give_one(tmp_path: Path) -> None:
+def test_a_source_name_without_a_checkout_says_how_to_give_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LAKEFLOW_CONNECTORS_SRC", raising=False)
     result = CliRunner().invoke(
-        main, ["discover", "helpdesk_nowhere", "-o", str(tmp_path / "t.csv")], env={}
+        main, ["discover", "helpdesk_nowhere", "-o", str(tmp_path / "t.csv")]
     )
     assert result.exit_code == 2
     assert "--connector-src" in result.output and "LAKEFLOW_CONNECTORS_SRC" in result.output
