@@ -1,5 +1,6 @@
-"""Fixtures: the local workspace server, the OSIPI plan solved once per session, and the
-hypothesis profile (`ci`: derandomized, so a CI run cannot turn red by chance)."""
+"""Fixtures: the local workspace server, the OSIPI plan solved once per session, the
+hypothesis profile (`ci`: derandomized, so a CI run cannot turn red by chance), and a check
+that the test session leaves the repository's own files as it found them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,34 @@ from tests.helpers import EXAMPLES
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# What running tools may write in a checkout; nothing else may appear or change.
+CACHES = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache"}
+CACHES |= {".ruff_cache", "build", "dist"}
+
+
+def _checkout_files() -> dict[str, tuple[int, int]]:
+    files = {}
+    for folder, dirs, names in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in CACHES and not d.endswith(".egg-info")]
+        for name in names:
+            path = Path(folder, name)
+            st = path.stat()
+            files[str(path.relative_to(ROOT))] = (st.st_size, st.st_mtime_ns)
+    return files
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tests_leave_the_checkout_alone() -> Iterator[None]:
+    """A test writes in tmp_path, never in the repository (a test once wrote x.json at its
+    root, and it was committed). Fails the session, naming the files, when one did."""
+    before = _checkout_files()
+    yield
+    after = _checkout_files()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"tests wrote into the checkout: {', '.join(changed[:10])}"
 
 
 @pytest.fixture

@@ -71,3 +71,27 @@ def test_whatif_shows_the_assumed_costs_warning(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "warning: 10 of 10 tables have no history or weight" in " ".join(result.output.split())
+
+
+def test_render_and_rebalance_say_the_costs_are_assumed(tmp_path: Path) -> None:
+    (tmp_path / "tables.csv").write_text(TEN, encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    solved = CliRunner().invoke(
+        main, ["solve", "--tables", str(tmp_path / "tables.csv"), "-o", str(plan)]
+    )
+    assert solved.exit_code == 0, solved.output
+    render = ["render", str(plan), "-o", str(tmp_path / "out"), "--mode", "workspace"]
+    rendered = CliRunner().invoke(main, [*render, "--connector-root", "/Workspace/c"])
+    assert rendered.exit_code == 0, rendered.output
+    assert "warning: 10 of 10 tables have no history or weight" in " ".join(rendered.output.split())
+    runs = tmp_path / "runs.csv"  # history for four of the ten: six stay assumed
+    runs.write_text(
+        "table,start_time,duration_s\n"
+        + "".join(
+            f"t{i:02d},2026-10-0{d}T00:00:00Z,{40 + 30 * i}\n" for i in range(4) for d in (1, 2, 3)
+        )
+    )
+    args = ["rebalance", "--plan", str(plan), "--history", str(runs), "-o", str(tmp_path / "p")]
+    proposed = CliRunner().invoke(main, args)
+    assert proposed.exit_code == 0, proposed.output
+    assert "warning: 6 of 10 tables have no history or weight" in " ".join(proposed.output.split())

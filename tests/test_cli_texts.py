@@ -14,6 +14,11 @@ from tests.helpers import EXAMPLES
 TABLES = str(EXAMPLES / "osipi" / "tables.csv")
 
 
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # -o x.json lands there when a solve does succeed
+
+
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output

@@ -169,6 +169,11 @@ def _print_proposal(
 
         print_plan(proposal.plan, out)
     out.print(summary, highlight=False)
+    from balancer.costs import assumed_costs_warning
+
+    assumed = assumed_costs_warning(proposal.plan.estimates)
+    if assumed:
+        out.print(f"warning: {assumed}", style="yellow", highlight=False)
     change = _compute_change(proposal)
     if change:
         out.print(change, highlight=False)

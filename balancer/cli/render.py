@@ -191,6 +191,7 @@ def render(
         default_figures=_figures(defaults) if emit_jobs else (0.0, 0.0),
     )
     _say_notes(plan.tables, options, connector_spec, connector_src, connection_name is None)
+    _say_assumed(plan)
     wheels = _wheels(source, connector_src, connector_wheels, rebalance_job)
     options = dataclasses.replace(options, wheels=wheels)
     try:
@@ -287,6 +288,15 @@ def _say_notes(
         )
     for note in notes:
         say(note, err=True, one_line=True)
+
+
+def _say_assumed(plan: Plan) -> None:
+    """The plan's warning that its costs are assumed: what is rendered is only that good."""
+    from balancer.costs import assumed_costs_warning
+
+    warning = assumed_costs_warning(plan.estimates)
+    if warning:
+        say(f"warning: {warning}", err=True, one_line=True)
 
 
 def _figures(defaults: DefaultSchedules) -> tuple[float, float]:

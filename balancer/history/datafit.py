@@ -5,7 +5,11 @@ successful run (a failed run commits nothing, so the next one reads its data too
 Gaps vary in any real history (skipped triggers, outages), and that variation separates the
 two parts: duration = fixed + per_s x gap, fitted here by weighted least squares with the
 recency weights, after a robust (least absolute deviations) start that the estimator uses to
-drop outliers. Pure numpy; the estimator (`balancer.history.estimator`) owns the rest.
+drop outliers. Where every run has its rows written, the rows measure the data better than
+the gap does (a busy hour brings more rows than a quiet one, and rows vary even when every gap
+is the same): the data a run read is then its rows over the history's rows per second of data
+(`data_seconds`), and the same fit runs on that. Pure numpy; the estimator
+(`balancer.history.estimator`) owns the rest.
 """
 
 from __future__ import annotations
@@ -48,6 +52,18 @@ def gaps(starts: np.ndarray) -> np.ndarray:
     out[1:] = np.diff(starts)
     out[0] = float(np.median(out[1:])) if len(starts) > 1 else 0.0
     return out
+
+
+def data_seconds(gap: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, float]:
+    """Seconds of data each run read, and the rows a second of data brings (0: not known).
+    From the rows written where every run has them (> 0) and they vary enough to tell the
+    parts apart: rows / (total rows / total gap); else the gaps themselves."""
+    if len(rows) and bool(np.all(np.isfinite(rows) & (rows > 0))):
+        total_gap = float(gap.sum())
+        rate = float(rows.sum()) / total_gap if total_gap > 0 else 0.0
+        if rate > 0 and separable(rows / rate):
+            return rows / rate, rate
+    return gap, 0.0
 
 
 def separable(x: np.ndarray) -> bool:

@@ -1,18 +1,30 @@
 """The cost model: predicted seconds for one scheduled run per table.
 
 For a table with successful runs:
-1. failed runs are dropped; outliers are dropped on the log scale (beyond 4 robust standard
-   deviations, from the median absolute deviation, floored so a level shift is kept);
-2. each run is weighted by recency, halving every `half_life_days` before the newest run in
+1. failed runs are dropped (the next run reads their data, so its gap spans them);
+2. incremental tables (append, cdc, cdc_with_deletes): each run's data is the time since the
+   table's previous successful run, or its rows written over the history's rows per second
+   of data where every run has rows (`datafit.data_seconds`); snapshots read everything, so
+   their runs are one level;
+3. outliers are dropped on the log scale against a robust start (a least-absolute-deviations
+   line on the data, or the median): beyond 4 robust standard deviations, from the median
+   absolute deviation, floored so a level shift is kept;
+4. each run is weighted by recency, halving every `half_life_days` before the newest run in
    the history (the history's own clock, never the machine's); a table whose runs are all
    so old that these weights would vanish is weighted from its own newest run;
-3. growth: a weighted least-squares trend of log(duration) over time, used when it is
+5. growth: a weighted least-squares trend of log(duration) over time, used when it is
    significant (|t| > 2) and capped at x2 / x0.5, brings older runs forward to the newest;
-4. the prediction is the weighted mean of the trend-adjusted runs; p50 and p90 are weighted
-   quantiles of the same.
+6. an incremental table's cost is fitted as fixed_s + per_min_s x minutes of data (weighted
+   least squares, both parts >= 0, with standard errors, `datafit.fit_parts`) and predicted
+   at the table's own interval (`at_interval`, the one rule every schedule change uses: only
+   the variable part scales). Where every run came about the same time after the previous
+   one and rows cannot tell the parts apart, the note says so and the cost at the history's
+   interval is an upper bound: the same at a shorter interval, in proportion at a longer one;
+7. p50 and p90 are weighted quantiles of each run's ratio to its fitted cost, times the cost.
 A table without usable history takes its `weight`, else rows x seconds-per-row of similar
 tables (same category and ingestion type, then same ingestion type), else the median of its
-ingestion type, else the median of all tables, else DEFAULT_COST_S; `source` says which.
+ingestion type, else the median of all tables, else DEFAULT_COST_S; `source` says which, and
+a plan with costs of the last three kinds says they are assumed.
 """
 
 from __future__ import annotations
@@ -24,7 +36,14 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from balancer.history.datafit import SAME_GAP, Parts, fit_parts, gaps, robust_start
+from balancer.history.datafit import (
+    SAME_GAP,
+    Parts,
+    data_seconds,
+    fit_parts,
+    gaps,
+    robust_start,
+)
 from balancer.history.flows import resolve_tables
 from balancer.model import INCREMENTAL_TYPES, CostEstimate, History, Settings, Table, TableRuns
 from balancer.schedules import min_interval_seconds
@@ -58,7 +77,7 @@ def estimate_table(
         return None
     durations = runs.duration_s[usable]
     starts = runs.start[usable]
-    gap = gaps(starts)
+    gap, rows_per_s = data_seconds(gaps(starts), runs.rows_written[usable])
     incremental = interval_s > 0
     base = robust_start(gap, durations) if incremental else np.exp(np.median(np.log(durations)))
     logs = np.log(durations) - np.log(base)
@@ -73,6 +92,8 @@ def estimate_table(
     shift = np.clip(-slope * xs, -math.log(_MAX_GROWTH), math.log(_MAX_GROWTH))
     adjusted = durations[keep] * np.exp(shift)
     parts = fit_parts(gap[keep] if incremental else np.zeros(len(ys)), adjusted, weights)
+    if rows_per_s:  # the interval the history ran at is still its median gap
+        parts = dataclasses.replace(parts, gap_s=float(np.median(gaps(starts)[keep])))
     ratios = adjusted / np.maximum(parts.at(gap[keep] if parts.separable else 0.0), 1e-12)
     level = float(parts.at(parts.gap_s)) if parts.separable else parts.fixed_s
     notes = []
@@ -85,7 +106,7 @@ def estimate_table(
     if slope:
         notes.append(f"trend {growth * 100:+.1f}%/day")
     if incremental:
-        notes.append(_parts_note(parts))
+        notes.append(_parts_note(parts, rows_per_s))
     est = CostEstimate(
         table=runs.table,
         seconds=round(level, 3),
@@ -109,7 +130,7 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.4g} min"
 
 
-def _parts_note(parts: Parts) -> str:
+def _parts_note(parts: Parts, rows_per_s: float) -> str:
     every = _minutes(parts.gap_s)
     if not parts.separable:
         return (
@@ -120,7 +141,12 @@ def _parts_note(parts: Parts) -> str:
     return (
         f"{parts.fixed_s:.3g} s (±{parts.fixed_se:.2g}) fixed + "
         f"{parts.per_s * 60:.3g} s (±{parts.per_se * 60:.2g}) per minute of data "
-        f"(history mostly every {every})"
+        f"(history mostly every {every}"
+        + (
+            f"; data measured by rows written, {rows_per_s * 60:.4g} a minute)"
+            if rows_per_s
+            else ")"
+        )
     )
 
 

@@ -121,6 +121,7 @@ class TableModel:
 # The gaps a real trigger has, in nominal intervals: most on time, some after a skipped
 # trigger (the previous run overran), a few after an outage.
 GAP_MIX = ((1, 0.85), (2, 0.10), (4, 0.05))
+ROWS_PER_MIN = 120
 
 
 def model_runs(
@@ -132,10 +133,14 @@ def model_runs(
     gap_mix: Sequence[tuple[int, float]] = GAP_MIX,
     noise: float = 0.1,
     connector: str = "connector",
+    volume: float = 0.25,
+    rows: bool = True,
 ) -> Iterator[tuple[str, ...]]:
     """Rows of runs.csv: one pipeline update every `interval_min` x a gap drawn from
     `gap_mix`; its tables' flows run at once, each starting 20-90 s into the update and
-    costing its model for the minutes since its own previous start (all succeed)."""
+    costing its model for the data since its own previous start (all succeed): the minutes,
+    times a lognormal busy-or-quiet factor (sigma `volume`) that its rows written show
+    (ROWS_PER_MIN of data a minute; left empty without `rows`)."""
     rng = random.Random(seed)
     steps, probs = [g for g, _ in gap_mix], [p for _, p in gap_mix]
     clock, end = START, START + timedelta(days=days)
@@ -147,8 +152,9 @@ def model_runs(
             at = clock + timedelta(seconds=rng.uniform(20, 90))
             data_min = (at - previous[t.source_table]).total_seconds() / 60.0
             previous[t.source_table] = at
-            duration = (m.fixed_s + m.per_min_s * data_min) * rng.lognormvariate(0.0, noise)
-            rows = int(duration * 100)
+            data = data_min * rng.lognormvariate(0.0, volume)
+            duration = (m.fixed_s + m.per_min_s * data) * rng.lognormvariate(0.0, noise)
+            written = str(int(data * ROWS_PER_MIN)) if rows else ""
             stop = at + timedelta(seconds=duration)
             yield (
                 f"synthetic-00-{n_run:05d}",
@@ -159,10 +165,10 @@ def model_runs(
                 at.isoformat().replace("+00:00", "Z"),
                 stop.isoformat().replace("+00:00", "Z"),
                 f"{duration:.3f}",
-                str(rows),
-                str(rows),
-                "0",
-                str(rows * 180),
+                written,
+                written,
+                "0" if rows else "",
+                str(int(written) * 180) if rows else "",
                 "COMPLETED",
             )
         n_run += 1

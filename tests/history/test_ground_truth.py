@@ -35,7 +35,10 @@ def workload(n: int = 24, seed: int = 3) -> dict[str, TableModel]:
 
 
 def write_inputs(
-    folder: Path, schedule: str, gap_mix: tuple[tuple[int, float], ...] | None = None
+    folder: Path,
+    schedule: str,
+    gap_mix: tuple[tuple[int, float], ...] | None = None,
+    rows: bool = True,
 ) -> dict[str, TableModel]:
     models = workload()
     tables = [Table(name, name, "c", "cdc", "*/15 * * * *") for name in models]
@@ -43,8 +46,8 @@ def write_inputs(
     lines += [f"{name},c,cdc,{schedule}" for name in models]
     (folder / "tables.csv").write_text("\n".join(lines) + "\n")
     mix = {"gap_mix": gap_mix} if gap_mix else {}
-    rows = model_runs(tables, models, days=14, interval_min=15, seed=5, **mix)
-    (folder / "runs.csv").write_text(csv_text(HEADER, rows))
+    runs = model_runs(tables, models, days=14, interval_min=15, seed=5, rows=rows, **mix)
+    (folder / "runs.csv").write_text(csv_text(HEADER, runs))
     return models
 
 
@@ -113,7 +116,7 @@ def test_fixed_and_variable_parts_are_recovered(tmp_path: Path) -> None:
 
 
 def test_equal_gaps_say_so_and_take_the_upper_bound(tmp_path: Path) -> None:
-    write_inputs(tmp_path, "*/15 * * * *", gap_mix=((1, 1.0),))
+    write_inputs(tmp_path, "*/15 * * * *", gap_mix=((1, 1.0),), rows=False)
     from balancer.io import read_history, read_tables
 
     catalog = read_tables(str(tmp_path / "tables.csv"))
@@ -154,3 +157,28 @@ def test_failed_runs_lengthen_the_next_gap() -> None:
     assert e.fixed_s == pytest.approx(10.0, rel=0.05)
     assert e.per_min_s == pytest.approx(2.0, rel=0.05)
     assert np.isfinite(e.p90)
+
+
+@pytest.mark.parametrize(
+    ("gap_mix", "rows"),
+    [(None, True), (None, False), (((1, 1.0),), True)],
+    ids=["gaps-and-rows", "gaps-only", "equal-gaps-rows-only"],
+)
+def test_rows_written_or_gaps_separate_the_parts(
+    tmp_path: Path, gap_mix: tuple[tuple[int, float], ...] | None, rows: bool
+) -> None:
+    """Rows written measure the data a run read (a busy spell brings more); with them the
+    parts are told apart even when every gap is the same, and the note says which measured."""
+    models = write_inputs(tmp_path, "*/15 * * * *", gap_mix=gap_mix, rows=rows)
+    from balancer.io import read_history, read_tables
+
+    catalog = read_tables(str(tmp_path / "tables.csv"))
+    est = estimate_costs(catalog.tables, read_history(str(tmp_path / "runs.csv")), Settings())
+    assert all(("measured by rows written" in est[n].note) is rows for n in models)
+    hourly = {
+        n: for_schedule(est[n], Table(n, ingestion_type="cdc", schedule=HOURLY)).seconds
+        for n in models
+    }
+    assert median_error(hourly, models, 60.0) < 0.15
+    rate_err = [abs(est[n].per_min_s - m.per_min_s) / m.per_min_s for n, m in models.items()]
+    assert statistics.median(rate_err) < 0.10
