@@ -5,7 +5,7 @@
 Backtest: the newest 3 days of each examples/*/runs.csv held out and predicted from the rest
 (`balancer.history.backtest`). Ground truth: 24 cdc tables of known fixed and per-minute
 costs, 14 days on a nominal 15-minute schedule with skipped triggers and outages
-(`tests/history/test_ground_truth.py`), planned hourly by tables.csv's schedule column and by
+(`balancer/history/ground_truth.py`), planned hourly by tables.csv's schedule column and by
 --schedule-cdc through the CLI, and the parameters recovered by the estimator.
 """
 
@@ -23,11 +23,19 @@ from rich.table import Table as RichTable
 from balancer.cli import main
 from balancer.history.backtest import backtest
 from balancer.history.estimator import estimate_costs
+from balancer.history.ground_truth import HOURLY, inputs
+from balancer.history.synthetic import TableModel
 from balancer.io import read_history, read_tables
 from balancer.model import Settings
-from tests.history.test_ground_truth import HOURLY, write_inputs
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _write(folder: Path, schedule: str) -> dict[str, TableModel]:
+    models, tables, runs = inputs(schedule)
+    (folder / "tables.csv").write_text(tables)
+    (folder / "runs.csv").write_text(runs)
+    return models
 
 
 def examples_table() -> RichTable:
@@ -58,7 +66,7 @@ def ground_truth_table() -> RichTable:
         ):
             folder = Path(tmp) / case.replace(" ", "_")
             folder.mkdir()
-            models = write_inputs(folder, schedule)
+            models = _write(folder, schedule)
             plan = folder / "plan.json"
             args = ["solve", "--tables", str(folder / "tables.csv"), "--history"]
             args += [str(folder / "runs.csv"), "-o", str(plan), "-q", "--no-schedule-fit"]
@@ -70,7 +78,7 @@ def ground_truth_table() -> RichTable:
             table.add_row(case, f"{error:.1%}")
         folder = Path(tmp) / "fit"
         folder.mkdir()
-        models = write_inputs(folder, "*/15 * * * *")
+        models = _write(folder, "*/15 * * * *")
         catalog = read_tables(str(folder / "tables.csv"))
         est = estimate_costs(catalog.tables, read_history(str(folder / "runs.csv")), Settings())
         for label, field, of in (

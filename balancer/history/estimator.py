@@ -77,7 +77,8 @@ def estimate_table(
         return None
     durations = runs.duration_s[usable]
     starts = runs.start[usable]
-    gap, rows_per_s = data_seconds(gaps(starts), runs.rows_written[usable])
+    between = gaps(starts)
+    gap, rows_per_s = data_seconds(between, runs.rows_written[usable])
     incremental = interval_s > 0
     base = robust_start(gap, durations) if incremental else np.exp(np.median(np.log(durations)))
     logs = np.log(durations) - np.log(base)
@@ -93,8 +94,10 @@ def estimate_table(
     adjusted = durations[keep] * np.exp(shift)
     parts = fit_parts(gap[keep] if incremental else np.zeros(len(ys)), adjusted, weights)
     if rows_per_s:  # the interval the history ran at is still its median gap
-        parts = dataclasses.replace(parts, gap_s=float(np.median(gaps(starts)[keep])))
-    ratios = adjusted / np.maximum(parts.at(gap[keep] if parts.separable else 0.0), 1e-12)
+        parts = dataclasses.replace(parts, gap_s=float(np.median(between[keep])))
+    # Spread around the cost at each run's own gap, not its rows: a future run's rows are not
+    # known in advance, so how much they vary belongs in its p50 and p90.
+    ratios = adjusted / np.maximum(parts.at(between[keep] if parts.separable else 0.0), 1e-12)
     level = float(parts.at(parts.gap_s)) if parts.separable else parts.fixed_s
     notes = []
     if dropped:

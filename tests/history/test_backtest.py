@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from balancer.cli import main
 from balancer.errors import InputError
 from balancer.history.backtest import UNPLANNED, backtest
+from balancer.history.ground_truth import workload
 from balancer.history.synthetic import HEADER, model_runs
 from balancer.io import read_history, read_tables
 from balancer.io.csvout import csv_text
 from balancer.model import History, Run, Settings, Table
 from tests.helpers import EXAMPLES
-from tests.history.test_ground_truth import workload, write_inputs
+from tests.history.test_ground_truth import write_inputs
 
 DAY = 86400.0
 

@@ -9,7 +9,6 @@ whether tables.csv's schedule column moves the tables or --schedule-cdc does.
 from __future__ import annotations
 
 import json
-import random
 import statistics
 from pathlib import Path
 
@@ -19,19 +18,9 @@ from click.testing import CliRunner
 
 from balancer.cli import main
 from balancer.history.estimator import estimate_costs, for_schedule
-from balancer.history.synthetic import HEADER, TableModel, model_runs
-from balancer.io.csvout import csv_text
+from balancer.history.ground_truth import HOURLY, inputs
+from balancer.history.synthetic import TableModel
 from balancer.model import History, Run, Settings, Table
-
-HOURLY = "0 * * * *"
-
-
-def workload(n: int = 24, seed: int = 3) -> dict[str, TableModel]:
-    rng = random.Random(seed)
-    return {
-        f"t{i:02d}": TableModel(rng.lognormvariate(3.4, 0.5), rng.lognormvariate(0.7, 0.5))
-        for i in range(n)
-    }
 
 
 def write_inputs(
@@ -40,14 +29,9 @@ def write_inputs(
     gap_mix: tuple[tuple[int, float], ...] | None = None,
     rows: bool = True,
 ) -> dict[str, TableModel]:
-    models = workload()
-    tables = [Table(name, name, "c", "cdc", "*/15 * * * *") for name in models]
-    lines = ["source_table,category,ingestion_type,schedule"]
-    lines += [f"{name},c,cdc,{schedule}" for name in models]
-    (folder / "tables.csv").write_text("\n".join(lines) + "\n")
-    mix = {"gap_mix": gap_mix} if gap_mix else {}
-    runs = model_runs(tables, models, days=14, interval_min=15, seed=5, rows=rows, **mix)
-    (folder / "runs.csv").write_text(csv_text(HEADER, runs))
+    models, tables, runs = inputs(schedule, gap_mix, rows)
+    (folder / "tables.csv").write_text(tables)
+    (folder / "runs.csv").write_text(runs)
     return models
 
 
