@@ -39,6 +39,7 @@ from balancer.model import (
 from balancer.plan_metrics import plan_metrics
 from balancer.planning.planner import make_plan
 from balancer.planning.runbook import Move
+from balancer.planning.stagger import staggered_pipelines
 from balancer.units import format_duration
 
 
@@ -72,7 +73,8 @@ class Proposal:
 def _recost(
     plan: Plan, estimates: Mapping[str, CostEstimate], settings: Settings
 ) -> tuple[PipelinePlan, ...]:
-    return tuple(costed(p, estimates, settings) for p in plan.pipelines)
+    recosted = [costed(p, estimates, settings) for p in plan.pipelines]
+    return staggered_pipelines(recosted, settings).pipelines
 
 
 def _weights(
