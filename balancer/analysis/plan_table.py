@@ -144,8 +144,8 @@ def stagger_line(plan: Plan) -> str:
         return ""
     starts = ", ".join(f"{p.key} +{p.start_offset_min} min" for p in late)
     return (
-        f"start times staggered, at most {cap} pipelines of a schedule running at once at p90 "
-        f"(--max-concurrent-pipelines): {starts}"
+        f"start times staggered (--max-concurrent-pipelines {cap}: at most {cap} of a "
+        f"schedule's pipelines at once at p90): {starts}"
     )
 
 
