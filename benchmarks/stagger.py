@@ -59,22 +59,28 @@ def rows() -> list[list[str]]:
     return out
 
 
+HEADER = (
+    "--max-concurrent-pipelines",
+    "K",
+    "daily pipelines",
+    "daily start offsets (min)",
+    "batch window",
+    "batch window at p90",
+    "most at once (p90)",
+    "warnings",
+    "solve s",
+)
+
+
+def section() -> str:
+    """The rows as a markdown table (benchmarks.run's section, and this module's output)."""
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows()]
+    return "\n".join(lines)
+
+
 def main() -> None:
-    header = [
-        "--max-concurrent-pipelines",
-        "K",
-        "daily pipelines",
-        "daily start offsets (min)",
-        "batch window",
-        "batch window at p90",
-        "most at once (p90)",
-        "warnings",
-        "solve s",
-    ]
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" for _ in header) + "|")
-    for row in rows():
-        print("| " + " | ".join(row) + " |")
+    print(section())
 
 
 if __name__ == "__main__":
