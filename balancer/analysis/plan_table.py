@@ -164,7 +164,12 @@ def k_line(plan: Plan) -> str:
             )
         else:
             parts.append(f"K={k.k}: {format_duration(k.makespan_s)}")
-    return f"by pipeline count ({plan.settings.objective}): " + "  ".join(parts)
+    together = (
+        "; batch windows as if all started on the trigger, before staggering"
+        if any(p.start_offset_min for p in plan.pipelines)
+        else ""
+    )
+    return f"by pipeline count ({plan.settings.objective}{together}): " + "  ".join(parts)
 
 
 def print_plan(plan: Plan, out: Any = None) -> None:
