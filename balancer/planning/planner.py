@@ -68,8 +68,7 @@ def make_plan(
     if current is not None:
         pipelines = keep_keys(pipelines, current.pipelines)
         moves = moves_from(current, pipelines)
-    staggered = staggered_pipelines(pipelines, settings)
-    pipelines = list(staggered.pipelines)
+    pipelines, stagger_warnings = _staggered(pipelines, settings)
     runtimes = [p.runtime_s for p in pipelines]
     largest = max(integer_cost(e.seconds) for e in estimates.values())
     lower = _runtime_of(solution.lower_bound, settings, largest)
@@ -98,7 +97,7 @@ def make_plan(
         deterministic_time=solution.deterministic_time,
         k_results=k_results,
         inputs=_inputs(catalog, history),
-        warnings=tuple(warnings) + staggered.warnings + _assumed(estimates.values()),
+        warnings=tuple(warnings) + stagger_warnings + _assumed(estimates.values()),
         moves=moves,
         tool=f"lakeflow-balancer {__version__}",
         tables=catalog.tables,
@@ -212,6 +211,14 @@ def _pipelines(
         bare = PipelinePlan(key, key, pool.group, schedule, tables, 0, 0, b.pin)
         pipelines.append(costed(bare, estimates, settings))
     return pipelines
+
+
+def _staggered(
+    pipelines: Sequence[PipelinePlan], settings: Settings
+) -> tuple[list[PipelinePlan], tuple[str, ...]]:
+    """The pipelines with their start offsets (planning.stagger) and what to warn about."""
+    staggered = staggered_pipelines(pipelines, settings)
+    return list(staggered.pipelines), staggered.warnings
 
 
 def _inputs(catalog: Catalog, history: History | None) -> tuple[tuple[str, str], ...]:
