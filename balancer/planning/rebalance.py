@@ -68,6 +68,7 @@ class Proposal:
     fresh_moves: int
     status: str
     current_pipelines: tuple[PipelinePlan, ...] = ()  # the plan in use, re-costed
+    starts_before: tuple[tuple[str, int], ...] = ()  # the plan in use's start offsets (min)
 
 
 def _recost(
@@ -147,6 +148,7 @@ def rebalance(
             fresh_moves,
             "UNCHANGED",
             recosted,
+            _starts(current),
         )
     weights, weight_kind = _weights(current, history, cost)
     assign, status = _fewest_moves(current, estimates, weights, settings, options, best_ms)
@@ -169,8 +171,22 @@ def rebalance(
         f"{format_duration(new_ms)}"
     )
     return Proposal(
-        True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
+        True,
+        reason,
+        current_ms,
+        best_ms,
+        new_ms,
+        new_plan,
+        moves,
+        fresh_moves,
+        status,
+        recosted,
+        _starts(current),
     )
+
+
+def _starts(plan: Plan) -> tuple[tuple[str, int], ...]:
+    return tuple((p.key, p.start_offset_min) for p in plan.pipelines)
 
 
 def limit_moves(
@@ -319,6 +335,25 @@ def summary_text(proposal: Proposal) -> str:
         f"compute a day before {format_duration(before.compute_s_per_day)}, after "
         f"{format_duration(after.compute_s_per_day)}; pipelines over their schedule before: "
         f"{', '.join(before.misfits) or 'none'}, after: {', '.join(after.misfits) or 'none'}."
+        + _start_changes(proposal)
+    )
+
+
+def _start_changes(proposal: Proposal) -> str:
+    """The start offsets the proposal changes (staggering follows the new costs and cap)."""
+    before = dict(proposal.starts_before)
+    changed = [
+        f"{p.key} +{before[p.key]} -> +{p.start_offset_min} min"
+        for p in proposal.plan.pipelines
+        if p.key in before and before[p.key] != p.start_offset_min
+    ]
+    if not changed:
+        return ""
+    return (
+        f"\nstart offsets change (--max-concurrent-pipelines "
+        f"{proposal.plan.settings.max_concurrent_pipelines}; render and deploy to apply): "
+        + ", ".join(changed)
+        + "."
     )
 
 

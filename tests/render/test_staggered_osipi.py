@@ -17,6 +17,7 @@ from balancer.io.planio import parse_plan_file as read_plan
 from balancer.model import DEFAULT_MAX_CONCURRENT
 from balancer.plan_metrics import plan_metrics
 from balancer.schedules import is_batch
+from balancer.units import format_duration
 from render.quartz import to_quartz
 from tests.helpers import EXAMPLES, merged, render_cli, schema_errors, text_files
 
@@ -106,3 +107,33 @@ def test_the_plan_says_the_starts_are_staggered(tmp_path: Path) -> None:
         result.output.split()
     )
     assert "daily 00:" in result.output
+
+
+@pytest.mark.parametrize("cap", ["0", "1"])
+def test_whatif_shows_the_batch_window_solve_plans(tmp_path: Path, cap: str) -> None:
+    plan = read_plan(solve(tmp_path, "--max-concurrent-pipelines", cap))
+    window = format_duration(plan_metrics(plan).batch_window_s)
+    result = CliRunner().invoke(
+        main, ["whatif", *INPUTS, "--sweep-pipelines", "8..8", "--max-concurrent-pipelines", cap]
+    )
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("solve (K="))
+    assert window in row
+
+
+def test_rebalance_restaggers_under_a_new_cap_and_says_so(tmp_path: Path) -> None:
+    plan_path = solve(tmp_path)
+    out = tmp_path / "proposal"
+    result = CliRunner().invoke(
+        main,
+        [
+            *("rebalance", "--plan", str(plan_path), "--history", str(OSIPI / "runs.csv")),
+            *("-o", str(out), "--max-concurrent-pipelines", "1"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "start offsets change (--max-concurrent-pipelines 1" in " ".join(result.output.split())
+    proposed = read_plan(out / "plan.json")
+    daily = [p for p in proposed.pipelines if is_batch(p.schedule)]
+    starts = sorted(p.start_offset_min for p in daily)
+    assert starts[0] == 0 and len(set(starts)) == len(daily)  # one at a time
