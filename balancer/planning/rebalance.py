@@ -67,8 +67,7 @@ class Proposal:
     moves: tuple[Move, ...]
     fresh_moves: int
     status: str
-    current_pipelines: tuple[PipelinePlan, ...] = ()  # the plan in use, re-costed
-    starts_before: tuple[tuple[str, int], ...] = ()  # the plan in use's start offsets (min)
+    current_pipelines: tuple[PipelinePlan, ...] = ()  # the plan in use, re-costed (its starts)
 
 
 def _recost(
@@ -109,7 +108,7 @@ def rebalance(
     catalog = Catalog(current.tables, "plan", "")
     estimates = estimate_costs(current.tables, history, settings)
     cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
-    recosted = _recost(current, estimates, settings)
+    recosted = tuple(costed(p, estimates, settings) for p in current.pipelines)  # as deployed
     current_ms = max(p.runtime_s for p in recosted)
     # the best makespan these K pipelines can reach, whatever the plan's objective
     best = dataclasses.replace(settings, objective="makespan")
@@ -121,7 +120,7 @@ def rebalance(
     base = dataclasses.replace(
         current,
         settings=settings,
-        pipelines=recosted,
+        pipelines=staggered_pipelines(recosted, settings).pipelines,  # under the new costs
         estimates=tuple(estimates.values()),
         makespan_s=current_ms,
         spread_s=current_ms - min(p.runtime_s for p in recosted),
@@ -148,7 +147,6 @@ def rebalance(
             fresh_moves,
             "UNCHANGED",
             recosted,
-            _starts(current),
         )
     weights, weight_kind = _weights(current, history, cost)
     assign, status = _fewest_moves(current, estimates, weights, settings, options, best_ms)
@@ -171,22 +169,8 @@ def rebalance(
         f"{format_duration(new_ms)}"
     )
     return Proposal(
-        True,
-        reason,
-        current_ms,
-        best_ms,
-        new_ms,
-        new_plan,
-        moves,
-        fresh_moves,
-        status,
-        recosted,
-        _starts(current),
+        True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
     )
-
-
-def _starts(plan: Plan) -> tuple[tuple[str, int], ...]:
-    return tuple((p.key, p.start_offset_min) for p in plan.pipelines)
 
 
 def limit_moves(
@@ -341,7 +325,7 @@ def summary_text(proposal: Proposal) -> str:
 
 def _start_changes(proposal: Proposal) -> str:
     """The start offsets the proposal changes (staggering follows the new costs and cap)."""
-    before = dict(proposal.starts_before)
+    before = {p.key: p.start_offset_min for p in proposal.current_pipelines}
     changed = [
         f"{p.key} +{before[p.key]} -> +{p.start_offset_min} min"
         for p in proposal.plan.pipelines
