@@ -285,3 +285,12 @@ def _defaults(doc: Any) -> tuple[float, float]:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e9:
             raise ValueError(f"default_schedules holds {value!r}, not a figure")
     return (float(runs), float(compute))
+
+
+def deployment_id(name: str, tables_digest: str) -> str:
+    """The identity `balancer deploy` tags its objects with: stable while the plan's name and
+    tables stay the same (re-solving with new history keeps it; `solve --current` and
+    `rebalance` carry it over), different for another project that happens to share a name."""
+    import hashlib
+
+    return hashlib.sha256(f"{name}\n{tables_digest}".encode()).hexdigest()[:16]

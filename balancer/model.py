@@ -43,6 +43,9 @@ OBJECTIVES: tuple[Objective, ...] = ("balanced", "cost", "batch-window", "freshn
 DEFAULT_SLA_HEADROOM = 0.8  # a run may use 80% of its interval: room for a slow day
 DEFAULT_BATCH_WINDOW_S = 4 * 3600  # daily and slower pipelines finish within 4 hours
 DEFAULT_CONCURRENCY = 4  # flows at once when no history shows per-flow times
+# Pipelines of one schedule at once (planning.stagger): they share the source's rate limit; the
+# workspace cap (1,000 pipeline updates, docs: ldp/limitations) never binds at 3-8 pipelines.
+DEFAULT_MAX_CONCURRENT = 2
 CostSource = Literal["history", "weight", "similar", "fallback"]
 
 
@@ -294,6 +297,10 @@ class Settings:
         default=0, metadata=limit("--seed", low=0, high=2**31 - 1, integer=True, kind=int)
     )
     name: str = field(default="lakeflow", metadata=limit("--name", kind=str))
+    max_concurrent_pipelines: int = field(  # 0: no cap, every pipeline starts on its trigger
+        default=DEFAULT_MAX_CONCURRENT,
+        metadata=limit("--max-concurrent-pipelines", low=0, high=1000, integer=True, kind=int),
+    )
     workers: int = field(default=2, metadata=limit("", low=1, high=64, integer=True, kind=int))
 
     def __post_init__(self) -> None:
@@ -336,6 +343,7 @@ class PipelinePlan:
     runtime_s: int
     pin: str | None = None
     p90_runtime_s: int = 0
+    start_offset_min: int = 0  # minutes after each trigger of `schedule` (planning.stagger)
 
 
 @dataclass(frozen=True)
@@ -389,12 +397,3 @@ def category_splits(pipelines: Iterable[Iterable[str]]) -> int:
     for categories in pipelines:
         touching.update(set(categories))
     return sum(v - 1 for v in touching.values())
-
-
-def deployment_id(name: str, tables_digest: str) -> str:
-    """The identity `balancer deploy` tags its objects with: stable while the plan's name and
-    tables stay the same (re-solving with new history keeps it; `solve --current` and
-    `rebalance` carry it over), different for another project that happens to share a name."""
-    import hashlib
-
-    return hashlib.sha256(f"{name}\n{tables_digest}".encode()).hexdigest()[:16]

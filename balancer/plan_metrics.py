@@ -8,8 +8,13 @@ charts) takes its numbers from here.
 - utilisation: p90 runtime / interval. Above 1 a run outlasts its interval.
 - overrun: a p90 run outlasts its interval; the pipeline then runs back to back, so runs a day
   are what the day holds (86400 / runtime) and compute is the whole day (costs.run_figures).
+- start offset: a staggered pipeline starts this many minutes after each trigger
+  (balancer.planning.stagger), so no more than the cap of one schedule's pipelines run at once.
+- batch window: how long after their trigger the daily and slower pipelines are done:
+  max(start offset + predicted runtime); with a cap it is the window as they will overlap.
 - worst data age: a row that lands just after a run starts waits for the next run to start
-  and finish: max(longest gap between runs, p90 runtime) + p90 runtime.
+  and finish: max(longest gap between runs, p90 runtime) + p90 runtime. A start offset moves
+  every start of a pipeline alike, so the gaps and this age stay what they are.
 - compute per day: runs that happen x (start-up + work) at the predicted runtime; with a price
   per compute hour, money.
 """
@@ -36,6 +41,7 @@ class PipelineMetrics:
     key: str
     schedule: str
     interval_s: int
+    start_offset_s: int  # after each trigger (a staggered start)
     runs_per_day: float  # runs that happen (after skipped triggers)
     runtime_s: int  # predicted
     p50_runtime_s: int
@@ -61,7 +67,7 @@ class PlanMetrics:
     cost_per_day: float | None
     worst_age_s: int  # over every pipeline
     worst_age_by_schedule: tuple[tuple[str, int], ...]  # most frequent schedule first
-    batch_window_s: int  # longest runtime of a daily or slower pipeline (0: none)
+    batch_window_s: int  # latest end (offset + runtime) of a daily or slower pipeline (0: none)
     misfits: tuple[str, ...]  # keys of pipelines over their schedule-fit cap or overrunning
 
     @property
@@ -89,6 +95,7 @@ def pipeline_metrics(
         key=p.key,
         schedule=p.schedule,
         interval_s=interval,
+        start_offset_s=p.start_offset_min * 60,
         runs_per_day=round(runs, 3),
         runtime_s=runtime,
         p50_runtime_s=p50,
@@ -121,7 +128,7 @@ def plan_metrics(plan: Plan) -> PlanMetrics:
         cost_per_day=_money(compute, plan.settings.price_per_hour),
         worst_age_s=max((m.worst_age_s for m in rows), default=0),
         worst_age_by_schedule=tuple((s, by_schedule[s]) for s in order),
-        batch_window_s=max((m.runtime_s for m in rows if m.batch), default=0),
+        batch_window_s=max((m.start_offset_s + m.runtime_s for m in rows if m.batch), default=0),
         misfits=tuple(m.key for m in rows if not m.fits or m.skips),
     )
 

@@ -244,3 +244,77 @@ def describe(expr: str) -> str:
         if month == dow == "*" and dom.isdigit():
             return f"monthly day {int(dom)} {at}"
     return expr
+
+
+def _unix_field(values: set[int], lo: int, hi: int) -> str:
+    """A set of field values written back as Unix cron: '*', 'a-hi/step' or ranges."""
+    vals = sorted(values)
+    if vals == list(range(lo, hi + 1)):
+        return "*"
+    if len(vals) > 2:
+        step = vals[1] - vals[0]
+        if step > 1 and vals == list(range(vals[0], hi + 1, step)) and vals[0] < lo + step:
+            return f"*/{step}" if vals[0] == lo else f"{vals[0]}-{hi}/{step}"
+    runs: list[list[int]] = []
+    for v in vals:
+        if runs and v == runs[-1][-1] + 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def shift_cron(expr: str, offset_min: int) -> str:
+    """A cron that fires `offset_min` minutes after every fire time of `expr` (the cron itself
+    at 0): how a staggered pipeline's start reaches its job's schedule. Minutes carry into the
+    hour and hours into the next day; a day-of-week cron carried past midnight moves to the
+    next day of the week. Raises CronError when no 5-field cron says it: the shifted times are
+    not one minute field times one hour field (e.g. '*/15 8-17 * * *' + 20 min ends at 18:05
+    but starts at 8:20), or a day-of-month or month cron would carry past midnight."""
+    if offset_min == 0:
+        return expr
+    problem = cron_problem(expr)
+    if problem:
+        raise CronError(problem)
+    if not 0 < offset_min < 7 * 1440:
+        raise CronError(f"start offset {offset_min} min is not between 0 and a week")
+    minute, hour, dom, month, dow = expr.split()
+    shifted = {h * 60 + m + offset_min for h in expand(hour, HOUR) for m in expand(minute, MINUTE)}
+    times = {t % 1440 for t in shifted}
+    days = {t // 1440 for t in shifted}
+    minutes, hours = {t % 60 for t in times}, {t // 60 for t in times}
+    if len(minutes) * len(hours) != len(times):
+        raise CronError(
+            f"'{expr}' {offset_min} min later is no 5-field cron (its minutes differ by hour)"
+        )
+    every_day = (
+        expand(dom, DAY_OF_MONTH) == set(range(1, 32))
+        and expand(month, MONTH) == set(range(1, 13))
+        and expand(dow, DAY_OF_WEEK) == set(range(7))
+    )
+    day_field = " ".join(
+        (_unix_field(expand(dom, DAY_OF_MONTH), 1, 31), _unix_field(expand(month, MONTH), 1, 12))
+    )
+    week_days = expand(dow, DAY_OF_WEEK)
+    if days != {0} and not every_day:
+        if len(days) != 1 or day_field != "* *":
+            raise CronError(
+                f"'{expr}' {offset_min} min later crosses midnight on some of its days only, or "
+                "on a day of the month; keep the start offset before midnight"
+            )
+        carry = min(days)
+        week_days = {(d + carry) % 7 for d in week_days}
+    return (
+        f"{_unix_field(minutes, 0, 59)} {_unix_field(hours, 0, 23)} {day_field} "
+        f"{_unix_field(week_days, 0, 6)}"
+    )
+
+
+def describe_start(expr: str, offset_min: int) -> str:
+    """When a pipeline on `expr` started `offset_min` minutes after each trigger starts, in
+    words: 'daily 00:17', else the schedule and its offset ('every 15 min +4 min')."""
+    if not offset_min:
+        return describe(expr)
+    shifted = shift_cron(expr, offset_min)
+    words = describe(shifted)
+    return words if words != shifted else f"{describe(expr)} +{offset_min} min"

@@ -42,6 +42,7 @@ from benchmarks.instances import (
     read_instances,
 )
 from benchmarks.schedules import schedules_section
+from benchmarks.stagger import section as stagger_section
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = """# Benchmark results
@@ -640,6 +641,7 @@ def main() -> None:
         ("balancer solve on the examples against the import floor", cli_section),
         ("Estimation on 1,000,000 history rows", estimation_section),
         ("History pull beyond the 25 MiB INLINE cap", history_pull_section),
+        ("Staggered start times on OSIPI", stagger_section),
     ]
     if args.instances:
         held_out = read_instances(args.instances)

@@ -22,6 +22,7 @@ from balancer.schedules import (
     MONTHS,
     CronError,
     expand,
+    shift_cron,
 )
 
 __all__ = ["DAYS", "MONTHS", "CronError", "expand", "to_quartz"]
@@ -46,8 +47,11 @@ def _compact(values: set[int], lo: int, hi: int) -> str:
     return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
-def to_quartz(cron: str) -> str:
-    """Quartz form of a 5-field Unix cron; raises CronError with the reason."""
+def to_quartz(cron: str, offset_min: int = 0) -> str:
+    """Quartz form of a 5-field Unix cron, fired `offset_min` minutes after each of its times
+    (a staggered start, balancer.schedules.shift_cron); raises CronError with the reason."""
+    if offset_min:
+        cron = shift_cron(cron, offset_min)
     fields = cron.split()
     if len(fields) != 5:
         raise CronError(f"cron '{cron}' has {len(fields)} fields; it needs 5")

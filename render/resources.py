@@ -110,7 +110,7 @@ def schedule_job(plan: Plan, pipeline: PipelinePlan, options: RenderOptions) -> 
     return {
         "name": f"{pipeline.name} schedule",
         "schedule": {
-            "quartz_cron_expression": to_quartz(pipeline.schedule),
+            "quartz_cron_expression": to_quartz(pipeline.schedule, pipeline.start_offset_min),
             "timezone_id": options.timezone,
             "pause_status": _pause_status(pipeline, options),
         },

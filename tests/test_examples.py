@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from balancer.cli import main
 from balancer.io.plan_check import read_plan
+from render.quartz import to_quartz
 from tests.helpers import (
     EXAMPLES,
     render_cli,
@@ -129,6 +130,9 @@ def test_seed_preset_csv_solves_and_renders_unchanged(tmp_path: Path) -> None:
         for n, t in files.items()
         if n.startswith("resources/")
     ]
-    assert all(
-        next(iter(j.values()))["schedule"]["quartz_cron_expression"] == "0 0 0 * * ?" for j in jobs
-    )
+    # daily at midnight, each job's start staggered by its pipeline's offset
+    offsets = {p.key: p.start_offset_min for p in read_plan(plan_path).pipelines}
+    for j in jobs:
+        job = next(iter(j.values()))
+        key = job["tasks"][0]["pipeline_task"]["pipeline_id"].split(".")[2]
+        assert job["schedule"]["quartz_cron_expression"] == to_quartz("0 0 * * *", offsets[key])

@@ -20,6 +20,7 @@ from balancer.errors import InputError
 from balancer.model import CostEstimate, PipelinePlan, Plan, Table
 from balancer.names import shown, uc_key
 from balancer.plan_metrics import PipelineMetrics, PlanMetrics, plan_metrics
+from balancer.planning.stagger import staggered_pipelines
 from balancer.units import format_duration
 
 SOURCES = {
@@ -172,6 +173,7 @@ def _move(
         costed(changed[p.key], estimates, plan.settings) if p.key in changed else p
         for p in plan.pipelines
     )
+    pipelines = staggered_pipelines(pipelines, plan.settings).pipelines  # starts move too
     after = dataclasses.replace(plan, pipelines=pipelines)
     metrics = plan_metrics(after)
     by_key = {m.key: m for m in metrics.pipelines}

@@ -7,7 +7,7 @@ from typing import Any
 from balancer.analysis.explain import Explanation, Figures
 from balancer.analysis.text_table import fitted_table
 from balancer.plan_metrics import PipelineMetrics
-from balancer.schedules import describe
+from balancer.schedules import describe_start
 from balancer.units import format_duration
 
 
@@ -36,7 +36,8 @@ def figures_line(f: Figures) -> str:
 def print_explanation(e: Explanation, out: Any) -> None:
     t, est, p = e.table, e.estimate, e.pipeline
     out.print(
-        f"{t.source_table}: in pipeline {p.key} ({describe(p.schedule)}, group {p.group}), "
+        f"{t.source_table}: in pipeline {p.key} ({describe_start(p.schedule, p.start_offset_min)}, "
+        f"group {p.group}), "
         f"one of its {len(p.tables)} tables"
     )
     runs = f", {est.runs_used} runs" if est.runs_used else ""

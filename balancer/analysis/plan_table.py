@@ -11,7 +11,7 @@ from balancer.analysis.text_table import fitted_table
 from balancer.costs import status_text
 from balancer.model import Plan
 from balancer.plan_metrics import PlanMetrics, plan_metrics
-from balancer.schedules import describe
+from balancer.schedules import describe, describe_start
 from balancer.terminal import console
 from balancer.units import format_duration
 
@@ -77,7 +77,7 @@ def _rows(plan: Plan, m: PlanMetrics) -> list[list[str]]:
         p = by_key[pm.key]
         row = [
             p.key,
-            describe(p.schedule),
+            describe_start(p.schedule, p.start_offset_min),
             str(len(p.tables)),
             format_duration(pm.p50_runtime_s),
             format_duration(pm.p90_runtime_s),
@@ -114,6 +114,9 @@ def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:
     lines.append(
         f"{batch}compute {format_duration(m.compute_s_per_day)} a day{cost}; worst data age: {ages}"
     )
+    staggered = stagger_line(plan)
+    if staggered:
+        lines.append(staggered)
     over = f"; OVER: {', '.join(m.misfits)}" if m.misfits else ""
     if s.sla_headroom is None:  # overruns (p90 run > interval) are listed all the same
         lines.append(f"schedule fit: not checked (--no-schedule-fit){over}")
@@ -133,6 +136,19 @@ def summary_lines(plan: Plan, metrics: PlanMetrics | None = None) -> list[str]:
     return lines
 
 
+def stagger_line(plan: Plan) -> str:
+    """The staggered starts in one line ("" when every pipeline starts on its trigger)."""
+    cap = plan.settings.max_concurrent_pipelines
+    late = [p for p in plan.pipelines if p.start_offset_min]
+    if not late:
+        return ""
+    starts = ", ".join(f"{p.key} +{p.start_offset_min} min" for p in late)
+    return (
+        f"start times staggered (--max-concurrent-pipelines {cap}: at most {cap} of a "
+        f"schedule's pipelines at once at p90): {starts}"
+    )
+
+
 def k_line(plan: Plan) -> str:
     """The choice of K in one line, with what each K costs and delivers."""
     if len(plan.k_results) < 2:
@@ -148,7 +164,12 @@ def k_line(plan: Plan) -> str:
             )
         else:
             parts.append(f"K={k.k}: {format_duration(k.makespan_s)}")
-    return f"by pipeline count ({plan.settings.objective}): " + "  ".join(parts)
+    together = (
+        "; batch windows as if all started on the trigger, before staggering"
+        if any(p.start_offset_min for p in plan.pipelines)
+        else ""
+    )
+    return f"by pipeline count ({plan.settings.objective}{together}): " + "  ".join(parts)
 
 
 def print_plan(plan: Plan, out: Any = None) -> None:

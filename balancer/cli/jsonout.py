@@ -46,6 +46,7 @@ def plan_figures(plan: Plan, metrics: PlanMetrics | None = None) -> dict[str, An
             {
                 "key": pm.key,
                 "schedule": pm.schedule,
+                "start_offset_min": p.start_offset_min,
                 "tables": len(p.tables),
                 "p50_runtime_s": pm.p50_runtime_s,
                 "p90_runtime_s": pm.p90_runtime_s,

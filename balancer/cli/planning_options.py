@@ -56,6 +56,15 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
         "(e.g. 90m, 4h, 14400).",
     ),
     click.option(
+        "--max-concurrent-pipelines",
+        type=SettingValue("max_concurrent_pipelines"),
+        default=Settings.max_concurrent_pipelines,
+        show_default=True,
+        help="Pipelines of one schedule running at once (they share the source's rate limit): "
+        "the others start later, staggered by minutes within the schedule, and the batch "
+        "window counts it. 0: no cap, all start on the trigger.",
+    ),
+    click.option(
         "--no-schedule-fit",
         is_flag=True,
         help="Do not require pipelines to finish within their schedule (not recommended).",
@@ -109,6 +118,7 @@ PLANNING_KEYS = (
     "sla_headroom",
     "batch_window",
     "no_schedule_fit",
+    "max_concurrent_pipelines",
     "overhead_s",
     "concurrency",
     "price_per_hour",
@@ -126,6 +136,7 @@ def settings_from(options: dict[str, Any], history_path: str | None, **more: Any
         objective=cast(Objective, values["objective"]),
         sla_headroom=None if values["no_schedule_fit"] else values["sla_headroom"],
         batch_window_s=parse_duration(values["batch_window"], "--batch-window"),
+        max_concurrent_pipelines=values["max_concurrent_pipelines"],
         overhead_s=values["overhead_s"],
         concurrency=flows,
         concurrency_calibrated=calibrate,

@@ -13,6 +13,7 @@ from balancer.cli.common import (
     COUNT,
     EXIT_ACTION_NEEDED,
     Finite,
+    SettingValue,
     console,
     emit_json,
     handle_errors,
@@ -66,6 +67,13 @@ if TYPE_CHECKING:
     help="At most this many moves in or out of a pipeline.",
 )
 @click.option("--freeze", multiple=True, help="A pipeline key to leave untouched (repeatable).")
+@click.option(
+    "--max-concurrent-pipelines",
+    type=SettingValue("max_concurrent_pipelines"),
+    default=None,
+    help="Pipelines of one schedule running at once, their starts staggered (default: the "
+    "plan's; 0: no cap).",
+)
 @with_options(DEPLOYMENT_OPTIONS)
 @click.option(
     "--pipeline-ids-json",
@@ -99,6 +107,7 @@ def rebalance(
     max_moves: int | None,
     max_moves_per_pipeline: int | None,
     freeze: tuple[str, ...],
+    max_concurrent_pipelines: int | None,
     deployment: str | None,
     deployment_target: str | None,
     pipeline_ids_json: str | None,
@@ -134,7 +143,10 @@ def rebalance(
         freeze=tuple(freeze),
         time_limit_s=time_limit_s,
     )
-    proposal = propose(current, history, options)
+    settings = current.settings
+    if max_concurrent_pipelines is not None:
+        settings = dataclasses.replace(settings, max_concurrent_pipelines=max_concurrent_pipelines)
+    proposal = propose(current, history, options, settings)
     files: dict[str, str | bytes] = dict(proposal_files(proposal, current, where, ids, command))
     summary = summary_text(proposal)
     if proposal.acted:

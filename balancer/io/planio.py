@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from balancer.deployment import deployment_id
 from balancer.errors import InputError, Location
 from balancer.io.atomic import write_file
 from balancer.io.fields import Fields
@@ -29,9 +30,9 @@ from balancer.io.planread import (
 )
 from balancer.jsondoc import load_json
 from balancer.model import (
+    PipelinePlan,
     Plan,
     Table,
-    deployment_id,
 )
 from balancer.names import (
     collision_text,
@@ -77,8 +78,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "k_sweep": [dataclasses.asdict(k) for k in plan.k_results],
         },
         "pipelines": [
-            dataclasses.asdict(p)
-            | {"schedule_fit": _fit_dict(per_pipeline[p.key]), "tables": list(p.tables)}
+            _pipeline_dict(p) | {"schedule_fit": _fit_dict(per_pipeline[p.key])}
             for p in plan.pipelines
         ],
         "estimates": [dataclasses.asdict(e) for e in plan.estimates],
@@ -87,6 +87,14 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "tables_digest": tables_digest(plan.tables),
         "warnings": list(plan.warnings),
     }
+
+
+def _pipeline_dict(p: PipelinePlan) -> dict[str, Any]:
+    """A pipeline's fields; its start offset only when staggered (older plans read the same)."""
+    out = dataclasses.asdict(p) | {"tables": list(p.tables)}
+    if not p.start_offset_min:
+        del out["start_offset_min"]
+    return out
 
 
 def _fit_dict(m: PipelineMetrics) -> dict[str, Any]:

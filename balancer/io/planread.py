@@ -23,6 +23,7 @@ from balancer.model import (
     SolveStatus,
     Table,
 )
+from balancer.schedules import CronError, min_interval_seconds, shift_cron
 from balancer.table_options import SCD_TYPES
 
 COST_SOURCES = ("history", "weight", "similar", "fallback")
@@ -63,7 +64,23 @@ def read_pipeline(doc: Fields) -> PipelinePlan:
         runtime_s=doc.integer("runtime_s"),
         pin=doc.optional_text("pin"),
         p90_runtime_s=doc.integer("p90_runtime_s", 0),
+        start_offset_min=_start_offset(doc),
     )
+
+
+def _start_offset(doc: Fields) -> int:
+    """`start_offset_min`: before the schedule's next trigger, and one a job can express."""
+    offset = doc.integer("start_offset_min", 0, high=7 * 1440)
+    schedule = doc.schedule("schedule")
+    if offset * 60 >= min_interval_seconds(schedule):
+        doc.refuse(
+            "start_offset_min", f"is {offset}: the pipeline would start after its next trigger"
+        )
+    try:
+        shift_cron(schedule, offset)
+    except CronError as exc:
+        doc.refuse("start_offset_min", f"is {offset}: {exc}")
+    return offset
 
 
 def read_estimate(doc: Fields) -> CostEstimate:

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from balancer.costs import assumed_costs_warning, costed, integer_cost, runtime_from_load
+from balancer.deployment import deployment_id
 from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
 from balancer.engine.instance import Instance
@@ -26,9 +27,9 @@ from balancer.model import (
     PipelinePlan,
     Plan,
     Settings,
-    deployment_id,
 )
 from balancer.planning.naming import keep_keys, pipeline_key, schedule_slug
+from balancer.planning.stagger import staggered_pipelines
 from balancer.version import __version__
 
 
@@ -67,6 +68,7 @@ def make_plan(
     if current is not None:
         pipelines = keep_keys(pipelines, current.pipelines)
         moves = moves_from(current, pipelines)
+    pipelines, stagger_warnings = _staggered(pipelines, settings)
     runtimes = [p.runtime_s for p in pipelines]
     largest = max(integer_cost(e.seconds) for e in estimates.values())
     lower = _runtime_of(solution.lower_bound, settings, largest)
@@ -95,7 +97,7 @@ def make_plan(
         deterministic_time=solution.deterministic_time,
         k_results=k_results,
         inputs=_inputs(catalog, history),
-        warnings=tuple(warnings) + _assumed(estimates.values()),
+        warnings=tuple(warnings) + stagger_warnings + _assumed(estimates.values()),
         moves=moves,
         tool=f"lakeflow-balancer {__version__}",
         tables=catalog.tables,
@@ -209,6 +211,14 @@ def _pipelines(
         bare = PipelinePlan(key, key, pool.group, schedule, tables, 0, 0, b.pin)
         pipelines.append(costed(bare, estimates, settings))
     return pipelines
+
+
+def _staggered(
+    pipelines: Sequence[PipelinePlan], settings: Settings
+) -> tuple[list[PipelinePlan], tuple[str, ...]]:
+    """The pipelines with their start offsets (planning.stagger) and what to warn about."""
+    staggered = staggered_pipelines(pipelines, settings)
+    return list(staggered.pipelines), staggered.warnings
 
 
 def _inputs(catalog: Catalog, history: History | None) -> tuple[tuple[str, str], ...]:

@@ -39,6 +39,7 @@ from balancer.model import (
 from balancer.plan_metrics import plan_metrics
 from balancer.planning.planner import make_plan
 from balancer.planning.runbook import Move
+from balancer.planning.stagger import staggered_pipelines
 from balancer.units import format_duration
 
 
@@ -66,13 +67,14 @@ class Proposal:
     moves: tuple[Move, ...]
     fresh_moves: int
     status: str
-    current_pipelines: tuple[PipelinePlan, ...] = ()  # the plan in use, re-costed
+    current_pipelines: tuple[PipelinePlan, ...] = ()  # the plan in use, re-costed (its starts)
 
 
 def _recost(
     plan: Plan, estimates: Mapping[str, CostEstimate], settings: Settings
 ) -> tuple[PipelinePlan, ...]:
-    return tuple(costed(p, estimates, settings) for p in plan.pipelines)
+    recosted = [costed(p, estimates, settings) for p in plan.pipelines]
+    return staggered_pipelines(recosted, settings).pipelines
 
 
 def _weights(
@@ -106,7 +108,7 @@ def rebalance(
     catalog = Catalog(current.tables, "plan", "")
     estimates = estimate_costs(current.tables, history, settings)
     cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
-    recosted = _recost(current, estimates, settings)
+    recosted = tuple(costed(p, estimates, settings) for p in current.pipelines)  # as deployed
     current_ms = max(p.runtime_s for p in recosted)
     # the best makespan these K pipelines can reach, whatever the plan's objective
     best = dataclasses.replace(settings, objective="makespan")
@@ -118,7 +120,7 @@ def rebalance(
     base = dataclasses.replace(
         current,
         settings=settings,
-        pipelines=recosted,
+        pipelines=staggered_pipelines(recosted, settings).pipelines,  # under the new costs
         estimates=tuple(estimates.values()),
         makespan_s=current_ms,
         spread_s=current_ms - min(p.runtime_s for p in recosted),
@@ -317,6 +319,25 @@ def summary_text(proposal: Proposal) -> str:
         f"compute a day before {format_duration(before.compute_s_per_day)}, after "
         f"{format_duration(after.compute_s_per_day)}; pipelines over their schedule before: "
         f"{', '.join(before.misfits) or 'none'}, after: {', '.join(after.misfits) or 'none'}."
+        + _start_changes(proposal)
+    )
+
+
+def _start_changes(proposal: Proposal) -> str:
+    """The start offsets the proposal changes (staggering follows the new costs and cap)."""
+    before = {p.key: p.start_offset_min for p in proposal.current_pipelines}
+    changed = [
+        f"{p.key} +{before[p.key]} -> +{p.start_offset_min} min"
+        for p in proposal.plan.pipelines
+        if p.key in before and before[p.key] != p.start_offset_min
+    ]
+    if not changed:
+        return ""
+    return (
+        f"\nstart offsets change (--max-concurrent-pipelines "
+        f"{proposal.plan.settings.max_concurrent_pipelines}; render and deploy to apply): "
+        + ", ".join(changed)
+        + "."
     )
 
 
