@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from balancer.cli import main
 from balancer.history.estimator import estimate_costs, for_schedule
-from balancer.history.synthetic import HEADER, TableModel, model_runs
+from balancer.history.synthetic import GAP_MIX, HEADER, Knobs, TableModel, generate_runs
 from balancer.io.csvout import csv_text
 from balancer.model import History, Run, Settings, Table
 
@@ -34,6 +34,19 @@ def workload(n: int = 24, seed: int = 3) -> dict[str, TableModel]:
     }
 
 
+def model_rows(
+    tables: list[Table],
+    models: dict[str, TableModel],
+    seed: int,
+    gap_mix: tuple[tuple[int, float], ...] = GAP_MIX,
+) -> str:
+    """runs.csv of 14 days of `models` on the tables' schedule: every trigger kept, flows all at
+    once, noise 10%, no failure or outlier."""
+    knobs = Knobs(gap_mix, noise=0.1, failure_rate=0.0, outlier_rate=0.0, concurrency=len(tables))
+    rows = generate_runs(tables, 14, seed, 10**6, knobs=knobs, models=models)
+    return csv_text(HEADER, rows)
+
+
 def write_inputs(
     folder: Path, schedule: str, gap_mix: tuple[tuple[int, float], ...] | None = None
 ) -> dict[str, TableModel]:
@@ -42,9 +55,7 @@ def write_inputs(
     lines = ["source_table,category,ingestion_type,schedule"]
     lines += [f"{name},c,cdc,{schedule}" for name in models]
     (folder / "tables.csv").write_text("\n".join(lines) + "\n")
-    mix = {"gap_mix": gap_mix} if gap_mix else {}
-    rows = model_runs(tables, models, days=14, interval_min=15, seed=5, **mix)
-    (folder / "runs.csv").write_text(csv_text(HEADER, rows))
+    (folder / "runs.csv").write_text(model_rows(tables, models, 5, gap_mix or GAP_MIX))
     return models
 
 
