@@ -212,7 +212,7 @@ def drift_scenario(tmp_path: Path) -> tuple[Path, Path]:
             "--drift",
             "0.8",
             "--drift-seed",
-            "10",
+            "1",
         ],
     )
     assert made.exit_code == 0, made.output

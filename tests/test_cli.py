@@ -136,7 +136,9 @@ def test_bad_settings_exit_2(tmp_path: Path, args: list[str], words: str) -> Non
 def test_history_with_unknown_tables_warns(tmp_path: Path) -> None:
     shutil.copy(OSIPI / "tables.csv", tmp_path / "tables.csv")
     runs = (OSIPI / "runs.csv").read_text().splitlines()
-    runs.append(runs[1].replace("pi_timeseries", "pi_ghost"))
+    runs.append(
+        next(r for r in runs if ",pi_timeseries," in r).replace("pi_timeseries", "pi_ghost")
+    )
     (tmp_path / "runs.csv").write_text("\n".join(runs) + "\n")
     code, text = run(
         "solve", "--history", str(tmp_path / "runs.csv"), "-o", str(tmp_path / "p.json")

@@ -169,22 +169,28 @@ def generate_runs(
     drawn.update(models or {})
     if knobs.drift_sigma > 0:
         drawn = _drifted(drawn, knobs.drift_sigma, knobs.drift_seed)
-    rng = random.Random(seed)
     by_schedule: dict[str, list[Table]] = {}
     for t in tables:
         by_schedule.setdefault(t.schedule, []).append(t)
+    streams = []
     for number, (schedule, members) in enumerate(sorted(by_schedule.items())):
         grid = _grid(schedule, days, max_runs_per_table)
-        if not grid:
-            continue
         step = grid[1] - grid[0] if len(grid) > 1 else timedelta(days=days)
-        previous = {t.source_table: grid[0] - step for t in members}
+        previous = {t.source_table: grid[0] - step for t in members} if grid else {}
         pipeline = _Pipeline(number, members, drawn, grid, previous, connector)
-        yield from _pipeline_runs(pipeline, rng, knobs)
+        rng = random.Random(f"{seed}/pipeline/{schedule}")
+        streams.append(_pipeline_runs(pipeline, rng, knobs))
+    # all pipelines' runs by start time, as an event log gives them
+    yield from (row for _, row in heapq.merge(*streams, key=lambda pair: pair[0]))
 
 
-def _pipeline_runs(p: _Pipeline, rng: random.Random, knobs: Knobs) -> Iterator[tuple[str, ...]]:
-    """The updates of one pipeline: on the grid, with gaps, skipping triggers while busy."""
+def _pipeline_runs(
+    p: _Pipeline, rng: random.Random, knobs: Knobs
+) -> Iterator[tuple[datetime, tuple[str, ...]]]:
+    """The updates of one pipeline (each row with its start, in order): on the grid, with
+    gaps, skipping triggers while busy."""
+    if not p.grid:
+        return
     steps, probs = [g for g, _ in knobs.gap_mix], [w for _, w in knobs.gap_mix]
     span = (p.grid[-1] - p.grid[0]).total_seconds() or 1.0
     k, n_run = 0, 0
@@ -201,7 +207,7 @@ def _pipeline_runs(p: _Pipeline, rng: random.Random, knobs: Knobs) -> Iterator[t
 
 def _update(
     p: _Pipeline, fire: datetime, age: float, number: str, rng: random.Random, knobs: Knobs
-) -> tuple[list[tuple[str, ...]], datetime]:
+) -> tuple[list[tuple[datetime, tuple[str, ...]]], datetime]:
     """The rows of one update and when its last flow ended. Flows start as soon as one of
     the `concurrency` slots is free, the first 20-90 s after the trigger."""
     first = fire + timedelta(seconds=rng.uniform(20, 90))
@@ -225,7 +231,7 @@ def _update(
         stop = at + timedelta(seconds=duration)
         heapq.heappush(slots, stop)
         done = max(done, stop)
-        out.append(_row(p, t, number, at, stop, duration, status))
+        out.append((at, _row(p, t, number, at, stop, duration, status)))
     return out, done
 
 
