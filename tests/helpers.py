@@ -189,7 +189,7 @@ def optimal_makespan(costs: list[int], m: int) -> int:
 
 def drift_scenario(tmp_path: Path) -> tuple[Path, Path]:
     """README's drift scenario: OSIPI solved with every default, and a history in which its
-    runtimes drifted (sigma 0.8)."""
+    runtimes drifted (sigma 0.8): README's command for OSIPI's history plus --drift."""
     runner = CliRunner()
     osipi = EXAMPLES / "osipi"
     plan_path, drift = tmp_path / "plan.json", tmp_path / "drift.csv"
@@ -206,11 +206,13 @@ def drift_scenario(tmp_path: Path) -> tuple[Path, Path]:
             "-o",
             str(drift),
             "--max-runs-per-table",
-            "60",
+            "720",
+            "--prior",
+            "append=20,0.7,1.5,0.8",
             "--drift",
             "0.8",
             "--drift-seed",
-            "3",
+            "1",
         ],
     )
     assert made.exit_code == 0, made.output

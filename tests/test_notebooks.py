@@ -50,12 +50,14 @@ def test_whatif_notebook_reports_a_scenario_that_does_not_fit(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     set_widgets(
-        monkeypatch, k_range="3..4", growth="1.5", growth_category="", charts_dir=str(tmp_path)
+        monkeypatch, k_range="3..4", growth="2", growth_category="", charts_dir=str(tmp_path)
     )
     scope = runpy.run_path(str(NOTEBOOKS / "whatif_analysis.py"), run_name="__main__")
-    assert set(scope["plans"]) == {"K=3", "K=4"}  # OSIPI's 15-minute tables cannot grow x1.5
-    row = scope["comparison"].loc["growth x1.5"]
-    assert row["status"] == "DOES NOT FIT" and "pi_event_frames" in row["fits_schedules"]
+    # OSIPI's 15-minute tables doubled need three pipelines of their own: 5 in all, not 3 or 4
+    assert set(scope["plans"]) == {"K=3", "K=4"}
+    row = scope["comparison"].loc["growth x2"]
+    assert row["status"] == "DOES NOT FIT"
+    assert "append @ */15 * * * * needs 3" in row["fits_schedules"]
     assert not (tmp_path / "before_after.png").exists()
 
 
@@ -168,7 +170,7 @@ def test_deploy_notebook_dry_run_shows_the_changes_and_makes_none(
     )
     runpy.run_path(str(NOTEBOOKS / "deploy_load_balanced_pipelines.py"), run_name="__main__")
     out = capsys.readouterr().out
-    assert "16 created, 0 updated, 0 unchanged (would be; dry_run=true" in out  # 8 + 8 jobs
+    assert "14 created, 0 updated, 0 unchanged (would be; dry_run=true" in out  # 7 + 7 jobs
     assert ws.pipelines == {} and ws.jobs == {}
 
 

@@ -12,10 +12,8 @@ from click.testing import CliRunner
 from balancer.cli import main
 from balancer.errors import InputError
 from balancer.history.backtest import UNPLANNED, backtest
-from balancer.history.ground_truth import workload
-from balancer.history.synthetic import HEADER, model_runs
+from balancer.history.ground_truth import model_rows, workload
 from balancer.io import read_history, read_tables
-from balancer.io.csvout import csv_text
 from balancer.model import History, Run, Settings, Table
 from tests.helpers import EXAMPLES
 from tests.history.test_ground_truth import write_inputs
@@ -29,9 +27,7 @@ def test_a_stationary_model_history_is_predicted_and_covered(tmp_path: Path, see
     days are predicted closely and about 90% of their runs fall within the predicted p90."""
     models = workload(seed=seed)
     tables = [Table(n, n, "c", "cdc", "*/15 * * * *") for n in models]
-    (tmp_path / "runs.csv").write_text(
-        csv_text(HEADER, model_runs(tables, models, days=14, interval_min=15, seed=seed))
-    )
+    (tmp_path / "runs.csv").write_text(model_rows(tables, models, seed))
     result = backtest(tables, read_history(str(tmp_path / "runs.csv")), Settings(), 3.0)
     assert len(result.tables) == 24 and result.grouped_by == "ingestion_type"
     assert [g.name for g in result.groups] == ["cdc"]
