@@ -66,7 +66,7 @@ def test_the_bundled_history_follows_the_model(example: str) -> None:
     total = sum(len(r) for r in history.runs.values())
     assert 0.01 < failed / total < 0.06
     estimates = estimate_costs(catalog.tables, history, Settings())
-    with_fixed = []
+    with_both: list[bool] = []
     for t in catalog.tables:
         runs = history.runs[t.source_table]
         if t.ingestion_type not in INCREMENTAL_TYPES:
@@ -76,6 +76,7 @@ def test_the_bundled_history_follows_the_model(example: str) -> None:
         # most runs one interval apart, some after a skipped trigger or an outage
         assert (seen > 1.5 * np.median(seen)).mean() > 0.05
         e = estimates[t.source_table]
-        assert "per minute of data" in e.note and e.per_min_s > 0  # the parts told apart
-        with_fixed.append(e.fixed_s > 0)  # 0 where the fixed part is within the noise
-    assert not with_fixed or sum(with_fixed) > len(with_fixed) / 2
+        assert "per minute of data" in e.note  # the parts told apart
+        # either part is 0 where it is within the noise (a table with hardly any data)
+        with_both.append(e.fixed_s > 0 and e.per_min_s > 0)
+    assert len(with_both) - sum(with_both) <= len(with_both) / 50

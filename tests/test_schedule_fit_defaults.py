@@ -62,5 +62,5 @@ def test_too_few_pipelines_for_a_schedule_say_how_many_and_a_schedule_that_fits(
     code, output, _ = solve("hubspot", tmp_path, *args)
     assert code == 2
     assert "schedule fit: pool 'cdc_with_deletes @ */5 * * * *'" in output
-    assert "It needs 2 pipelines; 1 left for it carry 3m 30s a run: 53s too little" in output
+    assert "It needs 2 pipelines; 1 left for it carry 3m 30s a run: 2m 28s too little" in output
     assert "run it '*/10 * * * *' (every 10 min, 1 pipeline(s))" in output
