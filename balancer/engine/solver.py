@@ -53,6 +53,9 @@ class Solution:
     category_splits: int
     status: PlanStatus
     deterministic_time: float
+    # True when the wall deadline (a clock in the options) cut a stage short: the plan is the
+    # best found by then and may differ between runs
+    stopped_by_wall_clock: bool = False
     # (k, makespan load, lower bound, status, compute s a day, batch window s); the last two
     # are 0 under the makespan objective
     k_results: tuple[tuple[int, int, int, SolveStatus, int, int], ...] = ()
@@ -75,6 +78,8 @@ class Solver:
     def _allocate_on_bounds(self, k: int) -> dict[str, int]:
         """Greedy min-max allocation of k bins to pools on lower bounds (cheap, exact for them)."""
         alloc = dict(self.search.min_bins)
+        if len(alloc) == 1:  # one pool takes them all (k is feasible: within its min and max)
+            return {pool: k for pool in alloc}
         while sum(alloc.values()) < k:
             best = None
             for pool in sorted(alloc):
@@ -92,6 +97,8 @@ class Solver:
         """Start from the bound allocation; move a bin to the bottleneck pool while that helps."""
         alloc = self._allocate_on_bounds(k)
         for _ in range(4 * k):
+            if self.budget.out_of_time():
+                break
             ubs = {p: self.search.heuristic(p, n).ub for p, n in alloc.items()}
             worst = max(ubs.values())
             neck = max(sorted(alloc), key=lambda p: ubs[p])
@@ -170,6 +177,8 @@ class Solver:
         lower = max(self.search.monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
         alloc = self._allocate(k)
         for _ in range(2 * len(alloc) + 2):
+            if self.budget.out_of_time():
+                break
             bottleneck = max(sorted(alloc), key=lambda p: self.search.heuristic(p, alloc[p]).ub)
             state = self.search.heuristic(bottleneck, alloc[bottleneck])
             if state.proven or state.ub <= lower:
@@ -270,8 +279,11 @@ class Solver:
         for pool in sorted(alloc):
             items = self.search.pool_items[pool]
             labels = self.search.pins[pool]
+            held: list[list[int]] = [[] for _ in range(alloc[pool])]
+            for i, b in enumerate(final[pool]):
+                held[b].append(items[i])
             for b in range(alloc[pool]):
-                members = tuple(sorted(items[i] for i, bb in enumerate(final[pool]) if bb == b))
+                members = tuple(sorted(held[b]))
                 load = sum(self.inst.items[i].cost for i in members)
                 bins.append(Bin(pool, labels[b] if b < len(labels) else None, members, load))
         return bins
@@ -336,6 +348,7 @@ class Solver:
             category_splits=category_splits(inst, bins),
             status=status,
             deterministic_time=round(self.budget.used, 3),
+            stopped_by_wall_clock=self.budget.stopped_by_wall,
             k_results=k_results,
         )
         self.rep.finished(chosen, makespan, lower, status)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from balancer.costs import assumed_costs_warning, costed, integer_cost, runtime_from_load
 from balancer.engine.build import build_instance
@@ -41,6 +41,7 @@ def make_plan(
     current: Plan | None = None,
     estimates: dict[str, CostEstimate] | None = None,
     recorded_schedules: Mapping[str, str] | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Plan:
     """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError.
 
@@ -61,7 +62,7 @@ def make_plan(
             file = history.path if costs and history is not None and history.path else None
             exc.where = dataclasses.replace(exc.where, file=file or catalog.path)
         raise
-    solution = solve(instance, SolveOptions.of(settings), reporter)
+    solution = solve(instance, SolveOptions.of(settings, clock), reporter)
     pipelines = _pipelines(catalog, instance, solution, settings, estimates)
     moves: tuple[tuple[str, str, str], ...] = ()
     if current is not None:
@@ -95,7 +96,7 @@ def make_plan(
         deterministic_time=solution.deterministic_time,
         k_results=k_results,
         inputs=_inputs(catalog, history),
-        warnings=tuple(warnings) + _assumed(estimates.values()),
+        warnings=tuple(warnings) + _assumed(estimates.values()) + _wall(solution, settings),
         moves=moves,
         tool=f"lakeflow-balancer {__version__}",
         tables=catalog.tables,
@@ -225,6 +226,22 @@ def _dominant_schedule(catalog: Catalog, tables: Sequence[str]) -> str:
     by_name = catalog.by_name()
     counts = Counter(by_name[t].schedule for t in tables)
     return sorted(counts, key=lambda s: (-counts[s], s))[0]
+
+
+def _wall(solution: Solution, settings: Settings) -> tuple[str, ...]:
+    """The warning that the wall deadline stopped the solve, if it did."""
+    if not solution.stopped_by_wall_clock:
+        return ()
+    return (wall_clock_warning(settings.time_limit_s),)
+
+
+def wall_clock_warning(time_limit_s: float) -> str:
+    return (
+        f"the solve reached its wall-time limit ({time_limit_s:g} s) before its deterministic "
+        "budget: this plan is the best found by then, its status and gap say how close it is "
+        "to the bound, and it may differ between runs (a longer --time-limit gives a "
+        "reproducible plan)."
+    )
 
 
 def _assumed(estimates: Iterable[CostEstimate]) -> tuple[str, ...]:
