@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,7 +79,10 @@ if TYPE_CHECKING:
 @click.option(
     "--schema", default=None, help="Schema of tables without their own (--deployment knows it)."
 )
-@time_limit_option(RebalanceOptions.time_limit_s, "Budget of the moves model")
+@time_limit_option(
+    RebalanceOptions.time_limit_s,
+    "Budget of the fresh solve and of the moves model (each; also their wall time)",
+)
 @click.option(
     "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
 )
@@ -134,7 +138,7 @@ def rebalance(
         freeze=tuple(freeze),
         time_limit_s=time_limit_s,
     )
-    proposal = propose(current, history, options)
+    proposal = propose(current, history, options, clock=time.monotonic)
     files: dict[str, str | bytes] = dict(proposal_files(proposal, current, where, ids, command))
     summary = summary_text(proposal)
     if proposal.acted:

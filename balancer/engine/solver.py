@@ -210,7 +210,12 @@ class Solver:
         spare = top - sum(self.search.min_bins.values())
         for pool, low in self.search.min_bins.items():
             options[pool] = {}
-            for n in range(low, min(self.search.max_bins[pool], low + spare) + 1):
+            counts = range(low, min(self.search.max_bins[pool], low + spare) + 1)
+            if len(self.search.min_bins) == 1:  # one pool: only the counts asked for
+                counts = range(max(low, self.inst.k_min), counts.stop)
+            for n in counts:
+                if n > low and self.budget.out_of_time():
+                    break  # the counts scored so far are the options
                 state = self.search.heuristic(pool, n)
                 if state.assign is None:
                     try:

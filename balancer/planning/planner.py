@@ -42,6 +42,7 @@ def make_plan(
     estimates: dict[str, CostEstimate] | None = None,
     recorded_schedules: Mapping[str, str] | None = None,
     clock: Callable[[], float] | None = None,
+    stages: int = 3,
 ) -> Plan:
     """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError.
 
@@ -51,7 +52,7 @@ def make_plan(
     name a table's schedule in tables.csv when --schedule-* changed it (what its weight is
     for); an incremental table's cost follows its planned schedule (estimator.for_schedule).
     """
-    history, settings, estimates, warnings = _costs(
+    history, settings, estimates, warnings = planned_costs(
         catalog, history, settings, estimates, recorded_schedules
     )
     try:
@@ -62,7 +63,8 @@ def make_plan(
             file = history.path if costs and history is not None and history.path else None
             exc.where = dataclasses.replace(exc.where, file=file or catalog.path)
         raise
-    solution = solve(instance, SolveOptions.of(settings, clock), reporter)
+    options = dataclasses.replace(SolveOptions.of(settings, clock), stages=stages)
+    solution = solve(instance, options, reporter)
     pipelines = _pipelines(catalog, instance, solution, settings, estimates)
     moves: tuple[tuple[str, str, str], ...] = ()
     if current is not None:
@@ -129,12 +131,12 @@ def moves_from(
     )
 
 
-def _costs(
+def planned_costs(
     catalog: Catalog,
     history: History | None,
     settings: Settings,
-    estimates: dict[str, CostEstimate] | None,
-    recorded_schedules: Mapping[str, str] | None,
+    estimates: dict[str, CostEstimate] | None = None,
+    recorded_schedules: Mapping[str, str] | None = None,
 ) -> tuple[History | None, Settings, dict[str, CostEstimate], list[str]]:
     """History resolved to the catalog's tables, concurrency calibrated from it, the cost of
     every table (scaled where its schedule changed since its history ran), and warnings."""

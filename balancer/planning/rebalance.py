@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +25,6 @@ from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
 from balancer.engine.moves import MoveCaps, fewest_moves
 from balancer.errors import InputError, SolverError
-from balancer.history.estimator import estimate_costs
 from balancer.history.flows import resolve_tables
 from balancer.model import (
     Catalog,
@@ -37,7 +36,7 @@ from balancer.model import (
     category_splits,
 )
 from balancer.plan_metrics import plan_metrics
-from balancer.planning.planner import make_plan
+from balancer.planning.planner import make_plan, planned_costs, wall_clock_warning
 from balancer.planning.runbook import Move
 from balancer.units import format_duration
 
@@ -94,8 +93,10 @@ def rebalance(
     history: History | None,
     options: RebalanceOptions,
     settings: Settings | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Proposal:
-    """Propose a rebalanced plan for `current` under the new history."""
+    """Propose a rebalanced plan for `current` under the new history. `clock` (from the
+    edge) adds a wall deadline of the time limit to the fresh solve and to the moves model."""
     _check_inputs(current, history, options)
     settings = dataclasses.replace(
         settings or current.settings,
@@ -104,13 +105,24 @@ def rebalance(
         time_limit_s=options.time_limit_s,
     )
     catalog = Catalog(current.tables, "plan", "")
-    estimates = estimate_costs(current.tables, history, settings)
+    # the costs the fresh solve plans with, estimated once for it and for the moves
+    estimates = planned_costs(catalog, history, settings)[2]
     cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
     recosted = _recost(current, estimates, settings)
     current_ms = max(p.runtime_s for p in recosted)
     # the best makespan these K pipelines can reach, whatever the plan's objective
     best = dataclasses.replace(settings, objective="makespan")
-    fresh = make_plan(catalog, history, best, k_explicit=True, current=current)
+    # the makespan stage only: what it is for is the best makespan and its bound
+    fresh = make_plan(
+        catalog,
+        history,
+        best,
+        k_explicit=True,
+        current=current,
+        estimates=dict(estimates),
+        clock=clock,
+        stages=1,
+    )
     best_ms = fresh.makespan_s
     where = current.pipeline_of()
     fresh_where = fresh.pipeline_of()
@@ -147,7 +159,10 @@ def rebalance(
             recosted,
         )
     weights, weight_kind = _weights(current, history, cost)
-    assign, status = _fewest_moves(current, estimates, weights, settings, options, best_ms)
+    deadline = None if clock is None else clock() + options.time_limit_s
+    assign, status = _fewest_moves(
+        current, estimates, weights, settings, options, best_ms, _wall_left(clock, deadline)
+    )
     moves = tuple(
         Move(t, where[t], k, cost[t], weights[t])
         for t, k in sorted(assign.items(), key=lambda kv: (where.get(kv[0], ""), kv[0]))
@@ -160,6 +175,9 @@ def rebalance(
             "the rebalance proposal failed the plan check: " + "; ".join(problems[:5]),
             best_plan=None,
         )
+    if clock is not None and deadline is not None and clock() >= deadline:
+        warned = (*new_plan.warnings, wall_clock_warning(options.time_limit_s))
+        new_plan = dataclasses.replace(new_plan, warnings=warned)
     new_ms = new_plan.makespan_s
     why = _why(unplaced, misfits, current_ms, best_ms, options.detect_threshold)
     reason = (
@@ -224,6 +242,15 @@ def _why(
     )
 
 
+def _wall_left(
+    clock: Callable[[], float] | None, deadline: float | None
+) -> Callable[[], float | None]:
+    """Seconds of wall time the moves model has left, asked when it starts (None: no clock)."""
+    if clock is None or deadline is None:
+        return lambda: None
+    return lambda: max(0.0, deadline - clock())
+
+
 def _fewest_moves(
     current: Plan,
     estimates: dict[str, CostEstimate],
@@ -231,6 +258,7 @@ def _fewest_moves(
     settings: Settings,
     options: RebalanceOptions,
     best_ms: int,
+    wall_left: Callable[[], float | None] = lambda: None,
 ) -> tuple[dict[str, str], str]:
     """The engine's moves model within the target of the best makespan. When the pipelines
     as they are cannot get that close (a fresh solve may share them out over the pools
@@ -241,7 +269,15 @@ def _fewest_moves(
 
     def attempt(target: int, least_load: bool = False) -> tuple[dict[str, str], str] | None:
         return fewest_moves(
-            instance, current, weights, settings, target, caps, options.time_limit_s, least_load
+            instance,
+            current,
+            weights,
+            settings,
+            target,
+            caps,
+            options.time_limit_s,
+            least_load,
+            wall_left(),
         )
 
     found = attempt(math.floor(best_ms * (1 + options.target)))
