@@ -51,7 +51,7 @@ def spread(search: PoolSearch, pool: str, n: int, cap: int, assign: list[int]) -
     # With two bins the spread is 2 x max - total: settled by the makespan stage.
     if n == 1 or min(st.problem.loads(assign)) >= bound or (n == 2 and st.proven):
         return assign
-    assign = raise_min_load(st.problem, assign, bound)
+    assign = raise_min_load(st.problem, assign, bound, stop=search.budget.out_of_time)
     lowest = min(st.problem.loads(assign))
     if lowest >= bound:
         search.rep.stage_done("spread", pool, "OPTIMAL")
@@ -82,7 +82,7 @@ def categories(
     bound = _touch_bound(st.problem, n, cap)
     if touches(st.problem, assign) <= bound:
         return assign
-    assign = fewer_touches(st.problem, assign, low, cap)
+    assign = fewer_touches(st.problem, assign, low, cap, stop=search.budget.out_of_time)
     current = touches(st.problem, assign)
     budget = search.budget.take(CATEGORY_SHARE)
     if (

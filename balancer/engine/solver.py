@@ -190,7 +190,7 @@ class Solver:
             alloc = self._allocate(k)
         for p, n in alloc.items():
             if (
-                self.search.states[(p, n)].assign is None
+                self.search.heuristic(p, n).assign is None
                 and self.search.exact(p, n, share).assign is None
             ):
                 raise SolverError(
