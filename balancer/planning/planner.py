@@ -250,3 +250,21 @@ def _assumed(estimates: Iterable[CostEstimate]) -> tuple[str, ...]:
     """The warning that some costs are assumed (no history, no weight), if any are."""
     warning = assumed_costs_warning(tuple(estimates))
     return (warning,) if warning else ()
+
+
+def wall_noted(
+    warnings: tuple[str, ...], fresh: tuple[str, ...], late: bool, limit: float
+) -> tuple[str, ...]:
+    """`warnings` and the wall-time warning, when the fresh solve or the moves model hit it."""
+    warning = wall_clock_warning(limit)
+    hit = late or warning in fresh
+    return (*warnings, warning) if hit and warning not in warnings else warnings
+
+
+def wall_left_of(
+    clock: Callable[[], float] | None, deadline: float | None
+) -> Callable[[], float | None]:
+    """Seconds of wall time the moves model has left, asked when it starts (None: no clock)."""
+    if clock is None or deadline is None:
+        return lambda: None
+    return lambda: max(0.0, deadline - clock())

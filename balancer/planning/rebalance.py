@@ -36,7 +36,7 @@ from balancer.model import (
     category_splits,
 )
 from balancer.plan_metrics import plan_metrics
-from balancer.planning.planner import make_plan, planned_costs, wall_clock_warning
+from balancer.planning.planner import make_plan, planned_costs, wall_left_of, wall_noted
 from balancer.planning.runbook import Move
 from balancer.units import format_duration
 
@@ -137,6 +137,7 @@ def rebalance(
         lower_bound_s=min(fresh.lower_bound_s, current_ms),
         moves=(),
         k_results=(),  # the pipeline count is the plan's; no sweep was made
+        warnings=wall_noted(current.warnings, fresh.warnings, False, options.time_limit_s),
     )
     unplaced = [t.source_table for t in current.tables if t.source_table not in where]
     misfits = plan_metrics(base).misfits
@@ -161,7 +162,7 @@ def rebalance(
     weights, weight_kind = _weights(current, history, cost)
     deadline = None if clock is None else clock() + options.time_limit_s
     assign, status = _fewest_moves(
-        current, estimates, weights, settings, options, best_ms, _wall_left(clock, deadline)
+        current, estimates, weights, settings, options, best_ms, wall_left_of(clock, deadline)
     )
     moves = tuple(
         Move(t, where[t], k, cost[t], weights[t])
@@ -175,9 +176,9 @@ def rebalance(
             "the rebalance proposal failed the plan check: " + "; ".join(problems[:5]),
             best_plan=None,
         )
-    if clock is not None and deadline is not None and clock() >= deadline:
-        warned = (*new_plan.warnings, wall_clock_warning(options.time_limit_s))
-        new_plan = dataclasses.replace(new_plan, warnings=warned)
+    late = clock is not None and deadline is not None and clock() >= deadline
+    noted = wall_noted(new_plan.warnings, fresh.warnings, late, options.time_limit_s)
+    new_plan = dataclasses.replace(new_plan, warnings=noted)
     new_ms = new_plan.makespan_s
     why = _why(unplaced, misfits, current_ms, best_ms, options.detect_threshold)
     reason = (
@@ -240,15 +241,6 @@ def _why(
         f"{format_duration(best_ms)} by more "
         f"than {detect:.0%}"
     )
-
-
-def _wall_left(
-    clock: Callable[[], float] | None, deadline: float | None
-) -> Callable[[], float | None]:
-    """Seconds of wall time the moves model has left, asked when it starts (None: no clock)."""
-    if clock is None or deadline is None:
-        return lambda: None
-    return lambda: max(0.0, deadline - clock())
 
 
 def _fewest_moves(

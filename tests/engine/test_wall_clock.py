@@ -165,3 +165,44 @@ def test_without_the_deadline_hit_the_plan_is_the_plan_without_a_clock(example: 
     timed = make_plan(cat, history, settings, clock=never)
     assert dumps(timed) == dumps(plain)
     assert not any("wall-time limit" in w for w in plain.warnings)
+
+
+def test_a_rebalance_past_its_deadline_says_so_and_keeps_the_rules() -> None:
+    from balancer.planning.rebalance import RebalanceOptions, rebalance
+
+    tables = [table(f"t{i}", 100.0) for i in range(12)]
+    settings = Settings(
+        pipelines_min=4,
+        pipelines_max=4,
+        objective="makespan",
+        overhead_s=0,
+        concurrency=1,
+        sla_headroom=None,
+    )
+    plan = make_plan(catalog(tables), None, settings, k_explicit=True)
+    heavy = plan.pipelines[0].tables[0]
+    grown = dataclasses.replace(
+        plan,
+        tables=tuple(
+            dataclasses.replace(t, weight=400.0 if t.source_table == heavy else t.weight)
+            for t in plan.tables
+        ),
+    )
+    options = RebalanceOptions(target=0.0)
+    # the fresh solve's deadline passes at once; the moves model gets its whole limit
+    proposal = rebalance(grown, None, options, clock=Jump())
+    assert proposal.acted
+    assert check_plan(proposal.plan, grown.tables) == []
+    assert any("wall-time limit" in w for w in proposal.plan.warnings)
+    plain = rebalance(grown, None, options)
+    assert not any("wall-time limit" in w for w in plain.plan.warnings)
+
+
+def test_each_what_if_scenario_gets_the_limit_and_says_when_it_was_cut() -> None:
+    from balancer.analysis.whatif import WhatIf
+
+    tables = [table(f"t{i}", float(c)) for i, c in enumerate(HARD)]
+    settings = Settings(overhead_s=0, workers=1, time_limit_s=2.0, sla_headroom=None)
+    base = WhatIf(catalog(tables), None, settings, clock=Tick(100.0))
+    plans = base.sweep_pipelines(range(3, 5))
+    assert all(any("wall-time limit" in w for w in p.warnings) for p in plans.values())
