@@ -191,15 +191,15 @@ def improve(
             break
         if _try_move(state, bmax, top, free) or _try_swap(state, bmax, top, free):
             continue
-        if dp_ok and _try_two_bin(state, bmax, top, list(costs)):
+        if dp_ok and _try_two_bin(state, bmax, top, list(costs), stop):
             continue
-        if dp_ok and _balance_pairs(state, list(costs)):
+        if dp_ok and _balance_pairs(state, list(costs), stop):
             continue
         break
     return list(state.assign)
 
 
-def _balance_pairs(state: BinState, costs: list[int]) -> bool:
+def _balance_pairs(state: BinState, costs: list[int], stop: Stop = _never) -> bool:
     """Re-split every pair of bins as evenly as possible; True if any pair changed.
 
     Each re-split lowers the pair's larger load, so the sorted load vector only decreases.
@@ -208,6 +208,8 @@ def _balance_pairs(state: BinState, costs: list[int]) -> bool:
     order = sorted(range(state.p.n_bins), key=lambda b: (-state.loads[b], b))
     changed = False
     for x, b1 in enumerate(order):
+        if stop():  # K^2 / 2 pairs: past the wall deadline, what changed so far
+            break
         for b2 in order[x + 1 :]:
             hi = max(state.loads[b1], state.loads[b2])
             if hi - min(state.loads[b1], state.loads[b2]) <= 1:
@@ -286,10 +288,14 @@ def _try_swap(state: BinState, bmax: int, top: int, free: list[bool]) -> bool:
     return True
 
 
-def _try_two_bin(state: BinState, bmax: int, top: int, costs: list[int]) -> bool:
+def _try_two_bin(
+    state: BinState, bmax: int, top: int, costs: list[int], stop: Stop = _never
+) -> bool:
     for b in sorted(range(state.p.n_bins), key=lambda b: (state.loads[b], b)):
         if b == bmax:
             continue
+        if stop():
+            return False
         items = sorted(state.members[bmax] | state.members[b])
         split = _two_bin_split(costs, items)
         if split is None:
