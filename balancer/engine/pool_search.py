@@ -74,6 +74,7 @@ class PoolSearch:
         self.pool_by_key = {p.key: p for p in instance.pools}
         self.states: dict[tuple[str, int], PoolState] = {}
         self._lbs: dict[tuple[str, int], int] = {}
+        self._sorted: dict[str, tuple[list[int], list[int], int]] = {}
         self.pins = {
             p.key: sorted({pin for i in self.pool_items[p.key] if (pin := instance.items[i].pin)})
             for p in instance.pools
@@ -132,6 +133,29 @@ class PoolSearch:
                 pinned[it.pin] += it.cost
         if pinned:
             lb = max(lb, max(pinned.values()))
+        return lb
+
+    def quick_lb(self, pool: str, n: int) -> int:
+        """The trivial, pigeonhole and pinned bounds only: non-increasing in n, O(items / n)
+        (what the allocation uses once the wall deadline has passed)."""
+        if pool not in self._sorted:
+            desc = sorted((self.inst.items[i].cost for i in self.pool_items[pool]), reverse=True)
+            prefix = [0]
+            for c in desc:
+                prefix.append(prefix[-1] + c)
+            pinned: Counter[str] = Counter()
+            for i in self.pool_items[pool]:
+                if pin := self.inst.items[i].pin:
+                    pinned[pin] += self.inst.items[i].cost
+            self._sorted[pool] = (desc, prefix, max(pinned.values(), default=0))
+        desc, prefix, pinned_most = self._sorted[pool]
+        if not desc:
+            return 0
+        lb = max(-(-prefix[-1] // n), desc[0], pinned_most)
+        k = 1
+        while k * n < len(desc):  # one pipeline holds k + 1 of the k n + 1 largest
+            lb = max(lb, prefix[k * n + 1] - prefix[k * n - k])
+            k += 1
         return lb
 
     def monotone_lb(self, pool: str, n: int, n_top: int) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from balancer.engine.allocation import Score, choose, pareto_allocations, split_score
+from balancer.engine.bound_allocation import allocate_on_bounds
 from balancer.engine.instance import Instance
 from balancer.engine.options import Budget, SolveOptions
 from balancer.engine.pool_search import MAKESPAN_SHARE, PoolSearch
@@ -75,27 +76,9 @@ class Solver:
         self.budget = Budget(options.time_limit_s, options.clock)
         self.search = PoolSearch(instance, options, self.budget, self.rep)
 
-    def _allocate_on_bounds(self, k: int) -> dict[str, int]:
-        """Greedy min-max allocation of k bins to pools on lower bounds (cheap, exact for them)."""
-        alloc = dict(self.search.min_bins)
-        if len(alloc) == 1:  # one pool takes them all (k is feasible: within its min and max)
-            return {pool: k for pool in alloc}
-        while sum(alloc.values()) < k:
-            best = None
-            for pool in sorted(alloc):
-                if alloc[pool] >= self.search.max_bins[pool]:
-                    continue
-                n = alloc[pool]
-                score = (self.search.monotone_lb(pool, n, self.inst.k_max), self.search.lb(pool, n))
-                if best is None or score > best[0]:
-                    best = (score, pool)
-            assert best is not None
-            alloc[best[1]] += 1
-        return alloc
-
     def _allocate(self, k: int) -> dict[str, int]:
         """Start from the bound allocation; move a bin to the bottleneck pool while that helps."""
-        alloc = self._allocate_on_bounds(k)
+        alloc, _ = allocate_on_bounds(self.search, k, self.inst.k_max)
         for _ in range(4 * k):
             if self.budget.out_of_time():
                 break
@@ -173,8 +156,7 @@ class Solver:
 
     def _solve_k(self, k: int, share: float) -> tuple[dict[str, int], int, int]:
         """Makespan stage for k pipelines: (allocation, makespan, lower bound)."""
-        lb_alloc = self._allocate_on_bounds(k)
-        lower = max(self.search.monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
+        _, lower = allocate_on_bounds(self.search, k, self.inst.k_max)
         alloc = self._allocate(k)
         for _ in range(2 * len(alloc) + 2):
             if self.budget.out_of_time():
@@ -198,9 +180,22 @@ class Solver:
                 )
         makespan = max(self.search.states[(p, n)].ub for p, n in alloc.items())
         # Proven pool optima raised the cached bounds; the allocation on bounds sees them.
-        lb_alloc = self._allocate_on_bounds(k)
-        lower = max(self.search.monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
+        _, lower = allocate_on_bounds(self.search, k, self.inst.k_max)
         return alloc, makespan, min(lower, makespan)
+
+    def _by_makespan(
+        self, feasible: list[int]
+    ) -> tuple[int, dict[int, tuple[dict[str, int], int, int]]]:
+        """The makespan stage for each count; the fewest pipelines within the K tolerance of
+        the best makespan."""
+        results: dict[int, tuple[dict[str, int], int, int]] = {}
+        share = MAKESPAN_SHARE / max(1, len(feasible))
+        for k in feasible:
+            results[k] = self._solve_k(k, share)
+            self.rep.k_done(k, results[k][1], results[k][2])
+        best = min(r[1] for r in results.values())
+        chosen = min(k for k in feasible if results[k][1] <= best * (1 + self.opt.k_tolerance))
+        return chosen, results
 
     # ---- allocation by objective -----------------------------------------------------------
 
@@ -255,6 +250,11 @@ class Solver:
                 )
         by_k = {k: pareto_allocations(options, k) for k in feasible}
         found = [c for k in feasible for c in by_k[k]]
+        if not found and self.budget.stopped_by_wall:
+            # the wall deadline stopped the scoring before any allocation: the makespan
+            # stage's (the plan says it was cut short)
+            chosen, by_makespan = self._by_makespan(feasible)
+            return chosen, by_makespan[chosen][0], by_makespan, {}
         if not found:
             raise SolverError("no split of the pools fits their schedules in the time limit.")
         score, alloc = choose(found, self.opt.objective, self.opt.k_tolerance)
@@ -315,12 +315,7 @@ class Solver:
             )
         extra: dict[int, tuple[int, int]] = {}
         if self.opt.objective == "makespan":
-            share = MAKESPAN_SHARE / max(1, len(feasible))
-            for k in feasible:
-                results[k] = self._solve_k(k, share)
-                self.rep.k_done(k, results[k][1], results[k][2])
-            best = min(r[1] for r in results.values())
-            chosen = min(k for k in feasible if results[k][1] <= best * (1 + self.opt.k_tolerance))
+            chosen, results = self._by_makespan(feasible)
             alloc, makespan, lower = results[chosen]
             caps = dict.fromkeys(alloc, int(makespan * (1 + self.opt.makespan_tolerance)))
         else:

@@ -206,3 +206,21 @@ def test_each_what_if_scenario_gets_the_limit_and_says_when_it_was_cut() -> None
     base = WhatIf(catalog(tables), None, settings, clock=Tick(100.0))
     plans = base.sweep_pipelines(range(3, 5))
     assert all(any("wall-time limit" in w for w in p.warnings) for p in plans.values())
+
+
+def three_pools(k: int) -> Instance:
+    costs = uniform(300, 1, 1000, random.Random("wall-pools"))
+    pools = tuple(Pool(f"p{j}", f"g{j}", "") for j in range(3))
+    items = tuple(Item(f"t{i}", c, (f"t{i}",), (), f"p{i % 3}") for i, c in enumerate(costs))
+    return Instance(items, pools, k, k, None, True)
+
+
+@pytest.mark.parametrize("objective", ["makespan", "balanced"])
+def test_pools_cut_short_keep_a_proven_bound_and_every_table(objective: str) -> None:
+    inst = three_pools(30)
+    cut = solve(inst, SolveOptions(time_limit_s=5.0, objective=objective, clock=Jump()))
+    free = solve(inst, SolveOptions(time_limit_s=5.0, objective=objective))
+    assert cut.stopped_by_wall_clock and not free.stopped_by_wall_clock
+    assert sorted(i for b in cut.bins for i in b.items) == list(range(300))
+    assert cut.k == 30 and cut.lower_bound <= free.lower_bound <= free.makespan
+    assert cut.status == ("OPTIMAL" if cut.makespan <= cut.lower_bound else "FEASIBLE")
