@@ -8,7 +8,9 @@ then the n times; the França / Frangioni files are not bundled). Each instance 
 tables.csv of snapshot tables whose weight is the time, solved over m pipelines by the CLI
 in a fresh process (start-up included) with `--no-schedule-fit --objective makespan`.
 Generated cases (seeded): 125 tables over 50 pipelines in three classes, and 10,240 tables
-over 1,000 pipelines at --time-limit 5 and 10. The rebalance row times the CLI on 1,000
+over 1,000 pipelines at --time-limit 5 and 10, in one pool (makespan objective, as every
+row above) and in three (snapshot, cdc, append at their default schedules; the default
+balanced objective). The rebalance row times the CLI on 1,000
 tables with a synthetic history (best of three runs each). Makespan and bound are in load
 units (no start-up overhead, one flow at a time: a pipeline's runtime is its load); the bound
 is the one the solver proved, as plan.json gives it. `(wall)` marks a plan the wall deadline
@@ -18,6 +20,7 @@ cut short (its warning). Nothing here asserts: it measures and prints.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import subprocess
@@ -31,7 +34,7 @@ from benchmarks.instances import PInstance, non_uniform, read_instances, uniform
 
 WALL_MARGIN_S = 120.0  # a run still going this long after its limit is stopped and reported
 SOLVE_FLAGS = [
-    *("--no-schedule-fit", "--objective", "makespan", "--max-tables-per-pipeline", "1000"),
+    *("--no-schedule-fit", "--max-tables-per-pipeline", "1000"),
     *("--overhead", "0", "--concurrency", "1"),  # a pipeline's runtime is its load
 ]
 
@@ -52,19 +55,29 @@ def _cli(args: Sequence[str], timeout: float) -> tuple[float, int]:
     return time.perf_counter() - start, code
 
 
-def _tables_csv(costs: Sequence[int], path: Path) -> None:
-    lines = ["source_table,category,ingestion_type,weight"]
-    lines += [f"t{i:05d},c{i % 7},snapshot,{c}" for i, c in enumerate(costs)]
+def _tables_csv(costs: Sequence[int], path: Path, kinds: Sequence[str]) -> None:
+    """Tables of these costs (weights), of the ingestion types `kinds` in turn (one pool
+    each, at their default schedules)."""
+    lines = ["source_table,category,ingestion_type,weight,cursor_field"]
+    for i, c in enumerate(costs):
+        kind = kinds[i % len(kinds)]
+        lines.append(f"t{i:05d},c{i % 7},{kind},{c},{'' if kind == 'snapshot' else 'updated_at'}")
     path.write_text("\n".join(lines) + "\n")
 
 
-def solve_row(pi: PInstance, limit: float, work: Path) -> list[object]:
+def solve_row(
+    pi: PInstance,
+    limit: float,
+    work: Path,
+    kinds: Sequence[str] = ("snapshot",),
+    objective: str = "makespan",
+) -> list[object]:
     """One instance through `balancer solve`: the table's row."""
     tables, plan = work / "tables.csv", work / "plan.json"
-    _tables_csv(pi.costs, tables)
+    _tables_csv(pi.costs, tables, kinds)
     plan.unlink(missing_ok=True)
     args = ["solve", "--tables", str(tables), "--pipelines", str(pi.m)]
-    args += ["--time-limit", f"{limit:g}", "-o", str(plan), *SOLVE_FLAGS]
+    args += ["--time-limit", f"{limit:g}", "-o", str(plan), *SOLVE_FLAGS, "--objective", objective]
     wall, code = _cli(args, limit + WALL_MARGIN_S)
     row: list[object] = [pi.name, len(pi.costs), pi.m, f"{limit:g}", f"{wall:.2f}"]
     if code != 0 or not plan.exists():
@@ -154,8 +167,11 @@ def main() -> None:
     cases += [(pi, args.limit) for pi in generated(125, 50)]
     big = generated(10_240, 1_000)[0]
     cases += [(big, 5.0), (big, 10.0)]
+    pools = dataclasses.replace(big, name=f"{big.name}, 3 pools, balanced objective")
     with tempfile.TemporaryDirectory() as tmp:
         rows = [solve_row(pi, limit, Path(tmp)) for pi, limit in cases]
+        kinds = ("snapshot", "cdc", "append")
+        rows += [solve_row(pools, limit, Path(tmp), kinds, "balanced") for limit in (5.0, 10.0)]
         with tempfile.TemporaryDirectory() as tmp2:
             rebalance = rebalance_row(Path(tmp2))
     header = ["instance", "n", "m", "--time-limit", "wall s", "status", "makespan", "bound"]
