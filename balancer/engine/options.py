@@ -28,8 +28,11 @@ class SolveOptions:
     clock: Callable[[], float] | None = None
 
     @classmethod
-    def of(cls, settings: Settings, clock: Callable[[], float] | None = None) -> SolveOptions:
-        """The solver's share of a plan's settings (and the wall clock, if the edge gives one)."""
+    def of(
+        cls, settings: Settings, clock: Callable[[], float] | None = None, stages: int = 3
+    ) -> SolveOptions:
+        """The solver's share of a plan's settings (and the wall clock, if the edge gives one;
+        fewer stages for a reference solve)."""
         return cls(
             time_limit_s=settings.time_limit_s,
             k_tolerance=settings.k_tolerance,
@@ -38,6 +41,7 @@ class SolveOptions:
             seed=settings.seed,
             workers=settings.workers,
             objective=settings.objective,
+            stages=stages,
             clock=clock,
         )
 
@@ -47,14 +51,11 @@ class Budget:
     The one mutable thing a solve shares between its stages: what they spent, and whether
     the wall deadline cut one short (`stopped_by_wall`)."""
 
-    def __init__(
-        self, total: float, clock: Callable[[], float] | None = None, wall: float | None = None
-    ) -> None:
+    def __init__(self, total: float, clock: Callable[[], float] | None = None) -> None:
         self.total = total
         self.used = 0.0
         self.clock = clock
-        span = total if wall is None else wall
-        self.deadline = clock() + span if clock is not None else None
+        self.deadline = clock() + total if clock is not None else None
         self.stopped_by_wall = False
 
     def take(self, share: float) -> float:

@@ -34,9 +34,10 @@ MAKESPAN_SHARE = 0.6
 LP_WORK_LIMIT = 10_000_000
 
 DIVE_TRIES = 16  # capacities the item-by-item dive tests before the LP bound
-# CP-SAT model cells (item types x pipelines) built a second, measured (about 3 million
-# cells took 90 s to build at 10,240 tables over 1,000 pipelines): a model whose
-# building alone would outlast its share of the time limit is not built.
+# CP-SAT model cells (item types x pipelines) built a second, conservatively (about 3
+# million cells, 10,240 tables over 1,000 pipelines, took 146 s to build under cProfile): a
+# model whose building alone would outlast its share of the time limit is not built. A rule
+# of the model's size, so it keeps plans reproducible.
 MODEL_CELLS_PER_S = 30_000
 
 # An exact test: can these costs fit n bins of this capacity, within a node limit?

@@ -46,12 +46,11 @@ def make_plan(
 ) -> Plan:
     """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError.
 
-    With `current`, pipelines keep the keys of the current plan's pipelines they share most
-    tables with, so re-solving after adding tables renames nothing that exists. `estimates`,
-    when given, replace the estimates from history (what-if scenarios). `recorded_schedules`
-    name a table's schedule in tables.csv when --schedule-* changed it (what its weight is
-    for); an incremental table's cost follows its planned schedule (estimator.for_schedule).
-    """
+    With `current`, pipelines keep the keys of the current plan's pipelines they share most tables
+    with (re-solving renames nothing that exists). `estimates` replace those from history (what-if).
+    `recorded_schedules`: a table's schedule in tables.csv when --schedule-* changed it (what its
+    weight is for); an incremental table's cost follows its planned schedule (for_schedule).
+    `clock` (the CLI's): a wall deadline of the time limit; `stages` < 3: no refinements."""
     history, settings, estimates, warnings = planned_costs(
         catalog, history, settings, estimates, recorded_schedules
     )
@@ -63,8 +62,7 @@ def make_plan(
             file = history.path if costs and history is not None and history.path else None
             exc.where = dataclasses.replace(exc.where, file=file or catalog.path)
         raise
-    options = dataclasses.replace(SolveOptions.of(settings, clock), stages=stages)
-    solution = solve(instance, options, reporter)
+    solution = solve(instance, SolveOptions.of(settings, clock, stages), reporter)
     pipelines = _pipelines(catalog, instance, solution, settings, estimates)
     moves: tuple[tuple[str, str, str], ...] = ()
     if current is not None:

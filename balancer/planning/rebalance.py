@@ -104,25 +104,10 @@ def rebalance(
         pipelines_max=len(current.pipelines),
         time_limit_s=options.time_limit_s,
     )
-    catalog = Catalog(current.tables, "plan", "")
-    # the costs the fresh solve plans with, estimated once for it and for the moves
-    estimates = planned_costs(catalog, history, settings)[2]
+    estimates, fresh = _fresh(current, history, settings, clock)
     cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
     recosted = _recost(current, estimates, settings)
     current_ms = max(p.runtime_s for p in recosted)
-    # the best makespan these K pipelines can reach, whatever the plan's objective
-    best = dataclasses.replace(settings, objective="makespan")
-    # the makespan stage only: what it is for is the best makespan and its bound
-    fresh = make_plan(
-        catalog,
-        history,
-        best,
-        k_explicit=True,
-        current=current,
-        estimates=dict(estimates),
-        clock=clock,
-        stages=1,
-    )
     best_ms = fresh.makespan_s
     where = current.pipeline_of()
     fresh_where = fresh.pipeline_of()
@@ -170,15 +155,8 @@ def rebalance(
         if t in where and where[t] != k
     )
     new_plan = _moved(current, base, assign, moves, estimates, settings, fresh.lower_bound_s)
-    problems = check_plan(new_plan, current.tables)
-    if problems:
-        raise SolverError(
-            "the rebalance proposal failed the plan check: " + "; ".join(problems[:5]),
-            best_plan=None,
-        )
     late = clock is not None and deadline is not None and clock() >= deadline
-    noted = wall_noted(new_plan.warnings, fresh.warnings, late, options.time_limit_s)
-    new_plan = dataclasses.replace(new_plan, warnings=noted)
+    new_plan = _checked(new_plan, current, fresh, late, options.time_limit_s)
     new_ms = new_plan.makespan_s
     why = _why(unplaced, misfits, current_ms, best_ms, options.detect_threshold)
     reason = (
@@ -188,6 +166,40 @@ def rebalance(
     return Proposal(
         True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
     )
+
+
+def _fresh(
+    current: Plan, history: History | None, settings: Settings, clock: Callable[[], float] | None
+) -> tuple[dict[str, CostEstimate], Plan]:
+    """The costs (estimated once: the fresh solve's and the moves') and the fresh solve: the
+    best makespan these K pipelines can reach and its bound, whatever the plan's objective
+    (the makespan stage only: that is what it is for)."""
+    catalog = Catalog(current.tables, "plan", "")
+    estimates = planned_costs(catalog, history, settings)[2]
+    best = dataclasses.replace(settings, objective="makespan")
+    fresh = make_plan(
+        catalog,
+        history,
+        best,
+        k_explicit=True,
+        current=current,
+        estimates=dict(estimates),
+        clock=clock,
+        stages=1,
+    )
+    return estimates, fresh
+
+
+def _checked(new_plan: Plan, current: Plan, fresh: Plan, late: bool, limit: float) -> Plan:
+    """The proposed plan, checked, with the wall-time warning if a deadline cut it."""
+    problems = check_plan(new_plan, current.tables)
+    if problems:
+        raise SolverError(
+            "the rebalance proposal failed the plan check: " + "; ".join(problems[:5]),
+            best_plan=None,
+        )
+    warnings = wall_noted(new_plan.warnings, fresh.warnings, late, limit)
+    return dataclasses.replace(new_plan, warnings=warnings)
 
 
 def limit_moves(
