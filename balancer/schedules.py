@@ -94,10 +94,12 @@ def expand(text: str, f: CronField) -> set[int]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def cron_problem(expr: str) -> str | None:
     """Why `expr` is not a 5-field cron this tool can plan with and render as a Databricks
     (Quartz) schedule, or None when it is. The one validator of crons: tables.csv, the
-    --schedule flags and plan.json all ask it, so a cron is refused where it was written."""
+    --schedule flags and plan.json all ask it, so a cron is refused where it was written.
+    Cached: a catalog of 10,000 tables has a few distinct crons."""
     fields = expr.split()
     if len(fields) != 5:
         return (

@@ -14,7 +14,7 @@ pins, the pipeline count and the table cap.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,11 +70,13 @@ class Scenario:
 
 @dataclass(frozen=True)
 class WhatIf:
-    """The base every scenario starts from: tables, history and settings."""
+    """The base every scenario starts from: tables, history and settings; `clock` (from the
+    edge) gives each scenario's solve a wall deadline of the time limit."""
 
     catalog: Catalog
     history: History | None
     settings: Settings
+    clock: Callable[[], float] | None = None
 
     @staticmethod
     def load(tables: str | Path, history: str | Path | None = None, **settings: object) -> WhatIf:
@@ -114,6 +116,7 @@ class WhatIf:
             k_explicit=explicit,
             current=current,
             estimates=estimates,
+            clock=self.clock,
         )
 
     def try_run(self, scenario: Scenario, current: Plan | None = None) -> Plan | InputError:

@@ -100,14 +100,16 @@ def with_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
 
 
 def time_limit_option(default: float, what: str) -> Callable[[F], F]:
-    """--time-limit: a budget in deterministic seconds, finite and above 0."""
+    """--time-limit: a budget in deterministic seconds, finite and above 0; the same number of
+    seconds of wall time is a safety net (a plan it cuts short says so in a warning)."""
     return click.option(
         "--time-limit",
         "time_limit_s",
         type=SettingValue("time_limit_s"),
         default=default,
         show_default=True,
-        help=f"{what} (deterministic seconds).",
+        help=f"{what} (deterministic seconds, so that plans are reproducible; also a cap on "
+        "wall time: a plan it cuts short says so and may differ between runs).",
     )
 
 

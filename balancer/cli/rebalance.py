@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,7 +87,10 @@ if TYPE_CHECKING:
 @click.option(
     "--schema", default=None, help="Schema of tables without their own (--deployment knows it)."
 )
-@time_limit_option(RebalanceOptions.time_limit_s, "Budget of the moves model")
+@time_limit_option(
+    RebalanceOptions.time_limit_s,
+    "Budget of the fresh solve and of the moves model (each; also their wall time)",
+)
 @click.option(
     "--apply", is_flag=True, help="Also replace --plan with the new plan (default: proposal only)."
 )
@@ -146,7 +150,7 @@ def rebalance(
     settings = current.settings
     if max_concurrent_pipelines is not None:
         settings = dataclasses.replace(settings, max_concurrent_pipelines=max_concurrent_pipelines)
-    proposal = propose(current, history, options, settings)
+    proposal = propose(current, history, options, settings, clock=time.monotonic)
     files: dict[str, str | bytes] = dict(proposal_files(proposal, current, where, ids, command))
     summary = summary_text(proposal)
     if proposal.acted:

@@ -187,6 +187,7 @@ def solve(
                 explicit,
                 current,
                 recorded_schedules=recorded,
+                clock=time.monotonic,
             )
             if max_moves is not None and current is not None and len(plan.moves) > max_moves:
                 from balancer.planning.rebalance import limit_moves

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +105,8 @@ def _category_growth(items: tuple[str, ...]) -> dict[str, float]:
 )
 @time_limit_option(
     Settings.time_limit_s,
-    "Solver budget per plan (as `solve`: the same budget gives the same plan)",
+    "Solver budget per plan: each scenario's solve gets the whole limit (as `solve`: the "
+    "same budget gives the same plan)",
 )
 @click.option(
     "--csv",
@@ -158,6 +160,7 @@ def whatif(
     lo, hi, _ = parse_pipelines(sweep_pipelines)
     settings = settings_from(planning, history_path, time_limit_s=time_limit_s)
     base = WhatIf.load(tables_path, history_path, **_fields(settings))
+    base = dataclasses.replace(base, clock=time.monotonic)
     _check_outputs(csv_path, html_path, charts_dir)  # before any is written: all or none
     plans, refused, reference_key = sweeps(base, lo, hi, _schedule_sweep(sweep_schedules))
     scenario = Scenario(

@@ -23,10 +23,13 @@ def trivial_bound(costs: Sequence[int], m: int) -> int:
 def pigeonhole_bound(costs_desc: Sequence[int], m: int) -> int:
     """Best of sum(p[k*m - k .. k*m]) over k: some pipeline gets k+1 of the k*m+1 largest."""
     best = 0
+    prefix = [0]
+    for c in costs_desc:
+        prefix.append(prefix[-1] + c)
     k = 1
     while k * m < len(costs_desc):
         last = k * m  # 0-based index of the (k*m+1)-th largest
-        best = max(best, sum(costs_desc[last - k : last + 1]))
+        best = max(best, prefix[last + 1] - prefix[last - k])
         k += 1
     return best
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Callable
 
 from balancer.engine.pool import PoolProblem
 from balancer.engine.swaps import ItemSet, SwapState
@@ -27,10 +28,16 @@ def touches(problem: PoolProblem, assignment: list[int]) -> int:
 
 
 def fewer_touches(
-    problem: PoolProblem, assignment: list[int], low: int, high: int, work: int = 100_000
+    problem: PoolProblem,
+    assignment: list[int],
+    low: int,
+    high: int,
+    work: int = 100_000,
+    stop: Callable[[], bool] = lambda: False,
 ) -> list[int]:
-    """The assignment with the fewest touches found (see the module's contract)."""
-    return _Search(problem, assignment, low, high).run(work)
+    """The assignment with the fewest touches found (see the module's contract); the best
+    so far once `stop` says the wall deadline passed."""
+    return _Search(problem, assignment, low, high).run(work, stop)
 
 
 class _Search:
@@ -40,14 +47,14 @@ class _Search:
         self.state = SwapState(problem, assignment)
         self.tabu: dict[tuple[int, int], int] = {}
 
-    def run(self, work: int) -> list[int]:
+    def run(self, work: int, stop: Callable[[], bool]) -> list[int]:
         state = self.state
         current = best_value = touches(self.p, state.assign)
         best = list(state.assign)
         spent = idle = rounds = 0
-        while spent < work and idle < PATIENCE and best_value > 0:
+        while spent < work and idle < PATIENCE and best_value > 0 and not stop():
             rounds += 1
-            move, weighed = self._best_move(rounds, current - best_value)
+            move, weighed = self._best_move(rounds, current - best_value, stop)
             spent += weighed
             if move is None:
                 break
@@ -63,14 +70,19 @@ class _Search:
                 idle += 1
         return best
 
-    def _best_move(self, now: int, above_best: int) -> tuple[Move | None, int]:
+    def _best_move(
+        self, now: int, above_best: int, stop: Callable[[], bool]
+    ) -> tuple[Move | None, int]:
         """The swap that lowers touches most (fewest items moved on ties), and how many
-        swaps were weighed. A tabu swap counts only if it reaches a new best."""
+        swaps were weighed. A tabu swap counts only if it reaches a new best. It weighs
+        O(K^2) bin pairs: past the wall deadline, the best among those weighed."""
         state = self.state
         best: Move | None = None
         weighed = 0
         n_bins = self.p.n_bins
         for x in range(n_bins):
+            if stop():
+                break
             for y in range(x + 1, n_bins):
                 sets_y = state.sets[y]
                 costs_y = [s.cost for s in sets_y]

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from balancer.engine.placement import BinState, restricted
+from balancer.engine.placement import BinState, only_table_cap, restricted
 from balancer.engine.pool import PoolProblem
 
 Assignment = list[int]
+Stop = Callable[[], bool]  # True once the wall deadline has passed (never, without a clock)
+
+
+def _never() -> bool:
+    return False
 
 
 def lpt(costs: Sequence[int], n_bins: int) -> Assignment:
@@ -44,6 +49,14 @@ def _flatten(tree: Any, out: list[int]) -> None:
 
 def karmarkar_karp(costs: Sequence[int], n_bins: int) -> Assignment:
     """Multi-way largest differencing: merge the two partial partitions that differ most."""
+    found = differenced(costs, n_bins, _never)
+    assert found is not None
+    return found
+
+
+def differenced(costs: Sequence[int], n_bins: int, stop: Stop) -> Assignment | None:
+    """`karmarkar_karp`, or None when `stop` says the time is out before it ends (it takes
+    O(n K log K))."""
     n = len(costs)
     if n == 0:
         return []
@@ -53,6 +66,8 @@ def karmarkar_karp(costs: Sequence[int], n_bins: int) -> Assignment:
         heapq.heappush(heap, (-costs[i], i, state))
     counter = n
     while len(heap) > 1:
+        if counter % 64 == 0 and stop():
+            return None
         _, _, left = heapq.heappop(heap)
         _, _, right = heapq.heappop(heap)
         merged = [
@@ -77,6 +92,8 @@ def greedy(problem: PoolProblem) -> Assignment | None:
 
     Items with more restrictions go first among equal costs so that they find room.
     """
+    if only_table_cap(problem):
+        return _capped_lpt(problem)
     state = BinState(problem)
     pinned = [i for i in range(problem.n_items) if problem.pins[i] is not None]
     for i in pinned:
@@ -96,6 +113,30 @@ def greedy(problem: PoolProblem) -> Assignment | None:
             return None
         state.add(i, best)
     return list(state.assign)
+
+
+def _capped_lpt(problem: PoolProblem) -> Assignment | None:
+    """`greedy` where only the table cap can refuse a bin: the same choices (the least loaded
+    bin with room, ties to the lower index) from a heap, in O(n log K) instead of O(n K)."""
+    cap = problem.max_tables
+    assert cap is not None
+    order = sorted(range(problem.n_items), key=lambda i: (-problem.costs[i], -problem.sizes[i], i))
+    heap = [(0, b) for b in range(problem.n_bins)]
+    sizes = [0] * problem.n_bins
+    assign = [-1] * problem.n_items
+    for i in order:
+        full: list[tuple[int, int]] = []
+        while heap and sizes[heap[0][1]] + problem.sizes[i] > cap:
+            full.append(heapq.heappop(heap))
+        if not heap:
+            return None
+        load, b = heapq.heappop(heap)
+        assign[i] = b
+        sizes[b] += problem.sizes[i]
+        heapq.heappush(heap, (load + problem.costs[i], b))
+        for entry in full:
+            heapq.heappush(heap, entry)
+    return assign
 
 
 def makespan_of(problem: PoolProblem, assign: Sequence[int]) -> int:
@@ -127,12 +168,16 @@ def _two_bin_split(costs: list[int], items: list[int]) -> tuple[list[int], list[
 
 
 def improve(
-    problem: PoolProblem, assign: Assignment, target: int = 0, rounds: int = 100_000
+    problem: PoolProblem,
+    assign: Assignment,
+    target: int = 0,
+    rounds: int = 100_000,
+    stop: Stop = _never,
 ) -> Assignment:
     """Local search on the fullest bin: moves, swaps, then (without side rules) two-bin DP.
 
     Each accepted step lowers (max load, number of bins at max load), so it ends. Stops early
-    once the max load reaches `target` (a lower bound).
+    once the max load reaches `target` (a lower bound), or when `stop` says the time is out.
     """
     state = BinState(problem, assign)
     costs = problem.costs
@@ -142,19 +187,19 @@ def improve(
     for _ in range(rounds):
         bmax = state.max_bin()
         top = state.loads[bmax]
-        if top <= target or n_bins == 1:
+        if top <= target or n_bins == 1 or stop():
             break
         if _try_move(state, bmax, top, free) or _try_swap(state, bmax, top, free):
             continue
-        if dp_ok and _try_two_bin(state, bmax, top, list(costs)):
+        if dp_ok and _try_two_bin(state, bmax, top, list(costs), stop):
             continue
-        if dp_ok and _balance_pairs(state, list(costs)):
+        if dp_ok and _balance_pairs(state, list(costs), stop):
             continue
         break
     return list(state.assign)
 
 
-def _balance_pairs(state: BinState, costs: list[int]) -> bool:
+def _balance_pairs(state: BinState, costs: list[int], stop: Stop = _never) -> bool:
     """Re-split every pair of bins as evenly as possible; True if any pair changed.
 
     Each re-split lowers the pair's larger load, so the sorted load vector only decreases.
@@ -163,6 +208,8 @@ def _balance_pairs(state: BinState, costs: list[int]) -> bool:
     order = sorted(range(state.p.n_bins), key=lambda b: (-state.loads[b], b))
     changed = False
     for x, b1 in enumerate(order):
+        if stop():  # K^2 / 2 pairs: past the wall deadline, what changed so far
+            break
         for b2 in order[x + 1 :]:
             hi = max(state.loads[b1], state.loads[b2])
             if hi - min(state.loads[b1], state.loads[b2]) <= 1:
@@ -241,10 +288,14 @@ def _try_swap(state: BinState, bmax: int, top: int, free: list[bool]) -> bool:
     return True
 
 
-def _try_two_bin(state: BinState, bmax: int, top: int, costs: list[int]) -> bool:
+def _try_two_bin(
+    state: BinState, bmax: int, top: int, costs: list[int], stop: Stop = _never
+) -> bool:
     for b in sorted(range(state.p.n_bins), key=lambda b: (state.loads[b], b)):
         if b == bmax:
             continue
+        if stop():
+            return False
         items = sorted(state.members[bmax] | state.members[b])
         split = _two_bin_split(costs, items)
         if split is None:
@@ -271,8 +322,9 @@ def _apply_if_lower(
     return True
 
 
-def best_heuristic(problem: PoolProblem, target: int = 0) -> Assignment | None:
-    """The best of LPT and KK (or the constrained greedy), each improved by local search."""
+def best_heuristic(problem: PoolProblem, target: int = 0, stop: Stop = _never) -> Assignment | None:
+    """The best of LPT and KK (or the constrained greedy), each improved by local search;
+    once `stop` says the time is out, the best start found so far, improved no further."""
     candidates: list[Assignment] = []
     side = restricted(problem)  # the rules limit where items go: the greedy that asks them
     if side:
@@ -281,23 +333,30 @@ def best_heuristic(problem: PoolProblem, target: int = 0) -> Assignment | None:
             candidates.append(start)
     else:
         candidates.append(lpt(problem.costs, problem.n_bins))
-        candidates.append(karmarkar_karp(problem.costs, problem.n_bins))
+        kk = None if stop() else differenced(problem.costs, problem.n_bins, stop)
+        if kk is not None:
+            candidates.append(kk)
     best: Assignment | None = None
     best_key: tuple[int, int] | None = None
     for rank, start in enumerate(candidates):
-        improved = improve(problem, start, target)
+        improved = improve(problem, start, target, stop=stop)
         key = (makespan_of(problem, improved), rank)
         if best_key is None or key < best_key:
             best, best_key = improved, key
         if best_key[0] <= target:
             break
     if best is not None and best_key is not None and best_key[0] > target and not side:
-        best = kick(problem, best, target)
+        best = kick(problem, best, target, stop=stop)
     return best
 
 
 def kick(
-    problem: PoolProblem, assign: Assignment, target: int, tries: int = 60, seed: int = 0
+    problem: PoolProblem,
+    assign: Assignment,
+    target: int,
+    tries: int = 60,
+    seed: int = 0,
+    stop: Stop = _never,
 ) -> Assignment:
     """Iterated local search: swap two random items between random bins, improve, keep if
     no worse. Seeded, so repeatable. Stops at `target`."""
@@ -311,6 +370,8 @@ def kick(
         return best
     current = list(best)
     for _ in range(tries):
+        if stop():
+            break
         trial = list(current)
         for _ in range(2):
             i, j = rng.sample(free, 2)
@@ -318,7 +379,7 @@ def kick(
                 trial[i], trial[j] = trial[j], trial[i]
         if len(set(trial)) < problem.n_bins:
             continue
-        trial = improve(problem, trial, target)
+        trial = improve(problem, trial, target, stop=stop)
         ms = makespan_of(problem, trial)
         if ms <= best_ms:
             current = trial

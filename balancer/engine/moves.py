@@ -43,10 +43,11 @@ def fewest_moves(
     caps: MoveCaps,
     time_limit_s: float,
     least_load: bool = False,
+    wall_limit_s: float | None = None,
 ) -> tuple[dict[str, str], str] | None:
     """CP-SAT: every item to a pipeline of its pool, runtime <= target, least moved weight
     (with `least_load`: the smallest longest load instead, what the pipelines as they are
-    can reach at best).
+    can reach at best). `wall_limit_s` (from a clock at the edge) also caps its wall time.
 
     Returns (table -> pipeline key, status), or None when no assignment meets the caps.
     """
@@ -88,7 +89,7 @@ def fewest_moves(
     for (i, k), var in x.items():
         m.add_hint(var, 1 if start.get(i) == k else 0)
     m.minimize(longest if longest is not None else sum(objective))
-    solver, status = _solve(m, settings, time_limit_s)
+    solver, status = _solve(m, settings, time_limit_s, wall_limit_s)
     if status == cp_model.INFEASIBLE:
         return None
     assign = {
@@ -196,12 +197,16 @@ def _allowed(
     return allowed
 
 
-def _solve(model: Any, settings: Settings, time_limit_s: float) -> tuple[Any, Any]:
+def _solve(
+    model: Any, settings: Settings, time_limit_s: float, wall_limit_s: float | None
+) -> tuple[Any, Any]:
     """Solve the moves model; a time-out without any assignment is a SolverError."""
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = time_limit_s
+    if wall_limit_s is not None:
+        solver.parameters.max_time_in_seconds = max(0.01, wall_limit_s)
     # One worker: OR-Tools 9.15 aborts the process on this model with interleaved search
     # ("Check failed: heuristics.fixed_search != nullptr", tests/test_hostile_inputs.py
     # reproduces it), and parallel search without interleaving is not deterministic.

@@ -17,6 +17,19 @@ def restricted(problem: PoolProblem) -> bool:
     return any(rule.restricts(problem) for rule in RULES)
 
 
+def only_table_cap(problem: PoolProblem) -> bool:
+    """True when the table cap is the one rule that restricts placement here (no pins, no
+    apart labels) and the rules asked at placement are the built-in ones: a bin refuses an
+    item only when it has no room for it (non-empty holds once an item arrives; the p90 cap
+    is checked on whole splits, never at placement)."""
+    names = {rule.name for rule in RULES.placement}
+    return (
+        problem.max_tables is not None
+        and names <= {"pin", "non-empty", "table cap", "apart", "schedule fit"}
+        and [rule.name for rule in RULES if rule.restricts(problem)] == ["table cap"]
+    )
+
+
 class BinState:
     """Mutable loads, table counts and apart-label counts of an assignment in progress."""
 

@@ -34,6 +34,11 @@ MAKESPAN_SHARE = 0.6
 LP_WORK_LIMIT = 10_000_000
 
 DIVE_TRIES = 16  # capacities the item-by-item dive tests before the LP bound
+# CP-SAT model cells (item types x pipelines) built a second, conservatively (about 3
+# million cells, 10,240 tables over 1,000 pipelines, took 146 s to build under cProfile): a
+# model whose building alone would outlast its share of the time limit is not built. A rule
+# of the model's size, so it keeps plans reproducible.
+MODEL_CELLS_PER_S = 30_000
 
 # An exact test: can these costs fit n bins of this capacity, within a node limit?
 FitTest = Callable[[Sequence[int], int, int, int], DiveResult]
@@ -69,6 +74,8 @@ class PoolSearch:
         self.pool_items = {p.key: instance.items_of(p.key) for p in instance.pools}
         self.pool_by_key = {p.key: p for p in instance.pools}
         self.states: dict[tuple[str, int], PoolState] = {}
+        self._lbs: dict[tuple[str, int], int] = {}
+        self._sorted: dict[str, tuple[list[int], list[int], int]] = {}
         self.pins = {
             p.key: sorted({pin for i in self.pool_items[p.key] if (pin := instance.items[i].pin)})
             for p in instance.pools
@@ -113,6 +120,11 @@ class PoolSearch:
         key = (pool, n)
         if key in self.states:
             return self.states[key].lb
+        if key not in self._lbs:
+            self._lbs[key] = self._first_lb(pool, n)
+        return self._lbs[key]
+
+    def _first_lb(self, pool: str, n: int) -> int:
         costs = [self.inst.items[i].cost for i in self.pool_items[pool]]
         lb = makespan_lower_bound(costs, n)
         pinned: Counter[str] = Counter()
@@ -124,6 +136,29 @@ class PoolSearch:
             lb = max(lb, max(pinned.values()))
         return lb
 
+    def quick_lb(self, pool: str, n: int) -> int:
+        """The trivial, pigeonhole and pinned bounds only: non-increasing in n, O(items / n)
+        (what the allocation uses once the wall deadline has passed)."""
+        if pool not in self._sorted:
+            desc = sorted((self.inst.items[i].cost for i in self.pool_items[pool]), reverse=True)
+            prefix = [0]
+            for c in desc:
+                prefix.append(prefix[-1] + c)
+            pinned: Counter[str] = Counter()
+            for i in self.pool_items[pool]:
+                if pin := self.inst.items[i].pin:
+                    pinned[pin] += self.inst.items[i].cost
+            self._sorted[pool] = (desc, prefix, max(pinned.values(), default=0))
+        desc, prefix, pinned_most = self._sorted[pool]
+        if not desc:
+            return 0
+        lb = max(-(-prefix[-1] // n), desc[0], pinned_most)
+        k = 1
+        while k * n < len(desc):  # one pipeline holds k + 1 of the k n + 1 largest
+            lb = max(lb, prefix[k * n + 1] - prefix[k * n - k])
+            k += 1
+        return lb
+
     def monotone_lb(self, pool: str, n: int, n_top: int) -> int:
         return max(self.lb(pool, m) for m in range(n, max(n, n_top) + 1))
 
@@ -132,7 +167,7 @@ class PoolSearch:
         if key not in self.states:
             problem = self.problem(pool, n)
             lb = self.lb(pool, n)
-            assign = best_heuristic(problem, lb)
+            assign = best_heuristic(problem, lb, self.budget.out_of_time)
             ub = makespan_of(problem, assign) if assign is not None else math.inf
             if assign is not None and not problem.fits_cap(assign):
                 assign, ub = None, math.inf
@@ -166,7 +201,7 @@ class PoolSearch:
                     self.rep.proved(pool, n, method)
                     return state
         limit = self.budget.take(share)
-        if limit <= 0.0:
+        if limit <= 0.0 or self.budget.out_of_time() or not self.model_fits(state, limit):
             return state
         from balancer.engine.cpsat import PoolModel
 
@@ -176,6 +211,7 @@ class PoolSearch:
             return replace(state, proven=True)
         res = model.minimize_makespan(state.lb, upper, state.assign, limit)
         self.budget.spend(res.deterministic_time)
+        self.budget.out_of_time()  # CP-SAT stopped at the wall deadline: the solve says so
         self.rep.stage_done("makespan", pool, res.status)
         if res.status == "INFEASIBLE":
             if state.assign is None:
@@ -195,6 +231,14 @@ class PoolSearch:
         if state.proven:
             self.rep.proved(pool, n, "CP-SAT")
         return state
+
+    def model_fits(self, state: PoolState, limit: float) -> bool:
+        """Whether building the CP-SAT model would take less than the limit it would get
+        (a deterministic estimate from its size: item types x pipelines)."""
+        p = state.problem
+        types = len(set(zip(p.costs, p.sizes, p.categories, p.fit_costs, strict=True)))
+        cells = types * p.n_bins
+        return cells <= MODEL_CELLS_PER_S * max(limit, 1.0)
 
     def _dive(self, state: PoolState) -> PoolState:
         """Raise the bound or meet it with the exact dive, for a few capacities: a bound far

@@ -45,21 +45,27 @@ def refine(search: PoolSearch, alloc: dict[str, int], caps: dict[str, int]) -> d
 def spread(search: PoolSearch, pool: str, n: int, cap: int, assign: list[int]) -> list[int]:
     """Stage 2: the highest smallest load found, every load within cap."""
     st = search.states[(pool, n)]
+    if search.budget.out_of_time():
+        return assign
     bound = min_load_bound(st.problem.costs, n)
     # With two bins the spread is 2 x max - total: settled by the makespan stage.
     if n == 1 or min(st.problem.loads(assign)) >= bound or (n == 2 and st.proven):
         return assign
-    assign = raise_min_load(st.problem, assign, bound)
+    assign = raise_min_load(st.problem, assign, bound, stop=search.budget.out_of_time)
     lowest = min(st.problem.loads(assign))
     if lowest >= bound:
         search.rep.stage_done("spread", pool, "OPTIMAL")
         return assign
+    limit = search.budget.take(SPREAD_SHARE)
+    if search.budget.out_of_time() or not search.model_fits(st, limit):
+        return assign
     from balancer.engine.cpsat import PoolModel
 
-    model = PoolModel(st.problem, search.opt.seed, search.opt.workers)
+    model = PoolModel(st.problem, search.opt.seed, search.opt.workers, search.budget.wall_left())
     hint = by_load(st.problem, assign)
-    res = model.maximize_min_load(cap, hint, search.budget.take(SPREAD_SHARE))
+    res = model.maximize_min_load(cap, hint, limit)
     search.budget.spend(res.deterministic_time)
+    search.budget.out_of_time()
     search.rep.stage_done("spread", pool, res.status)
     if res.assignment is not None and min(st.problem.loads(res.assignment)) > lowest:
         return res.assignment
@@ -71,22 +77,30 @@ def categories(
 ) -> list[int]:
     """Stage 3: the fewest category splits found, every load within [low, cap]."""
     st = search.states[(pool, n)]
+    if search.budget.out_of_time():
+        return assign
     bound = _touch_bound(st.problem, n, cap)
     if touches(st.problem, assign) <= bound:
         return assign
-    assign = fewer_touches(st.problem, assign, low, cap)
+    assign = fewer_touches(st.problem, assign, low, cap, stop=search.budget.out_of_time)
     current = touches(st.problem, assign)
     budget = search.budget.take(CATEGORY_SHARE)
-    if current <= bound or budget < CATEGORY_CPSAT_MIN:
+    if (
+        current <= bound
+        or budget < CATEGORY_CPSAT_MIN
+        or search.budget.out_of_time()
+        or not search.model_fits(st, budget)
+    ):
         search.rep.stage_done("categories", pool, "OPTIMAL" if current <= bound else "FEASIBLE")
         return assign
     from balancer.engine.cpsat import PoolModel
 
-    model = PoolModel(st.problem, search.opt.seed, search.opt.workers)
+    model = PoolModel(st.problem, search.opt.seed, search.opt.workers, search.budget.wall_left())
     for load in model.ctx.loads:
         model.ctx.model.add(load <= cap)
     res = model.minimize_category_touches(low, by_load(st.problem, assign), budget)
     search.budget.spend(res.deterministic_time)
+    search.budget.out_of_time()
     search.rep.stage_done("categories", pool, res.status)
     if res.assignment is not None and touches(st.problem, res.assignment) < current:
         return res.assignment

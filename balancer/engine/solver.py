@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from balancer.engine.allocation import Score, choose, pareto_allocations, split_score
+from balancer.engine.bound_allocation import allocate_on_bounds
 from balancer.engine.instance import Instance
 from balancer.engine.options import Budget, SolveOptions
 from balancer.engine.pool_search import MAKESPAN_SHARE, PoolSearch
@@ -53,6 +54,9 @@ class Solution:
     category_splits: int
     status: PlanStatus
     deterministic_time: float
+    # True when the wall deadline (a clock in the options) cut a stage short: the plan is the
+    # best found by then and may differ between runs
+    stopped_by_wall_clock: bool = False
     # (k, makespan load, lower bound, status, compute s a day, batch window s); the last two
     # are 0 under the makespan objective
     k_results: tuple[tuple[int, int, int, SolveStatus, int, int], ...] = ()
@@ -72,26 +76,12 @@ class Solver:
         self.budget = Budget(options.time_limit_s, options.clock)
         self.search = PoolSearch(instance, options, self.budget, self.rep)
 
-    def _allocate_on_bounds(self, k: int) -> dict[str, int]:
-        """Greedy min-max allocation of k bins to pools on lower bounds (cheap, exact for them)."""
-        alloc = dict(self.search.min_bins)
-        while sum(alloc.values()) < k:
-            best = None
-            for pool in sorted(alloc):
-                if alloc[pool] >= self.search.max_bins[pool]:
-                    continue
-                n = alloc[pool]
-                score = (self.search.monotone_lb(pool, n, self.inst.k_max), self.search.lb(pool, n))
-                if best is None or score > best[0]:
-                    best = (score, pool)
-            assert best is not None
-            alloc[best[1]] += 1
-        return alloc
-
     def _allocate(self, k: int) -> dict[str, int]:
         """Start from the bound allocation; move a bin to the bottleneck pool while that helps."""
-        alloc = self._allocate_on_bounds(k)
+        alloc, _ = allocate_on_bounds(self.search, k, self.inst.k_max)
         for _ in range(4 * k):
+            if self.budget.out_of_time():
+                break
             ubs = {p: self.search.heuristic(p, n).ub for p, n in alloc.items()}
             worst = max(ubs.values())
             neck = max(sorted(alloc), key=lambda p: ubs[p])
@@ -166,10 +156,11 @@ class Solver:
 
     def _solve_k(self, k: int, share: float) -> tuple[dict[str, int], int, int]:
         """Makespan stage for k pipelines: (allocation, makespan, lower bound)."""
-        lb_alloc = self._allocate_on_bounds(k)
-        lower = max(self.search.monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
+        _, lower = allocate_on_bounds(self.search, k, self.inst.k_max)
         alloc = self._allocate(k)
         for _ in range(2 * len(alloc) + 2):
+            if self.budget.out_of_time():
+                break
             bottleneck = max(sorted(alloc), key=lambda p: self.search.heuristic(p, alloc[p]).ub)
             state = self.search.heuristic(bottleneck, alloc[bottleneck])
             if state.proven or state.ub <= lower:
@@ -181,7 +172,7 @@ class Solver:
             alloc = self._allocate(k)
         for p, n in alloc.items():
             if (
-                self.search.states[(p, n)].assign is None
+                self.search.heuristic(p, n).assign is None
                 and self.search.exact(p, n, share).assign is None
             ):
                 raise SolverError(
@@ -189,9 +180,22 @@ class Solver:
                 )
         makespan = max(self.search.states[(p, n)].ub for p, n in alloc.items())
         # Proven pool optima raised the cached bounds; the allocation on bounds sees them.
-        lb_alloc = self._allocate_on_bounds(k)
-        lower = max(self.search.monotone_lb(p, n, self.inst.k_max) for p, n in lb_alloc.items())
+        _, lower = allocate_on_bounds(self.search, k, self.inst.k_max)
         return alloc, makespan, min(lower, makespan)
+
+    def _by_makespan(
+        self, feasible: list[int]
+    ) -> tuple[int, dict[int, tuple[dict[str, int], int, int]]]:
+        """The makespan stage for each count; the fewest pipelines within the K tolerance of
+        the best makespan."""
+        results: dict[int, tuple[dict[str, int], int, int]] = {}
+        share = MAKESPAN_SHARE / max(1, len(feasible))
+        for k in feasible:
+            results[k] = self._solve_k(k, share)
+            self.rep.k_done(k, results[k][1], results[k][2])
+        best = min(r[1] for r in results.values())
+        chosen = min(k for k in feasible if results[k][1] <= best * (1 + self.opt.k_tolerance))
+        return chosen, results
 
     # ---- allocation by objective -----------------------------------------------------------
 
@@ -201,7 +205,12 @@ class Solver:
         spare = top - sum(self.search.min_bins.values())
         for pool, low in self.search.min_bins.items():
             options[pool] = {}
-            for n in range(low, min(self.search.max_bins[pool], low + spare) + 1):
+            counts = range(low, min(self.search.max_bins[pool], low + spare) + 1)
+            if len(self.search.min_bins) == 1:  # one pool: only the counts asked for
+                counts = range(max(low, self.inst.k_min), counts.stop)
+            for n in counts:
+                if n > low and self.budget.out_of_time():
+                    break  # the counts scored so far are the options
                 state = self.search.heuristic(pool, n)
                 if state.assign is None:
                     try:
@@ -241,6 +250,11 @@ class Solver:
                 )
         by_k = {k: pareto_allocations(options, k) for k in feasible}
         found = [c for k in feasible for c in by_k[k]]
+        if not found and self.budget.stopped_by_wall:
+            # the wall deadline stopped the scoring before any allocation: the makespan
+            # stage's (the plan says it was cut short)
+            chosen, by_makespan = self._by_makespan(feasible)
+            return chosen, by_makespan[chosen][0], by_makespan, {}
         if not found:
             raise SolverError("no split of the pools fits their schedules in the time limit.")
         score, alloc = choose(found, self.opt.objective, self.opt.k_tolerance)
@@ -270,8 +284,11 @@ class Solver:
         for pool in sorted(alloc):
             items = self.search.pool_items[pool]
             labels = self.search.pins[pool]
+            held: list[list[int]] = [[] for _ in range(alloc[pool])]
+            for i, b in enumerate(final[pool]):
+                held[b].append(items[i])
             for b in range(alloc[pool]):
-                members = tuple(sorted(items[i] for i, bb in enumerate(final[pool]) if bb == b))
+                members = tuple(sorted(held[b]))
                 load = sum(self.inst.items[i].cost for i in members)
                 bins.append(Bin(pool, labels[b] if b < len(labels) else None, members, load))
         return bins
@@ -298,12 +315,7 @@ class Solver:
             )
         extra: dict[int, tuple[int, int]] = {}
         if self.opt.objective == "makespan":
-            share = MAKESPAN_SHARE / max(1, len(feasible))
-            for k in feasible:
-                results[k] = self._solve_k(k, share)
-                self.rep.k_done(k, results[k][1], results[k][2])
-            best = min(r[1] for r in results.values())
-            chosen = min(k for k in feasible if results[k][1] <= best * (1 + self.opt.k_tolerance))
+            chosen, results = self._by_makespan(feasible)
             alloc, makespan, lower = results[chosen]
             caps = dict.fromkeys(alloc, int(makespan * (1 + self.opt.makespan_tolerance)))
         else:
@@ -336,6 +348,7 @@ class Solver:
             category_splits=category_splits(inst, bins),
             status=status,
             deterministic_time=round(self.budget.used, 3),
+            stopped_by_wall_clock=self.budget.stopped_by_wall,
             k_results=k_results,
         )
         self.rep.finished(chosen, makespan, lower, status)

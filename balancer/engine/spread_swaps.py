@@ -11,7 +11,7 @@ the search cannot cycle). Pure and deterministic; `work` bounds how many swaps a
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from balancer.engine.pool import PoolProblem
 from balancer.engine.swaps import ItemSet, SwapState
@@ -72,12 +72,17 @@ def _best_min_load(ordered: list[int], n_bins: int, bound: int, nodes: int) -> i
 
 
 def raise_min_load(
-    problem: PoolProblem, assignment: list[int], target: int, work: int = 100_000
+    problem: PoolProblem,
+    assignment: list[int],
+    target: int,
+    work: int = 100_000,
+    stop: Callable[[], bool] = lambda: False,
 ) -> list[int]:
-    """The assignment with the highest smallest load found (see the module's contract)."""
+    """The assignment with the highest smallest load found (see the module's contract); the
+    best so far once `stop` says the wall deadline passed."""
     state = SwapState(problem, assignment)
     spent = 0
-    while spent < work:
+    while spent < work and not stop():
         loads = state.loads()
         low = min(loads)
         if low >= target:

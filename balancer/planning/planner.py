@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from balancer.costs import assumed_costs_warning, costed, integer_cost, runtime_from_load
 from balancer.deployment import deployment_id
@@ -42,16 +42,17 @@ def make_plan(
     current: Plan | None = None,
     estimates: dict[str, CostEstimate] | None = None,
     recorded_schedules: Mapping[str, str] | None = None,
+    clock: Callable[[], float] | None = None,
+    stages: int = 3,
 ) -> Plan:
     """Balance the catalog's tables. Raises InputError/InfeasibleError/SolverError.
 
-    With `current`, pipelines keep the keys of the current plan's pipelines they share most
-    tables with, so re-solving after adding tables renames nothing that exists. `estimates`,
-    when given, replace the estimates from history (what-if scenarios). `recorded_schedules`
-    name a table's schedule in tables.csv when --schedule-* changed it (what its weight is
-    for); an incremental table's cost follows its planned schedule (estimator.for_schedule).
-    """
-    history, settings, estimates, warnings = _costs(
+    With `current`, pipelines keep the keys of the current plan's pipelines they share most tables
+    with (re-solving renames nothing that exists). `estimates` replace those from history (what-if).
+    `recorded_schedules`: a table's schedule in tables.csv when --schedule-* changed it (what its
+    weight is for); an incremental table's cost follows its planned schedule (for_schedule).
+    `clock` (the CLI's): a wall deadline of the time limit; `stages` < 3: no refinements."""
+    history, settings, estimates, warnings = planned_costs(
         catalog, history, settings, estimates, recorded_schedules
     )
     try:
@@ -62,7 +63,7 @@ def make_plan(
             file = history.path if costs and history is not None and history.path else None
             exc.where = dataclasses.replace(exc.where, file=file or catalog.path)
         raise
-    solution = solve(instance, SolveOptions.of(settings), reporter)
+    solution = solve(instance, SolveOptions.of(settings, clock, stages), reporter)
     pipelines = _pipelines(catalog, instance, solution, settings, estimates)
     moves: tuple[tuple[str, str, str], ...] = ()
     if current is not None:
@@ -97,7 +98,10 @@ def make_plan(
         deterministic_time=solution.deterministic_time,
         k_results=k_results,
         inputs=_inputs(catalog, history),
-        warnings=tuple(warnings) + stagger_warnings + _assumed(estimates.values()),
+        warnings=tuple(warnings)
+        + stagger_warnings
+        + _assumed(estimates.values())
+        + _wall(solution, settings),
         moves=moves,
         tool=f"lakeflow-balancer {__version__}",
         tables=catalog.tables,
@@ -130,12 +134,12 @@ def moves_from(
     )
 
 
-def _costs(
+def planned_costs(
     catalog: Catalog,
     history: History | None,
     settings: Settings,
-    estimates: dict[str, CostEstimate] | None,
-    recorded_schedules: Mapping[str, str] | None,
+    estimates: dict[str, CostEstimate] | None = None,
+    recorded_schedules: Mapping[str, str] | None = None,
 ) -> tuple[History | None, Settings, dict[str, CostEstimate], list[str]]:
     """History resolved to the catalog's tables, concurrency calibrated from it, the cost of
     every table (scaled where its schedule changed since its history ran), and warnings."""
@@ -237,7 +241,41 @@ def _dominant_schedule(catalog: Catalog, tables: Sequence[str]) -> str:
     return sorted(counts, key=lambda s: (-counts[s], s))[0]
 
 
+def _wall(solution: Solution, settings: Settings) -> tuple[str, ...]:
+    """The warning that the wall deadline stopped the solve, if it did."""
+    if not solution.stopped_by_wall_clock:
+        return ()
+    return (wall_clock_warning(settings.time_limit_s),)
+
+
+def wall_clock_warning(time_limit_s: float) -> str:
+    return (
+        f"the solve reached its wall-time limit ({time_limit_s:g} s) before its deterministic "
+        "budget: this plan is the best found by then, its status and gap say how close it is "
+        "to the bound, and it may differ between runs (a longer --time-limit gives a "
+        "reproducible plan)."
+    )
+
+
 def _assumed(estimates: Iterable[CostEstimate]) -> tuple[str, ...]:
     """The warning that some costs are assumed (no history, no weight), if any are."""
     warning = assumed_costs_warning(tuple(estimates))
     return (warning,) if warning else ()
+
+
+def wall_noted(
+    warnings: tuple[str, ...], fresh: tuple[str, ...], late: bool, limit: float
+) -> tuple[str, ...]:
+    """`warnings` and the wall-time warning, when the fresh solve or the moves model hit it."""
+    warning = wall_clock_warning(limit)
+    hit = late or warning in fresh
+    return (*warnings, warning) if hit and warning not in warnings else warnings
+
+
+def wall_left_of(
+    clock: Callable[[], float] | None, deadline: float | None
+) -> Callable[[], float | None]:
+    """Seconds of wall time the moves model has left, asked when it starts (None: no clock)."""
+    if clock is None or deadline is None:
+        return lambda: None
+    return lambda: max(0.0, deadline - clock())

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +25,6 @@ from balancer.engine.build import build_instance
 from balancer.engine.checker import check_plan
 from balancer.engine.moves import MoveCaps, fewest_moves
 from balancer.errors import InputError, SolverError
-from balancer.history.estimator import estimate_costs
 from balancer.history.flows import resolve_tables
 from balancer.model import (
     Catalog,
@@ -37,7 +36,7 @@ from balancer.model import (
     category_splits,
 )
 from balancer.plan_metrics import plan_metrics
-from balancer.planning.planner import make_plan
+from balancer.planning.planner import make_plan, planned_costs, wall_left_of, wall_noted
 from balancer.planning.runbook import Move
 from balancer.planning.stagger import staggered_pipelines
 from balancer.units import format_duration
@@ -96,8 +95,10 @@ def rebalance(
     history: History | None,
     options: RebalanceOptions,
     settings: Settings | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Proposal:
-    """Propose a rebalanced plan for `current` under the new history."""
+    """Propose a rebalanced plan for `current` under the new history. `clock` (from the
+    edge) adds a wall deadline of the time limit to the fresh solve and to the moves model."""
     _check_inputs(current, history, options)
     settings = dataclasses.replace(
         settings or current.settings,
@@ -105,14 +106,10 @@ def rebalance(
         pipelines_max=len(current.pipelines),
         time_limit_s=options.time_limit_s,
     )
-    catalog = Catalog(current.tables, "plan", "")
-    estimates = estimate_costs(current.tables, history, settings)
+    estimates, fresh = _fresh(current, history, settings, clock)
     cost = {n: integer_cost(e.seconds) for n, e in estimates.items()}
     recosted = tuple(costed(p, estimates, settings) for p in current.pipelines)  # as deployed
     current_ms = max(p.runtime_s for p in recosted)
-    # the best makespan these K pipelines can reach, whatever the plan's objective
-    best = dataclasses.replace(settings, objective="makespan")
-    fresh = make_plan(catalog, history, best, k_explicit=True, current=current)
     best_ms = fresh.makespan_s
     where = current.pipeline_of()
     fresh_where = fresh.pipeline_of()
@@ -127,6 +124,7 @@ def rebalance(
         lower_bound_s=min(fresh.lower_bound_s, current_ms),
         moves=(),
         k_results=(),  # the pipeline count is the plan's; no sweep was made
+        warnings=wall_noted(current.warnings, fresh.warnings, False, options.time_limit_s),
     )
     unplaced = [t.source_table for t in current.tables if t.source_table not in where]
     misfits = plan_metrics(base).misfits
@@ -149,19 +147,18 @@ def rebalance(
             recosted,
         )
     weights, weight_kind = _weights(current, history, cost)
-    assign, status = _fewest_moves(current, estimates, weights, settings, options, best_ms)
+    deadline = None if clock is None else clock() + options.time_limit_s
+    assign, status = _fewest_moves(
+        current, estimates, weights, settings, options, best_ms, wall_left_of(clock, deadline)
+    )
     moves = tuple(
         Move(t, where[t], k, cost[t], weights[t])
         for t, k in sorted(assign.items(), key=lambda kv: (where.get(kv[0], ""), kv[0]))
         if t in where and where[t] != k
     )
     new_plan = _moved(current, base, assign, moves, estimates, settings, fresh.lower_bound_s)
-    problems = check_plan(new_plan, current.tables)
-    if problems:
-        raise SolverError(
-            "the rebalance proposal failed the plan check: " + "; ".join(problems[:5]),
-            best_plan=None,
-        )
+    late = clock is not None and deadline is not None and clock() >= deadline
+    new_plan = _checked(new_plan, current, fresh, late, options.time_limit_s)
     new_ms = new_plan.makespan_s
     why = _why(unplaced, misfits, current_ms, best_ms, options.detect_threshold)
     reason = (
@@ -171,6 +168,40 @@ def rebalance(
     return Proposal(
         True, reason, current_ms, best_ms, new_ms, new_plan, moves, fresh_moves, status, recosted
     )
+
+
+def _fresh(
+    current: Plan, history: History | None, settings: Settings, clock: Callable[[], float] | None
+) -> tuple[dict[str, CostEstimate], Plan]:
+    """The costs (estimated once: the fresh solve's and the moves') and the fresh solve: the
+    best makespan these K pipelines can reach and its bound, whatever the plan's objective
+    (the makespan stage only: that is what it is for)."""
+    catalog = Catalog(current.tables, "plan", "")
+    estimates = planned_costs(catalog, history, settings)[2]
+    best = dataclasses.replace(settings, objective="makespan")
+    fresh = make_plan(
+        catalog,
+        history,
+        best,
+        k_explicit=True,
+        current=current,
+        estimates=dict(estimates),
+        clock=clock,
+        stages=1,
+    )
+    return estimates, fresh
+
+
+def _checked(new_plan: Plan, current: Plan, fresh: Plan, late: bool, limit: float) -> Plan:
+    """The proposed plan, checked, with the wall-time warning if a deadline cut it."""
+    problems = check_plan(new_plan, current.tables)
+    if problems:
+        raise SolverError(
+            "the rebalance proposal failed the plan check: " + "; ".join(problems[:5]),
+            best_plan=None,
+        )
+    warnings = wall_noted(new_plan.warnings, fresh.warnings, late, limit)
+    return dataclasses.replace(new_plan, warnings=warnings)
 
 
 def limit_moves(
@@ -233,6 +264,7 @@ def _fewest_moves(
     settings: Settings,
     options: RebalanceOptions,
     best_ms: int,
+    wall_left: Callable[[], float | None] = lambda: None,
 ) -> tuple[dict[str, str], str]:
     """The engine's moves model within the target of the best makespan. When the pipelines
     as they are cannot get that close (a fresh solve may share them out over the pools
@@ -243,7 +275,15 @@ def _fewest_moves(
 
     def attempt(target: int, least_load: bool = False) -> tuple[dict[str, str], str] | None:
         return fewest_moves(
-            instance, current, weights, settings, target, caps, options.time_limit_s, least_load
+            instance,
+            current,
+            weights,
+            settings,
+            target,
+            caps,
+            options.time_limit_s,
+            least_load,
+            wall_left(),
         )
 
     found = attempt(math.floor(best_ms * (1 + options.target)))
