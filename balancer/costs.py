@@ -80,6 +80,30 @@ def run_figures(
     return runs, runs * runtime_s, age
 
 
+def lane_offsets(p90s: Sequence[int], lanes: int) -> list[int]:
+    """Minute start offsets (in `p90s` order) of runs triggered together when at most `lanes`
+    may run at once: longest p90 first (ties: first given), each onto the lane that frees up
+    first (ties: the lowest), starting then, rounded up to the minute. `lanes` 0 or at least
+    as many as runs: every offset 0. The one rule the planner staggers by
+    (`planning.stagger`) and the solver scores batch windows by (`engine.allocation`)."""
+    if lanes <= 0 or lanes >= len(p90s):
+        return [0] * len(p90s)
+    ends = [0] * lanes
+    offsets = [0] * len(p90s)
+    for i in sorted(range(len(p90s)), key=lambda i: (-p90s[i], i)):
+        lane = min(range(lanes), key=lambda j: (ends[j], j))
+        offsets[i] = -(-ends[lane] // 60)
+        ends[lane] = offsets[i] * 60 + p90s[i]
+    return offsets
+
+
+def staggered_window(runtimes: Sequence[int], p90s: Sequence[int], lanes: int) -> int:
+    """The batch window of runs triggered together under `lanes` at once: the latest
+    offset plus predicted runtime (`lane_offsets`)."""
+    offsets = lane_offsets(p90s, lanes)
+    return max((o * 60 + r for o, r in zip(offsets, runtimes, strict=True)), default=0)
+
+
 def assumed_tables(estimates: Iterable[CostEstimate]) -> tuple[str, ...]:
     """Tables whose cost is an assumption: no history and no weight (source "fallback")."""
     return tuple(sorted(e.table for e in estimates if e.source == "fallback"))

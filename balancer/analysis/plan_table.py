@@ -164,11 +164,8 @@ def k_line(plan: Plan) -> str:
             )
         else:
             parts.append(f"K={k.k}: {format_duration(k.makespan_s)}")
-    together = (
-        "; batch windows as if all started on the trigger, before staggering"
-        if any(p.start_offset_min for p in plan.pipelines)
-        else ""
-    )
+    cap = plan.settings.max_concurrent_pipelines
+    together = f"; batch windows staggered, {cap} at a time" if cap else ""
     return f"by pipeline count ({plan.settings.objective}{together}): " + "  ".join(parts)
 
 

@@ -2,8 +2,9 @@
 
 Pure. Each (pool, n) option is scored from a split of the pool over n pipelines: compute per
 day (runs a day x (start-up + work) summed over its pipelines, fewer runs when a p90 run
-outlasts its interval, as in `balancer.plan_metrics`), the longest runtime of a batch (daily
-or slower) pool, the longest runtime of any pool, and the worst utilisation (p90 runtime /
+outlasts its interval, as in `balancer.plan_metrics`), the batch window of a batch (daily
+or slower) pool (its pipelines staggered under the pool's `lanes`, as the planner will start
+them), the longest runtime of any pool, and the worst utilisation (p90 runtime /
 interval). Options combine by sum
 (compute) and max (the rest); a dynamic programme over pools keeps every allocation that no
 other beats on all four, and `choose` picks one by the objective:
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from balancer.costs import run_figures, runtime_from_load
+from balancer.costs import run_figures, runtime_from_load, staggered_window
 from balancer.engine.instance import Pool
 from balancer.engine.pool import PoolProblem
 
@@ -74,13 +75,17 @@ def split_score(
         largest[b] = max(largest[b], problem.costs[i])
         largest_fit[b] = max(largest_fit[b], problem.fit_costs[i])
     compute, makespan, utilisation = 0.0, 0, 0.0
+    runtimes, p90s = [], []
     for b in range(n):
         runtime = runtime_from_load(loads[b], largest[b], overhead_s, concurrency)
         p90 = runtime_from_load(fits[b], largest_fit[b], overhead_s, concurrency)
         compute += run_figures(runtime, p90, pool.interval_s, pool.runs_per_day, 0)[1]
         makespan = max(makespan, runtime)
         utilisation = max(utilisation, p90 / pool.interval_s)
-    return Score(round(compute, 3), makespan if pool.batch else 0, makespan, utilisation, n)
+        runtimes.append(runtime)
+        p90s.append(p90)
+    batch = staggered_window(runtimes, p90s, pool.lanes) if pool.batch else 0
+    return Score(round(compute, 3), batch, makespan, utilisation, n)
 
 
 def pareto_allocations(

@@ -95,6 +95,7 @@ def pool_of(
         is_batch(schedule),
         runtime_cap(schedule, settings),
         incremental,
+        settings.max_concurrent_pipelines,
     )
 
 

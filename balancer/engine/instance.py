@@ -50,7 +50,8 @@ class Pool:
     """Pipelines that may hold each other's items: one purity group and one schedule.
 
     `load_cap` caps the p90 cost a pipeline may hold (schedule fit); `runs_per_day` and `batch`
-    (runs at most daily) let the solver weigh compute per day and the batch window.
+    (runs at most daily) let the solver weigh compute per day and the batch window, the latter
+    as the pipelines will overlap when at most `lanes` run at once (`costs.lane_offsets`).
     """
 
     key: str
@@ -62,6 +63,7 @@ class Pool:
     batch: bool = True
     runtime_cap: int | None = None  # longest p90 run allowed, start-up included
     incremental: bool = False  # every item reads only new data: its cost scales with the interval
+    lanes: int = 0  # pipelines of the pool that may run at once (0: no cap), start times staggered
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from balancer.costs import lane_offsets
 from balancer.model import PipelinePlan, Settings
 from balancer.schedules import (
     CronError,
@@ -93,19 +94,16 @@ def _lanes(members: Sequence[PipelinePlan], schedule: str, cap: int) -> tuple[di
 
 
 def _place(members: Sequence[PipelinePlan], schedule: str, lanes: int) -> dict[str, int] | None:
-    """Longest p90 first onto the lane that frees up first (ties: the lowest lane); None when a
-    lane's runs outlast the interval or an offset is not one a job schedule can express."""
-    interval = min_interval_seconds(schedule)
-    ends = [0] * lanes
-    placed: dict[str, int] = {}
-    for p in sorted(members, key=lambda p: (-p.p90_runtime_s, p.key)):
-        lane = min(range(lanes), key=lambda i: (ends[i], i))
-        offset = -(-ends[lane] // 60)
-        if offset and not _expressible(schedule, offset):
-            return None
-        ends[lane] = offset * 60 + p.p90_runtime_s
-        placed[p.key] = offset
-    return placed if max(ends) <= interval else None
+    """Offsets by `costs.lane_offsets` (ties by key); None when a lane's runs outlast the
+    interval or an offset is not one a job schedule can express."""
+    ordered = sorted(members, key=lambda p: p.key)
+    offsets = lane_offsets([p.p90_runtime_s for p in ordered], lanes)
+    if any(o and not _expressible(schedule, o) for o in offsets):
+        return None
+    ends = [o * 60 + p.p90_runtime_s for o, p in zip(offsets, ordered, strict=True)]
+    if max(ends) > min_interval_seconds(schedule):
+        return None
+    return {p.key: o for p, o in zip(ordered, offsets, strict=True)}
 
 
 def _expressible(schedule: str, offset_min: int) -> bool:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from balancer.costs import lane_offsets, staggered_window
 from balancer.model import PipelinePlan, Settings
 from balancer.plan_metrics import plan_metrics
 from balancer.planning.stagger import stagger, staggered_pipelines
@@ -130,3 +131,52 @@ def test_staggered_pipelines_follow_the_settings() -> None:
     no_fit = dataclasses.replace(fit, sla_headroom=None)
     assert staggered_pipelines(pipes, no_fit).warnings == ()
     assert offsets(staggered_pipelines(pipes, no_fit).pipelines) == {"a": 0, "b": 50, "c": 100}
+
+
+@pytest.mark.parametrize(
+    ("p90s", "lanes", "offsets"),
+    [
+        ([], 2, []),
+        ([600, 600, 600], 0, [0, 0, 0]),
+        ([600, 600, 600], 3, [0, 0, 0]),
+        ([600, 600, 600], 2, [0, 0, 10]),
+        ([600, 601, 600], 1, [11, 0, 21]),  # longest first, ties in the order given
+        ([90, 3000, 60, 30], 2, [0, 0, 2, 3]),
+    ],
+)
+def test_lane_offsets(p90s: list[int], lanes: int, offsets: list[int]) -> None:
+    assert lane_offsets(p90s, lanes) == offsets
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(60, 20_000), min_size=1, max_size=8),
+    st.integers(0, 4),
+)
+def test_the_solver_scores_the_window_the_planner_staggers(p90s: list[int], cap: int) -> None:
+    """The batch window a pool split is scored by (engine.allocation) is the one the plan
+    gets once staggered (planning.stagger, plan_metrics): one lane rule for both."""
+    pipelines = [pipe(f"p{i}", p90) for i, p90 in enumerate(p90s)]
+    placed = stagger(pipelines, cap).pipelines
+    window = max(p.start_offset_min * 60 + p.runtime_s for p in placed)
+    ordered = sorted(placed, key=lambda p: p.key)
+    assert window == staggered_window(
+        [p.runtime_s for p in ordered], [p.p90_runtime_s for p in ordered], cap
+    )
+
+
+def test_the_pipeline_count_is_chosen_for_the_staggered_window() -> None:
+    """Under a cap of 2, a daily pool's window stops shrinking at 2 pipelines (more only add
+    start-ups): the solver knows it and the K sweep shows staggered windows."""
+    from balancer.engine.allocation import split_score
+    from balancer.engine.instance import Pool
+    from balancer.engine.pool import PoolProblem
+
+    costs = [1000] * 8
+    for lanes, best_at in ((0, 8), (2, 2)):
+        pool = Pool("p", "g", "0 0 * * *", lanes=lanes)
+        windows = {}
+        for n in (2, 4, 8):
+            problem = PoolProblem(costs=tuple(costs), n_bins=n)
+            windows[n] = split_score(pool, problem, [i % n for i in range(8)], 60, 1).batch
+        assert min(windows, key=lambda n: (windows[n], n)) == best_at, windows

@@ -1,7 +1,12 @@
 """OSIPI end to end: `balancer solve` then `balancer render`. Its daily snapshot pipelines
 start staggered in the rendered jobs (Quartz minutes differ), no more than the cap run at once
 at p90, and the plan's batch window is computed from those starts. Expected values come from
-the plan itself, never from the bundled history's figures (which may be regenerated)."""
+the plan itself, never from the bundled history's figures (which may be regenerated).
+
+Left to choose, the solver scores batch windows staggered (more daily pipelines than the cap
+only add start-ups to the window), so OSIPI's default plan has as many daily pipelines as the
+cap allows at once; with eight pipelines asked for (`--pipelines 8`, what OSIPI was planned
+at before the cap), its six daily pipelines start staggered."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from tests.helpers import EXAMPLES, merged, render_cli, schema_errors, text_file
 OSIPI = EXAMPLES / "osipi"
 INPUTS = ["--tables", str(OSIPI / "tables.csv"), "--history", str(OSIPI / "runs.csv")]
 ROOT = "/Workspace/Users/me/lakeflow-community-connectors"
+EIGHT = ("--pipelines", "8")
 
 
 def solve(out: Path, *args: str) -> Path:
@@ -54,7 +60,7 @@ def job_schedules(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def staggered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("staggered")
-    plan = solve(folder)
+    plan = solve(folder, *EIGHT)
     out = folder / "out"
     result = render_cli(plan, out, "--mode", "workspace", "--connector-root", ROOT)
     assert result.exit_code == 0, result.output
@@ -100,7 +106,7 @@ def test_the_plan_says_the_starts_are_staggered(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     result = CliRunner().invoke(
         main,
-        ["solve", *INPUTS, "-o", str(plan), "--max-concurrent-pipelines", "1"],
+        ["solve", *INPUTS, "-o", str(plan), "--max-concurrent-pipelines", "1", *EIGHT],
     )
     assert result.exit_code == 0, result.output
     assert "start times staggered (--max-concurrent-pipelines 1: at most 1 of a" in " ".join(
@@ -139,3 +145,20 @@ def test_rebalance_restaggers_under_a_new_cap_and_says_so(tmp_path: Path) -> Non
     daily = [p for p in proposed.pipelines if is_batch(p.schedule)]
     starts = sorted(p.start_offset_min for p in daily)
     assert starts[0] == 0 and len(set(starts)) == len(daily)  # one at a time
+
+
+@pytest.mark.parametrize("cap", ["1", "2", "3"])
+def test_left_to_choose_the_solver_takes_the_shortest_staggered_window(
+    tmp_path: Path, cap: str
+) -> None:
+    """No more daily pipelines run at once than the cap, and no pipeline count in the sweep
+    (scored staggered) has a shorter batch window within the same compute."""
+    plan = read_plan(solve(tmp_path, "--max-concurrent-pipelines", cap))
+    daily = [p for p in plan.pipelines if is_batch(p.schedule)]
+    spans = [(p.start_offset_min * 60, p.start_offset_min * 60 + p.p90_runtime_s) for p in daily]
+    assert max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans) <= int(cap)
+    window = plan_metrics(plan).batch_window_s
+    chosen = next(k for k in plan.k_results if k.k == len(plan.pipelines))
+    assert chosen.batch_window_s == window  # the solver scored the window the plan has
+    fits = [k for k in plan.k_results if k.batch_window_s]
+    assert window <= min(k.batch_window_s for k in fits) * (1 + plan.settings.k_tolerance)
