@@ -3,14 +3,15 @@
     .venv/bin/python -m benchmarks.stagger
 
 Each row is `balancer solve --tables examples/osipi/tables.csv --history
-examples/osipi/runs.csv --max-concurrent-pipelines N` (the planner called directly, default
-settings otherwise; 0 is no cap): the daily pipelines' start offsets, the batch window the
-plan reports (latest offset + predicted runtime), the same at p90, and the most daily
-pipelines running at once at their p90.
+examples/osipi/runs.csv --max-concurrent-pipelines N`, K left to the solver (3..8) or fixed at
+8 (`--pipelines 8`), the planner called directly, default settings otherwise (0 is no cap):
+the daily pipelines' start offsets, the batch window the plan reports (latest offset +
+predicted runtime), the same at p90, and the most daily pipelines running at once at p90.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from balancer.units import format_duration
 
 OSIPI = Path(__file__).resolve().parents[1] / "examples" / "osipi"
 CAPS = (1, 2, 3, 0)
+KS = (None, 8)  # left to the solver, or --pipelines 8
 
 
 def most_at_once(daily: list[PipelinePlan]) -> int:
@@ -34,9 +36,12 @@ def rows() -> list[list[str]]:
     catalog = read_tables(str(OSIPI / "tables.csv"))
     history = read_history(str(OSIPI / "runs.csv"))
     out = []
-    for cap in CAPS:
+    for k, cap in ((k, cap) for k in KS for cap in CAPS):
         started = time.perf_counter()
-        plan = make_plan(catalog, history, Settings(name="osipi", max_concurrent_pipelines=cap))
+        settings = Settings(name="osipi", max_concurrent_pipelines=cap)
+        if k:
+            settings = dataclasses.replace(settings, pipelines_min=k, pipelines_max=k)
+        plan = make_plan(catalog, history, settings)
         seconds = time.perf_counter() - started
         daily = sorted(
             (p for p in plan.pipelines if is_batch(p.schedule)),
@@ -46,7 +51,7 @@ def rows() -> list[list[str]]:
         out.append(
             [
                 str(cap) if cap else "no cap (0)",
-                str(len(plan.pipelines)),
+                f"{len(plan.pipelines)}" + (" (--pipelines 8)" if k else " (chosen)"),
                 str(len(daily)),
                 " ".join(f"+{p.start_offset_min}" for p in daily),
                 format_duration(plan_metrics(plan).batch_window_s),
