@@ -248,6 +248,17 @@ def describe(expr: str) -> str:
     return expr
 
 
+def ranges_list(vals: list[int]) -> str:
+    """Sorted field values as a list of ranges ('1-3,7'), the same in Unix cron and Quartz."""
+    runs: list[list[int]] = []
+    for v in vals:
+        if runs and v == runs[-1][-1] + 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
 def _unix_field(values: set[int], lo: int, hi: int) -> str:
     """A set of field values written back as Unix cron: '*', 'a-hi/step' or ranges."""
     vals = sorted(values)
@@ -257,13 +268,7 @@ def _unix_field(values: set[int], lo: int, hi: int) -> str:
         step = vals[1] - vals[0]
         if step > 1 and vals == list(range(vals[0], hi + 1, step)) and vals[0] < lo + step:
             return f"*/{step}" if vals[0] == lo else f"{vals[0]}-{hi}/{step}"
-    runs: list[list[int]] = []
-    for v in vals:
-        if runs and v == runs[-1][-1] + 1:
-            runs[-1].append(v)
-        else:
-            runs.append([v])
-    return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+    return ranges_list(vals)
 
 
 def shift_cron(expr: str, offset_min: int) -> str:

@@ -22,6 +22,7 @@ from balancer.schedules import (
     MONTHS,
     CronError,
     expand,
+    ranges_list,
     shift_cron,
 )
 
@@ -38,13 +39,7 @@ def _compact(values: set[int], lo: int, hi: int) -> str:
         step = vals[1] - vals[0]
         if step > 1 and vals == list(range(vals[0], hi + 1, step)) and vals[0] < step + lo:
             return f"{vals[0]}/{step}"
-    runs: list[list[int]] = []
-    for v in vals:
-        if runs and v == runs[-1][-1] + 1:
-            runs[-1].append(v)
-        else:
-            runs.append([v])
-    return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+    return ranges_list(vals)
 
 
 def to_quartz(cron: str, offset_min: int = 0) -> str:
