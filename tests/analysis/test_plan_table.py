@@ -111,6 +111,6 @@ def test_explain_fits_the_terminal(width: int, tmp_path: Path) -> None:
         print_explanation(explain(read_plan(plan_path), "pi_points"), out)
     text = cap.get()
     last = read_plan(plan_path).pipelines[-1].key  # every pipeline is a row, the last too
-    assert "…" not in text and last == "osipi_snapshot_05" and last in text
+    assert "…" not in text and last in text
     table = text[text.index("moving pi_points") :]
     assert max(len(line.rstrip()) for line in table.splitlines()) <= width
