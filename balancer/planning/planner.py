@@ -75,17 +75,7 @@ def make_plan(
     lower = _runtime_of(solution.lower_bound, settings, largest)
     makespan = max(runtimes)
     lower = min(lower, makespan)
-    k_results = tuple(
-        KResult(
-            k,
-            _runtime_of(ms, settings, largest) if ms else 0,
-            _runtime_of(lb, settings, largest) if lb else 0,
-            st,
-            compute,
-            batch,
-        )
-        for k, ms, lb, st, compute, batch in solution.k_results
-    )
+    k_results = _k_results(solution, settings, largest)
     plan = Plan(
         settings=settings,
         pipelines=tuple(sorted(pipelines, key=lambda p: p.key)),
@@ -117,6 +107,21 @@ def make_plan(
             "the plan failed its own check: " + "; ".join(problems[:5]), best_plan=plan
         )
     return plan
+
+
+def _k_results(solution: Solution, settings: Settings, largest: int) -> tuple[KResult, ...]:
+    """The solver's figures per pipeline count, its loads turned into runtimes."""
+    return tuple(
+        KResult(
+            k,
+            _runtime_of(ms, settings, largest) if ms else 0,
+            _runtime_of(lb, settings, largest) if lb else 0,
+            st,
+            compute,
+            batch,
+        )
+        for k, ms, lb, st, compute, batch in solution.k_results
+    )
 
 
 def moves_from(
