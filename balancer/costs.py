@@ -5,6 +5,7 @@ allows (schedule fit). Pure; no solver."""
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -88,12 +89,12 @@ def lane_offsets(p90s: Sequence[int], lanes: int) -> list[int]:
     (`planning.stagger`) and the solver scores batch windows by (`engine.allocation`)."""
     if lanes <= 0 or lanes >= len(p90s):
         return [0] * len(p90s)
-    ends = [0] * lanes
+    free = [(0, j) for j in range(lanes)]  # (when the lane frees up, lane): a heap
     offsets = [0] * len(p90s)
     for i in sorted(range(len(p90s)), key=lambda i: (-p90s[i], i)):
-        lane = min(range(lanes), key=lambda j: (ends[j], j))
-        offsets[i] = -(-ends[lane] // 60)
-        ends[lane] = offsets[i] * 60 + p90s[i]
+        end, lane = heapq.heappop(free)
+        offsets[i] = -(-end // 60)
+        heapq.heappush(free, (offsets[i] * 60 + p90s[i], lane))
     return offsets
 
 

@@ -123,7 +123,7 @@ def rebalance_row(work: Path, repeats: int = 3) -> list[object]:
     tables.write_text("\n".join(lines) + "\n")
     runs, drift, plan = work / "runs.csv", work / "drift.csv", work / "plan.json"
     synth = ["synth-history", "--tables", str(tables), "--days", "14"]
-    synth += ["--max-runs-per-table", "60"]
+    synth += ["--max-runs-per-table", "60", "--concurrency", "16"]  # 333 tables an update
     _cli([*synth, "-o", str(runs)], 600)
     _cli([*synth, "-o", str(drift), "--drift", "0.5"], 600)
     flags = ["--pipelines", "16", "--no-schedule-fit"]

@@ -49,6 +49,10 @@ HEADER = COLUMNS
 # The gaps a real trigger has, in nominal intervals: most on time, some after a skipped
 # trigger (the previous run overran), a few after an outage.
 GAP_MIX = ((1, 0.85), (2, 0.10), (4, 0.05))
+# A flow that would run past a day stops there (a job's timeout): a pipeline whose updates
+# fall behind reads ever more data a run, and without a cap it would write runs longer than
+# the week the runs reader accepts.
+MAX_RUN_S = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,7 @@ def _update(
             duration *= rng.uniform(0.05, 0.5)
         else:
             p.previous[t.source_table] = at
+        duration = min(duration, MAX_RUN_S)
         stop = at + timedelta(seconds=duration)
         heapq.heappush(slots, stop)
         done = max(done, stop)
