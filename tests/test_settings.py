@@ -98,3 +98,33 @@ def test_a_settings_that_exists_is_valid(values: dict[str, Any]) -> None:
     for f in dataclasses.fields(settings):
         assert setting_problem(f.metadata["bound"], getattr(settings, f.name)) is None
     assert settings.pipelines_min <= settings.pipelines_max
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "refusal"),
+    [
+        ("4h", 14_400, None),
+        ("90m", 5_400, None),
+        ("1d", 86_400, None),
+        ("3600", 3_600, None),
+        ("7d", 604_800, None),
+        ("8d", None, "is longer than a week"),
+        ("9" * 400, None, "is longer than a week"),  # infinite as a float: never rounded
+        ("1" + "0" * 330 + "h", None, "is longer than a week"),
+        ("0.1s", None, "is not a duration"),
+        ("4 hours", None, "is not a duration"),
+        ("", None, "is not a duration"),
+    ],
+)
+def test_durations_parse_or_are_refused_with_a_message(
+    text: str, seconds: int | None, refusal: str | None
+) -> None:
+    from balancer.cli.planning_options import parse_duration
+    from balancer.errors import InputError
+
+    if refusal is None:
+        assert parse_duration(text, "--batch-window") == seconds
+        return
+    with pytest.raises(InputError) as caught:
+        parse_duration(text, "--batch-window")
+    assert refusal in str(caught.value.problem)

@@ -3,6 +3,7 @@ question the same way, and their conversion into `Settings`."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any, cast
@@ -163,13 +164,13 @@ def parse_concurrency(text: str, history_path: str | None) -> tuple[int, bool]:
 def parse_duration(text: str, flag: str) -> int:
     """'90m', '4h', '1d' or plain seconds as whole seconds (at least 1)."""
     match = _DURATION.match(str(text))
-    if not match or float(match.group(1)) * _UNIT[match.group(2)] < 1:
+    value = float(match.group(1)) * _UNIT[match.group(2)] if match else math.nan
+    if not value >= 1:  # no match, or under a second
         raise InputError(
             f"{flag} '{text}' is not a duration.",
             fix="write a number with s, m, h or d, e.g. 90m or 4h.",
             where=Location(column=flag),
         )
-    seconds = round(float(match.group(1)) * _UNIT[match.group(2)])
-    if seconds > 7 * 86_400:
+    if value > 7 * 86_400:  # a number too long for a float is infinite: compared, not rounded
         raise InputError(f"{flag} '{text}' is longer than a week.", where=Location(column=flag))
-    return seconds
+    return round(value)
