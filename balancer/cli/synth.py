@@ -9,9 +9,8 @@ import click
 
 from balancer.cli.common import SEED, Finite, handle_errors
 from balancer.io.csvout import csv_text
+from balancer.model import INGESTION_TYPES
 from balancer.names import folder_key
-
-PRIOR_TYPES = ("append", "cdc", "cdc_with_deletes", "snapshot")
 
 
 class PriorParam(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
@@ -26,8 +25,8 @@ class PriorParam(click.ParamType):  # type: ignore[type-arg]  # generic only in 
             return value
         kind, _, numbers = str(value).partition("=")
         kind = kind.strip()
-        if kind not in PRIOR_TYPES:
-            self.fail(f"{kind!r} is not one of {', '.join(PRIOR_TYPES)}.", param, ctx)
+        if kind not in INGESTION_TYPES:
+            self.fail(f"{kind!r} is not one of {', '.join(INGESTION_TYPES)}.", param, ctx)
         try:
             parts = tuple(float(x) for x in numbers.split(","))
         except ValueError:

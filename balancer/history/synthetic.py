@@ -52,7 +52,7 @@ GAP_MIX = ((1, 0.85), (2, 0.10), (4, 0.05))
 # A flow that would run past a day stops there (a job's timeout): a pipeline whose updates
 # fall behind reads ever more data a run, and without a cap it would write runs longer than
 # the week the runs reader accepts.
-MAX_RUN_S = 86_400.0
+FLOW_TIMEOUT_S = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -241,18 +241,23 @@ def _update(
             duration *= rng.uniform(0.05, 0.5)
         else:
             p.previous[t.source_table] = at
-        duration = min(duration, MAX_RUN_S)
+        duration = min(duration, FLOW_TIMEOUT_S)
         stop = at + timedelta(seconds=duration)
         heapq.heappush(slots, stop)
         done = max(done, stop)
-        if status == "FAILED" or not knobs.rows:
-            rows = -1 if not knobs.rows else 0
-        elif m.per_min_s > 0:
-            rows = int(m.per_min_s * data_min * m.growth**age * m.rows_per_s)
-        else:
-            rows = int(duration * m.rows_per_s)
+        rows = _rows_written(m, data_min, age, duration, status) if knobs.rows else None
         out.append((at, _row(p, t, number, at, stop, duration, status, rows)))
     return out, done
+
+
+def _rows_written(m: TableModel, data_min: float, age: float, duration: float, status: str) -> int:
+    """What a run wrote: nothing when it failed; an incremental table, its data (the variable
+    part's seconds x rows_per_s); a snapshot, rows_per_s a second of its run."""
+    if status == "FAILED":
+        return 0
+    if m.per_min_s > 0:
+        return int(m.per_min_s * data_min * m.growth**age * m.rows_per_s)
+    return int(duration * m.rows_per_s)
 
 
 def _row(
@@ -263,10 +268,10 @@ def _row(
     stop: datetime,
     duration: float,
     status: str,
-    rows: int,
+    rows: int | None,
 ) -> tuple[str, ...]:
-    """One runs.csv row; `rows` -1: rows written not known (left empty)."""
-    if rows < 0:
+    """One runs.csv row; `rows` None: rows written not known (left empty)."""
+    if rows is None:
         counts = ("", "", "", "")
     else:
         upserted = rows if t.ingestion_type.startswith("cdc") else 0
