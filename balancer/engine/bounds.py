@@ -22,12 +22,23 @@ def trivial_bound(costs: Sequence[int], m: int) -> int:
 
 def pigeonhole_bound(costs_desc: Sequence[int], m: int) -> int:
     """Best of sum(p[k*m - k .. k*m]) over k: some pipeline gets k+1 of the k*m+1 largest."""
-    best = 0
+    return pigeonhole_of_prefix(prefix_sums(costs_desc), m)
+
+
+def prefix_sums(costs_desc: Sequence[int]) -> list[int]:
+    """[0, p0, p0 + p1, ...]: what `pigeonhole_of_prefix` reads (kept by callers that ask
+    for many m)."""
     prefix = [0]
     for c in costs_desc:
         prefix.append(prefix[-1] + c)
+    return prefix
+
+
+def pigeonhole_of_prefix(prefix: Sequence[int], m: int) -> int:
+    """`pigeonhole_bound` from the prefix sums of the costs in descending order."""
+    best = 0
     k = 1
-    while k * m < len(costs_desc):
+    while k * m < len(prefix) - 1:
         last = k * m  # 0-based index of the (k*m+1)-th largest
         best = max(best, prefix[last + 1] - prefix[last - k])
         k += 1

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from balancer.engine.bin_completion import complete_bins
-from balancer.engine.bounds import makespan_lower_bound
+from balancer.engine.bounds import makespan_lower_bound, pigeonhole_of_prefix, prefix_sums
 from balancer.engine.exact import DiveResult, fits
 from balancer.engine.heuristics import best_heuristic, makespan_of
 from balancer.engine.instance import Instance
@@ -126,38 +126,26 @@ class PoolSearch:
 
     def _first_lb(self, pool: str, n: int) -> int:
         costs = [self.inst.items[i].cost for i in self.pool_items[pool]]
-        lb = makespan_lower_bound(costs, n)
+        return max(makespan_lower_bound(costs, n), self._pinned_most(pool))
+
+    def _pinned_most(self, pool: str) -> int:
+        """The most cost pinned to one named pipeline (it holds all of it)."""
         pinned: Counter[str] = Counter()
         for i in self.pool_items[pool]:
-            it = self.inst.items[i]
-            if it.pin:
-                pinned[it.pin] += it.cost
-        if pinned:
-            lb = max(lb, max(pinned.values()))
-        return lb
+            if pin := self.inst.items[i].pin:
+                pinned[pin] += self.inst.items[i].cost
+        return max(pinned.values(), default=0)
 
     def quick_lb(self, pool: str, n: int) -> int:
         """The trivial, pigeonhole and pinned bounds only: non-increasing in n, O(items / n)
         (what the allocation uses once the wall deadline has passed)."""
         if pool not in self._sorted:
             desc = sorted((self.inst.items[i].cost for i in self.pool_items[pool]), reverse=True)
-            prefix = [0]
-            for c in desc:
-                prefix.append(prefix[-1] + c)
-            pinned: Counter[str] = Counter()
-            for i in self.pool_items[pool]:
-                if pin := self.inst.items[i].pin:
-                    pinned[pin] += self.inst.items[i].cost
-            self._sorted[pool] = (desc, prefix, max(pinned.values(), default=0))
+            self._sorted[pool] = (desc, prefix_sums(desc), self._pinned_most(pool))
         desc, prefix, pinned_most = self._sorted[pool]
         if not desc:
             return 0
-        lb = max(-(-prefix[-1] // n), desc[0], pinned_most)
-        k = 1
-        while k * n < len(desc):  # one pipeline holds k + 1 of the k n + 1 largest
-            lb = max(lb, prefix[k * n + 1] - prefix[k * n - k])
-            k += 1
-        return lb
+        return max(-(-prefix[-1] // n), desc[0], pinned_most, pigeonhole_of_prefix(prefix, n))
 
     def monotone_lb(self, pool: str, n: int, n_top: int) -> int:
         return max(self.lb(pool, m) for m in range(n, max(n, n_top) + 1))
