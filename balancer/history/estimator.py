@@ -78,9 +78,9 @@ def estimate_table(
     durations = runs.duration_s[usable]
     starts = runs.start[usable]
     between = gaps(starts)
-    gap, rows_per_s = data_seconds(between, runs.rows_written[usable])
+    data, rows_per_s = data_seconds(between, runs.rows_written[usable])
     incremental = interval_s > 0
-    base = robust_start(gap, durations) if incremental else np.exp(np.median(np.log(durations)))
+    base = robust_start(data, durations) if incremental else np.exp(np.median(np.log(durations)))
     logs = np.log(durations) - np.log(base)
     med = float(np.median(logs))
     mad = float(np.median(np.abs(logs - med))) * 1.4826
@@ -92,7 +92,7 @@ def estimate_table(
     slope = _significant_slope(xs, ys, weights)
     shift = np.clip(-slope * xs, -math.log(_MAX_GROWTH), math.log(_MAX_GROWTH))
     adjusted = durations[keep] * np.exp(shift)
-    parts = fit_parts(gap[keep] if incremental else np.zeros(len(ys)), adjusted, weights)
+    parts = fit_parts(data[keep] if incremental else np.zeros(len(ys)), adjusted, weights)
     if rows_per_s:  # the interval the history ran at is still its median gap
         parts = dataclasses.replace(parts, gap_s=float(np.median(between[keep])))
     # Spread around the cost at each run's own gap, not its rows: a future run's rows are not
