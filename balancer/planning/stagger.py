@@ -58,10 +58,16 @@ def stagger(
         placed, lanes = _lanes(members, schedule, cap)
         offsets.update(placed)
         if 0 < cap < lanes:
+            why = (
+                f"{cap} at a time do not finish within the schedule's interval "
+                f"({format_duration(min_interval_seconds(schedule))})"
+                if _place(members, schedule, cap, expressible_only=True) is not None
+                else "their later starts would cross midnight, which a day-of-month or month "
+                "schedule cannot say"
+            )
             warnings.append(
                 f"{len(members)} pipelines on {describe(schedule)} run up to {lanes} at once, "
-                f"above --max-concurrent-pipelines {cap}: {cap} at a time do not finish within "
-                f"the schedule's interval ({format_duration(min_interval_seconds(schedule))})."
+                f"above --max-concurrent-pipelines {cap}: {why}."
             )
         window = max(placed[p.key] * 60 + p.p90_runtime_s for p in members)
         unstaggered = max(p.p90_runtime_s for p in members)
@@ -108,15 +114,17 @@ def _lanes(members: Sequence[PipelinePlan], schedule: str, cap: int) -> tuple[di
     return best if best is not None else ({p.key: 0 for p in members}, n)
 
 
-def _place(members: Sequence[PipelinePlan], schedule: str, lanes: int) -> dict[str, int] | None:
-    """Offsets by `costs.lane_offsets` (ties by key); None when a lane's runs outlast the
-    interval or an offset is not one a job schedule can express."""
+def _place(
+    members: Sequence[PipelinePlan], schedule: str, lanes: int, expressible_only: bool = False
+) -> dict[str, int] | None:
+    """Offsets by `costs.lane_offsets` (ties by key); None when an offset is not one a job
+    schedule can express or (unless `expressible_only`) a lane's runs outlast the interval."""
     ordered = sorted(members, key=lambda p: p.key)
     offsets = lane_offsets([p.p90_runtime_s for p in ordered], lanes)
     if any(o and not _expressible(schedule, o) for o in offsets):
         return None
     ends = [o * 60 + p.p90_runtime_s for o, p in zip(offsets, ordered, strict=True)]
-    if max(ends) > min_interval_seconds(schedule):
+    if not expressible_only and max(ends) > min_interval_seconds(schedule):
         return None
     return {p.key: o for p, o in zip(ordered, offsets, strict=True)}
 

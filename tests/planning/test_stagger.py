@@ -180,3 +180,16 @@ def test_the_pipeline_count_is_chosen_for_the_staggered_window() -> None:
             problem = PoolProblem(costs=tuple(costs), n_bins=n)
             windows[n] = split_score(pool, problem, [i % n for i in range(8)], 60, 1).batch
         assert min(windows, key=lambda n: (windows[n], n)) == best_at, windows
+
+
+@pytest.mark.parametrize(
+    ("schedule", "p90_s", "why"),
+    [
+        ("50 23 1 * *", 900, "cross midnight"),  # a day-of-month cron: no later start fits
+        (QUARTER, 660, "do not finish within the schedule's interval"),
+    ],
+)
+def test_a_cap_that_cannot_be_kept_says_why(schedule: str, p90_s: int, why: str) -> None:
+    result = stagger([pipe(f"p{i}", p90_s, schedule) for i in range(3)], 1)
+    assert {p.start_offset_min for p in result.pipelines} == {0}
+    assert len(result.warnings) == 1 and why in result.warnings[0], result.warnings
